@@ -1,0 +1,75 @@
+// The only module that reads process.env: a typed, validated configuration with defaults.
+import path from 'node:path';
+
+export type NodeEnvironment = 'development' | 'production' | 'test';
+
+export interface Config {
+  nodeEnv: NodeEnvironment;
+  port: number;
+  host: string;
+  /** When unset, an embedded PostgreSQL is started with its data under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Load the demo jurisdiction, users and synthetic persons into an empty database. */
+  loadDemoData: boolean;
+  /** HS256 secret for access tokens; in embedded mode generated once and kept under dataDir. */
+  jwtSecret: string | undefined;
+  tokenLifetimeSeconds: number;
+  logLevel: string;
+  limits: {
+    maxBodyBytes: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxPageSize: number;
+  };
+  corsOrigins: string[];
+  /** Report the SQL statements a request ran in `extensions.sqlStatements` (never in production). */
+  exposeSqlStatementCount: boolean;
+}
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer`);
+  return parsed;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = (env.NODE_ENV ?? 'development') as NodeEnvironment;
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new Error(`NODE_ENV must be development, production or test (got ${nodeEnv})`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (nodeEnv === 'production' && databaseUrl && !env.JWT_SECRET) {
+    throw new Error('JWT_SECRET is required in production with an external DATABASE_URL');
+  }
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
+    throw new Error('JWT_SECRET must be at least 32 characters');
+  return {
+    nodeEnv,
+    port: integer('PORT', env.PORT, 4000),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: path.resolve(env.CONCORD_DATA_DIR ?? '.data'),
+    loadDemoData: flag(env.LOAD_DEMO_DATA, databaseUrl === undefined),
+    jwtSecret: env.JWT_SECRET || undefined,
+    tokenLifetimeSeconds: integer('TOKEN_LIFETIME_SECONDS', env.TOKEN_LIFETIME_SECONDS, 8 * 3600),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    limits: {
+      maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 256 * 1024),
+      maxDepth: integer('MAX_QUERY_DEPTH', env.MAX_QUERY_DEPTH, 10),
+      maxAliases: integer('MAX_QUERY_ALIASES', env.MAX_QUERY_ALIASES, 30),
+      maxPageSize: 100,
+    },
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    exposeSqlStatementCount: nodeEnv !== 'production' && flag(env.EXPOSE_SQL_COUNT, true),
+  };
+}

@@ -1,0 +1,27 @@
+// Every TypeORM entity of the application, in one list for the data source.
+import { Assignment, FollowUp } from '../domain/assignments/assignment.entity';
+import { Dispute, DisputeParty, DisputeRoute } from '../domain/disputes/dispute.entity';
+import { Department } from '../domain/organisation/department.entity';
+import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
+import { User } from '../domain/organisation/user.entity';
+import { Household } from '../domain/people/household.entity';
+import { Person } from '../domain/people/person.entity';
+import { Assessment, AssessmentIndicator } from '../domain/risk/assessment.entity';
+import { Indicator, IndicatorCatalogVersion } from '../domain/risk/indicator.entity';
+
+export const entities = [
+  Jurisdiction,
+  Department,
+  User,
+  Household,
+  Person,
+  Dispute,
+  DisputeParty,
+  DisputeRoute,
+  Indicator,
+  IndicatorCatalogVersion,
+  Assessment,
+  AssessmentIndicator,
+  Assignment,
+  FollowUp,
+];

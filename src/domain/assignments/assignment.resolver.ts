@@ -1,0 +1,55 @@
+// GraphQL entry points of the responsibility area: thin — arguments in, service call, result out.
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { Person } from '../people/person.entity';
+import { Assignment, FollowUp } from './assignment.entity';
+import {
+  AssignInput,
+  AssignmentConnection,
+  AssignmentFilter,
+  AssignPayload,
+  RecordFollowUpInput,
+  RecordFollowUpPayload,
+} from './assignment.inputs';
+import { assign, listAssignments, recordFollowUp } from './assignment.service';
+
+@Resolver(() => Assignment)
+export class AssignmentResolver {
+  @Query(() => AssignmentConnection, { description: '包干责任 / Current assignments within your scope' })
+  assignments(
+    @Ctx() context: RequestContext,
+    @Arg('filter', () => AssignmentFilter, { nullable: true }) filter?: AssignmentFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listAssignments(context, filter, first, after);
+  }
+
+  @Mutation(() => AssignPayload, {
+    description: '落实包干责任 / Assign responsibility (replaces the current one)',
+  })
+  async assign(
+    @Arg('input', () => AssignInput) input: AssignInput,
+    @Ctx() context: RequestContext,
+  ): Promise<AssignPayload> {
+    const { result, userErrors } = await assign(context, input);
+    return { assignment: result, userErrors };
+  }
+
+  @FieldResolver(() => Person, { nullable: true, description: '管控对象 / Person' })
+  person(@Root() assignment: Assignment, @Ctx() context: RequestContext) {
+    return assignment.personId ? context.loaders.people.personById.load(assignment.personId) : null;
+  }
+}
+
+@Resolver(() => FollowUp)
+export class FollowUpResolver {
+  @Mutation(() => RecordFollowUpPayload, { description: '记录跟踪走访 / Record a follow-up' })
+  async recordFollowUp(
+    @Arg('input', () => RecordFollowUpInput) input: RecordFollowUpInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RecordFollowUpPayload> {
+    const { result, userErrors } = await recordFollowUp(context, input);
+    return { followUp: result, userErrors };
+  }
+}

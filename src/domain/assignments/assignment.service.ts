@@ -1,0 +1,211 @@
+// The responsibility area: assign who answers for a person or an escalated dispute (三定责任制),
+// record follow-ups, and list assignments within row scope.
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { badUserInput } from '../../graphql/errors';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { disputeScope, personScope } from '../../permissions/scope';
+import { Dispute } from '../disputes/dispute.entity';
+import { Department } from '../organisation/department.entity';
+import { User } from '../organisation/user.entity';
+import { Person } from '../people/person.entity';
+import { Assignment, FollowUp } from './assignment.entity';
+import type { AssignInput, AssignmentFilter, RecordFollowUpInput } from './assignment.inputs';
+
+async function requirePersonInScope(
+  tx: EntityManager,
+  context: RequestContext,
+  personId: string,
+  field: string,
+) {
+  const scope = personScope(context.user, 'p', context.now());
+  const person = await tx
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .where('p.id = :personId', { personId })
+    .andWhere(scope.sql, scope.params)
+    .getOne();
+  if (!person) throw problem(field, `No person ${personId} within your jurisdiction`);
+  return person;
+}
+
+async function requireActiveUsers(tx: EntityManager, ids: string[], field: string): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .select('u.id')
+    .where('u.id = ANY(:ids) AND u.active', { ids })
+    .getMany();
+  const foundIds = new Set(found.map((user) => user.id));
+  const missing = ids.find((id) => !foundIds.has(id));
+  if (missing) throw problem(field, `No active user ${missing}`);
+}
+
+export async function assign(
+  context: RequestContext,
+  input: AssignInput,
+): Promise<MutationResult<Assignment>> {
+  return runMutation(context, input, async (tx) => {
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'assign',
+      input.idempotencyKey,
+      async () => {
+        if (Boolean(input.personId) === Boolean(input.disputeId)) {
+          throw problem('input.personId', 'name exactly one of personId and disputeId');
+        }
+        if (input.personId) await requirePersonInScope(tx, context, input.personId, 'input.personId');
+        if (input.disputeId) {
+          const scope = disputeScope(context.user, 'd');
+          const dispute = await tx
+            .getRepository(Dispute)
+            .createQueryBuilder('d')
+            .where('d.id = :disputeId', { disputeId: input.disputeId })
+            .andWhere(scope.sql, scope.params)
+            .getOne();
+          if (!dispute)
+            throw problem('input.disputeId', `No dispute ${input.disputeId} within your jurisdiction`);
+        }
+        const department = await tx
+          .getRepository(Department)
+          .findOneBy({ code: input.responsibleDepartmentCode });
+        if (!department) {
+          throw problem(
+            'input.responsibleDepartmentCode',
+            `No department ${input.responsibleDepartmentCode}`,
+          );
+        }
+        await requireActiveUsers(tx, [input.responsiblePersonId], 'input.responsiblePersonId');
+        if (input.leadLeaderId) await requireActiveUsers(tx, [input.leadLeaderId], 'input.leadLeaderId');
+        await requireActiveUsers(tx, [...new Set(input.teamMemberIds)], 'input.teamMemberIds');
+        await tx
+          .getRepository(Assignment)
+          .createQueryBuilder()
+          .update()
+          .set({ active: false, version: () => 'version + 1' })
+          .where(input.personId ? 'person_id = :target' : 'dispute_id = :target', {
+            target: input.personId ?? input.disputeId,
+          })
+          .andWhere('active')
+          .execute();
+        const inserted = await tx.getRepository(Assignment).insert({
+          personId: input.personId ?? null,
+          disputeId: input.disputeId ?? null,
+          leadLeaderId: input.leadLeaderId ?? null,
+          responsibleDepartmentCode: input.responsibleDepartmentCode,
+          responsiblePersonId: input.responsiblePersonId,
+          teamMemberIds: [...new Set(input.teamMemberIds)],
+          measures: input.measures.trim(),
+          createdById: context.user.id,
+        });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
+    const assignment = await tx.getRepository(Assignment).findOneByOrFail({ id });
+    return {
+      result: assignment,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'assign',
+              recordType: 'Assignment',
+              recordIds: [id, assignment.personId ?? assignment.disputeId ?? ''],
+              fields: ['responsibleDepartmentCode', 'responsiblePersonId', 'teamMemberIds', 'measures'],
+            },
+          ],
+    };
+  });
+}
+
+export async function recordFollowUp(
+  context: RequestContext,
+  input: RecordFollowUpInput,
+): Promise<MutationResult<FollowUp>> {
+  return runMutation(context, input, async (tx) => {
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'recordFollowUp',
+      input.idempotencyKey,
+      async () => {
+        await requirePersonInScope(tx, context, input.personId, 'input.personId');
+        const now = context.now();
+        if (input.occurredAt && input.occurredAt.getTime() > now.getTime()) {
+          throw problem('input.occurredAt', 'a follow-up cannot be recorded in the future');
+        }
+        const inserted = await tx.getRepository(FollowUp).insert({
+          personId: input.personId,
+          byId: context.user.id,
+          occurredAt: input.occurredAt ?? now,
+          method: input.method,
+          notes: input.notes.trim(),
+          observedChange: input.observedChange.trim(),
+        });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
+    const followUp = await tx.getRepository(FollowUp).findOneByOrFail({ id });
+    return {
+      result: followUp,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'recordFollowUp',
+              recordType: 'FollowUp',
+              recordIds: [id, input.personId],
+              fields: ['method', 'notes', 'observedChange'],
+            },
+          ],
+    };
+  });
+}
+
+export async function listAssignments(
+  context: RequestContext,
+  filter: AssignmentFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<Assignment>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  for (const value of [filter?.personId, filter?.responsiblePersonId]) {
+    if (value && !isUuid(value)) throw badUserInput(`${value} is not an ID this API issued`, 'filter');
+  }
+  const personsVisible = personScope(context.user, 'p', context.now());
+  const disputesVisible = disputeScope(context.user, 'd');
+  const query = context.dataSource
+    .getRepository(Assignment)
+    .createQueryBuilder('a')
+    .leftJoin(Person, 'p', 'p.id = a.person_id')
+    .leftJoin(Dispute, 'd', 'd.id = a.dispute_id')
+    .where(`(${personsVisible.sql} OR ${disputesVisible.sql})`, {
+      ...personsVisible.params,
+      ...disputesVisible.params,
+    })
+    .andWhere('a.active');
+  if (filter?.personId) query.andWhere('a.person_id = :personId', { personId: filter.personId });
+  if (filter?.responsiblePersonId) {
+    query.andWhere('a.responsible_person_id = :responsible', { responsible: filter.responsiblePersonId });
+  }
+  if (filter?.unacknowledged) query.andWhere('a.acknowledged_at IS NULL');
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere('(a.created_at, a.id) < (:afterAt, :afterId)', {
+      afterAt: position.at,
+      afterId: position.id,
+    });
+  }
+  const rows = await query
+    .orderBy('a.created_at', 'DESC')
+    .addOrderBy('a.id', 'DESC')
+    .limit(size + 1)
+    .getMany();
+  return toConnection(rows, size, totalCount, (row) => ({ at: row.createdAt, id: row.id }));
+}

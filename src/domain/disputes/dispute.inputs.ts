@@ -1,0 +1,123 @@
+// GraphQL inputs, filters and payloads of the disputes area.
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../graphql/connection';
+import { UserError } from '../../graphql/errors';
+import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { Dispute } from './dispute.entity';
+import { DisputeCategory, DisputeSource, DisputeStatus, PartyRole } from './disputes.enums';
+
+@InputType({ description: '当事人 / A party to register with the dispute' })
+export class DisputePartyInput {
+  @Field(() => ID, { description: '人员 / Person' })
+  @IsUUID('all', { message: `personId ${UUID_MESSAGE}` })
+  personId: string;
+
+  @Field(() => PartyRole, { description: '角色 / Role' })
+  @IsEnum(PartyRole)
+  role: PartyRole;
+}
+
+@InputType({ description: '登记矛盾纠纷 / Register a dispute with its parties' })
+export class RegisterDisputeInput {
+  @Field(() => DisputeCategory, { description: '类别 / Category' })
+  @IsEnum(DisputeCategory)
+  category: DisputeCategory;
+
+  @Field({ description: '简要情况 / Description' })
+  @Matches(/\S/, { message: 'description must not be empty' })
+  @MaxLength(TEXT_MAX)
+  description: string;
+
+  @Field(() => DisputeSource, { description: '来源渠道 / Source' })
+  @IsEnum(DisputeSource)
+  source: DisputeSource;
+
+  @Field(() => ID, { description: '所属网格 / Grid' })
+  @IsUUID('all', { message: `gridId ${UUID_MESSAGE}` })
+  gridId: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: '发现时间（默认现在） / When it was reported (default now)',
+  })
+  @IsOptional()
+  reportedAt?: Date | null;
+
+  @Field(() => [DisputePartyInput], { description: '当事人（至少一人） / Parties, at least one' })
+  @ArrayMinSize(1, { message: 'a dispute needs at least one party' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  parties: DisputePartyInput[];
+
+  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: '变更办理状态 / Move a dispute to its next status' })
+export class ChangeDisputeStatusInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `disputeId ${UUID_MESSAGE}` })
+  disputeId: string;
+
+  @Field(() => DisputeStatus, { description: '目标状态 / Status to move to' })
+  @IsEnum(DisputeStatus)
+  status: DisputeStatus;
+
+  @Field(() => Int, { description: '读取时的版本 / The version you read' })
+  @IsInt()
+  @Min(1)
+  expectedVersion: number;
+
+  @Field(() => String, { nullable: true, description: '说明 / Note' })
+  @IsOptional()
+  @MaxLength(TEXT_MAX)
+  note?: string | null;
+}
+
+@InputType({ description: '纠纷筛选 / Filter disputes' })
+export class DisputeFilter {
+  @Field(() => [DisputeCategory], { nullable: true })
+  categories?: DisputeCategory[] | null;
+
+  @Field(() => [DisputeStatus], { nullable: true })
+  statuses?: DisputeStatus[] | null;
+
+  @Field(() => ID, { nullable: true, description: '网格或其上级辖区 / In the subtree of this node' })
+  jurisdictionId?: string | null;
+}
+
+@ObjectType()
+export class RegisterDisputePayload {
+  @Field(() => Dispute, { nullable: true })
+  dispute: Dispute | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class ChangeDisputeStatusPayload {
+  @Field(() => Dispute, { nullable: true })
+  dispute: Dispute | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+export const DisputeConnection = ConnectionType(Dispute, 'Dispute', '矛盾纠纷列表 / Disputes');

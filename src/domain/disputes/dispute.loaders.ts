@@ -1,0 +1,48 @@
+// DataLoaders for disputes: by id, parties of a dispute, disputes of a person — all within row scope.
+import DataLoader from 'dataloader';
+import type { RequestContext } from '../../context';
+import { groupBy, indexBy } from '../../graphql/loader-helpers';
+import { disputeScope } from '../../permissions/scope';
+import { Dispute, DisputeParty } from './dispute.entity';
+
+export function createDisputeLoaders(context: RequestContext) {
+  const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
+  return {
+    disputeById: new DataLoader<string, Dispute | null>(async (ids) => {
+      const scope = disputeScope(context.user, 'd');
+      const rows = await disputes()
+        .where('d.id = ANY(:ids)', { ids })
+        .andWhere(scope.sql, scope.params)
+        .getMany();
+      return indexBy(rows, (row) => row.id, ids);
+    }),
+    partiesByDisputeId: new DataLoader<string, DisputeParty[]>(async (ids) => {
+      const rows = await context.dataSource
+        .getRepository(DisputeParty)
+        .createQueryBuilder('dp')
+        .where('dp.dispute_id = ANY(:ids)', { ids })
+        .orderBy('dp.role', 'ASC')
+        .addOrderBy('dp.person_id', 'ASC')
+        .getMany();
+      return groupBy(rows, (row) => row.disputeId, ids);
+    }),
+    disputesByPersonId: new DataLoader<string, Dispute[]>(async (personIds) => {
+      const scope = disputeScope(context.user, 'd');
+      const rows = await disputes()
+        .innerJoin(DisputeParty, 'dp', 'dp.dispute_id = d.id')
+        .addSelect('dp.person_id', 'party_person_id')
+        .where('dp.person_id = ANY(:personIds)', { personIds })
+        .andWhere(scope.sql, scope.params)
+        .orderBy('d.reported_at', 'DESC')
+        .getRawAndEntities();
+      const byId = new Map(rows.entities.map((entity) => [entity.id, entity]));
+      const pairs = (rows.raw as { party_person_id: string; d_id: string }[]).flatMap((raw) => {
+        const dispute = byId.get(raw.d_id);
+        return dispute ? [{ personId: raw.party_person_id, dispute }] : [];
+      });
+      return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
+        group.map((pair) => pair.dispute),
+      );
+    }),
+  };
+}

@@ -1,0 +1,80 @@
+// GraphQL entry points of the disputes area: thin — arguments in, service call, result out.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { Jurisdiction } from '../organisation/jurisdiction.entity';
+import { Person } from '../people/person.entity';
+import { Dispute, DisputeParty } from './dispute.entity';
+import {
+  ChangeDisputeStatusInput,
+  ChangeDisputeStatusPayload,
+  DisputeConnection,
+  DisputeFilter,
+  RegisterDisputeInput,
+  RegisterDisputePayload,
+} from './dispute.inputs';
+import { changeDisputeStatus, findDispute, listDisputes, registerDispute } from './dispute.service';
+
+@Resolver(() => Dispute)
+export class DisputeResolver {
+  @Query(() => Dispute, {
+    nullable: true,
+    description: '矛盾纠纷 / One dispute; NOT_FOUND when outside your scope',
+  })
+  dispute(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<Dispute> {
+    return findDispute(context, id);
+  }
+
+  @Query(() => DisputeConnection, { description: '矛盾纠纷列表 / Disputes within your scope, newest first' })
+  disputes(
+    @Ctx() context: RequestContext,
+    @Arg('filter', () => DisputeFilter, { nullable: true }) filter?: DisputeFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listDisputes(context, filter, first, after);
+  }
+
+  @Mutation(() => RegisterDisputePayload, {
+    description: '登记矛盾纠纷 / Register a dispute with its parties',
+  })
+  async registerDispute(
+    @Arg('input', () => RegisterDisputeInput) input: RegisterDisputeInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RegisterDisputePayload> {
+    const { result, userErrors } = await registerDispute(context, input);
+    return { dispute: result, userErrors };
+  }
+
+  @Mutation(() => ChangeDisputeStatusPayload, {
+    description:
+      '变更办理状态 / Move a dispute along REPORTED → ACCEPTED → IN_MEDIATION → RESOLVED | REFERRED | CLOSED_UNRESOLVED',
+  })
+  async changeDisputeStatus(
+    @Arg('input', () => ChangeDisputeStatusInput) input: ChangeDisputeStatusInput,
+    @Ctx() context: RequestContext,
+  ): Promise<ChangeDisputeStatusPayload> {
+    const { result, userErrors } = await changeDisputeStatus(context, input);
+    return { dispute: result, userErrors };
+  }
+
+  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  grid(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
+    return context.loaders.organisation.jurisdictionById.load(dispute.gridId);
+  }
+
+  @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })
+  parties(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
+    return context.loaders.disputes.partiesByDisputeId.load(dispute.id);
+  }
+}
+
+@Resolver(() => DisputeParty)
+export class DisputePartyResolver {
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: '人员（权限范围外为空） / The person, null outside your scope',
+  })
+  person(@Root() party: DisputeParty, @Ctx() context: RequestContext) {
+    return context.loaders.people.personById.load(party.personId);
+  }
+}

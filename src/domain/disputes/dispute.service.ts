@@ -1,0 +1,182 @@
+// The disputes area: register disputes with their parties, move them through their lifecycle and
+// list them within row scope. Opening or closing a dispute recomputes its parties' tiers.
+import type { RequestContext } from '../../context';
+import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { disputeScope, personScope } from '../../permissions/scope';
+import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
+import { Person } from '../people/person.entity';
+import { recomputeTiers } from '../risk/tier.service';
+import { Dispute, DisputeParty } from './dispute.entity';
+import type { ChangeDisputeStatusInput, DisputeFilter, RegisterDisputeInput } from './dispute.inputs';
+import { checkTransition, isOpen } from './rules';
+
+export async function registerDispute(
+  context: RequestContext,
+  input: RegisterDisputeInput,
+): Promise<MutationResult<Dispute>> {
+  return runMutation(context, input, async (tx) => {
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'registerDispute',
+      input.idempotencyKey,
+      async () => {
+        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+        const personIds = input.parties.map((party) => party.personId);
+        if (new Set(personIds).size !== personIds.length) {
+          throw problem('input.parties', 'a person can be a party only once');
+        }
+        const scope = personScope(context.user, 'p', context.now());
+        const found = await tx
+          .getRepository(Person)
+          .createQueryBuilder('p')
+          .select('p.id')
+          .where('p.id = ANY(:personIds)', { personIds })
+          .andWhere(scope.sql, scope.params)
+          .getMany();
+        const foundIds = new Set(found.map((person) => person.id));
+        const missing = input.parties.findIndex((party) => !foundIds.has(party.personId));
+        if (missing >= 0) {
+          throw problem(
+            `input.parties.${missing}.personId`,
+            `No person ${personIds[missing]} within your jurisdiction`,
+          );
+        }
+        const now = context.now();
+        const inserted = await tx.getRepository(Dispute).insert({
+          category: input.category,
+          description: input.description.trim(),
+          source: input.source,
+          gridId: input.gridId,
+          reportedById: context.user.id,
+          reportedAt: input.reportedAt ?? now,
+        });
+        const disputeId = (inserted.identifiers[0] as { id: string }).id;
+        await tx
+          .getRepository(DisputeParty)
+          .insert(input.parties.map((party) => ({ disputeId, personId: party.personId, role: party.role })));
+        await recomputeTiers(tx, personIds, now);
+        return disputeId;
+      },
+    );
+    const dispute = await tx.getRepository(Dispute).findOneByOrFail({ id });
+    return {
+      result: dispute,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'registerDispute',
+              recordType: 'Dispute',
+              recordIds: [id, ...input.parties.map((party) => party.personId)],
+              fields: ['category', 'description', 'source', 'gridId', 'parties'],
+            },
+          ],
+    };
+  });
+}
+
+export async function changeDisputeStatus(
+  context: RequestContext,
+  input: ChangeDisputeStatusInput,
+): Promise<MutationResult<Dispute>> {
+  return runMutation(context, input, async (tx) => {
+    const scope = disputeScope(context.user, 'd');
+    const current = await tx
+      .getRepository(Dispute)
+      .createQueryBuilder('d')
+      .where('d.id = :id', { id: input.disputeId })
+      .andWhere(scope.sql, scope.params)
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!current) throw notFound('Dispute', input.disputeId);
+    if (current.version !== input.expectedVersion) {
+      throw conflict(
+        `Dispute ${input.disputeId} is at version ${current.version}, not ${input.expectedVersion}`,
+      );
+    }
+    const check = checkTransition(current.status, input.status);
+    if (!check.allowed) {
+      throw badUserInput(
+        `A ${current.status} dispute cannot become ${input.status}; allowed: ${check.allowedNext.join(', ') || 'none (it is closed)'}`,
+        'input.status',
+      );
+    }
+    const now = context.now();
+    const closes = isOpen(current.status) && !isOpen(input.status);
+    await tx
+      .getRepository(Dispute)
+      .createQueryBuilder()
+      .update()
+      .set({ status: input.status, version: () => 'version + 1', ...(closes ? { closedAt: now } : {}) })
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    if (isOpen(current.status) !== isOpen(input.status)) {
+      const parties = await tx.getRepository(DisputeParty).findBy({ disputeId: current.id });
+      await recomputeTiers(
+        tx,
+        parties.map((party) => party.personId),
+        now,
+      );
+    }
+    const dispute = await tx.getRepository(Dispute).findOneByOrFail({ id: current.id });
+    return {
+      result: dispute,
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'changeDisputeStatus',
+          recordType: 'Dispute',
+          recordIds: [current.id],
+          fields: ['status'],
+          detail: { from: current.status, to: input.status, note: input.note ?? null },
+        },
+      ],
+    };
+  });
+}
+
+export async function findDispute(context: RequestContext, id: string): Promise<Dispute> {
+  if (!isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'id');
+  const dispute = await context.loaders.disputes.disputeById.load(id);
+  if (!dispute) throw notFound('Dispute', id);
+  return dispute;
+}
+
+export async function listDisputes(
+  context: RequestContext,
+  filter: DisputeFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<Dispute>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const scope = disputeScope(context.user, 'd');
+  const query = context.dataSource
+    .getRepository(Dispute)
+    .createQueryBuilder('d')
+    .where(scope.sql, scope.params);
+  if (filter?.categories?.length)
+    query.andWhere('d.category IN (:...categories)', { categories: filter.categories });
+  if (filter?.statuses?.length) query.andWhere('d.status IN (:...statuses)', { statuses: filter.statuses });
+  if (filter?.jurisdictionId) {
+    const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'd.grid_id');
+    query.andWhere(subtree.sql, subtree.params);
+  }
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere('(d.reported_at, d.id) < (:afterAt, :afterId)', {
+      afterAt: position.at,
+      afterId: position.id,
+    });
+  }
+  const rows = await query
+    .orderBy('d.reported_at', 'DESC')
+    .addOrderBy('d.id', 'DESC')
+    .limit(size + 1)
+    .getMany();
+  return toConnection(rows, size, totalCount, (row) => ({ at: row.reportedAt, id: row.id }));
+}

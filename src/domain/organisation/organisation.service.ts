@@ -1,0 +1,58 @@
+// Organisation queries and the checks other areas need: is a grid real and within my scope?
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { problem } from '../../graphql/mutation';
+import { gridInSubtree, subtreeNodesSql, subtreeParams, type SqlPredicate } from '../../permissions/scope';
+import { isUuid } from '../../graphql/connection';
+import { badUserInput, notFound } from '../../graphql/errors';
+import { Department } from './department.entity';
+import { Jurisdiction } from './jurisdiction.entity';
+import { JurisdictionLevel } from './organisation.enums';
+
+/** Throws a userError on `field` unless `gridId` is a GRID node inside the caller's subtree. */
+export async function requireGridInScope(
+  tx: EntityManager,
+  context: RequestContext,
+  gridId: string,
+  field: string,
+): Promise<Jurisdiction> {
+  const { path, descendants } = subtreeParams(context.user);
+  const grid = await tx
+    .getRepository(Jurisdiction)
+    .createQueryBuilder('j')
+    .where('j.id = :gridId', { gridId })
+    .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
+    .getOne();
+  if (!grid) throw problem(field, `No grid ${gridId} within your jurisdiction`);
+  if (grid.level !== JurisdictionLevel.GRID)
+    throw problem(field, `${grid.name} is a ${grid.level}, not a grid`);
+  return grid;
+}
+
+/** Jurisdiction nodes the caller may see: their subtree and its ancestors (for orientation). */
+export async function listJurisdictions(context: RequestContext): Promise<Jurisdiction[]> {
+  const { path, descendants } = subtreeParams(context.user);
+  return context.dataSource
+    .getRepository(Jurisdiction)
+    .createQueryBuilder('j')
+    .where(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
+    .orWhere(`:path LIKE j.path || '.%'`, { path })
+    .orderBy('j.path', 'ASC')
+    .getMany();
+}
+
+export function listDepartments(context: RequestContext): Promise<Department[]> {
+  return context.dataSource.getRepository(Department).find({ order: { code: 'ASC' } });
+}
+
+/** A list filter "in the subtree of this jurisdiction node", as a predicate on a grid column. */
+export async function jurisdictionFilter(
+  context: RequestContext,
+  jurisdictionId: string,
+  column: string,
+): Promise<SqlPredicate> {
+  if (!isUuid(jurisdictionId)) throw badUserInput('jurisdictionId is not an ID this API issued', 'filter');
+  const node = await context.dataSource.getRepository(Jurisdiction).findOneBy({ id: jurisdictionId });
+  if (!node) throw notFound('Jurisdiction', jurisdictionId);
+  return gridInSubtree(node.path, column);
+}

@@ -1,0 +1,52 @@
+// A user account (账号): department, position and the jurisdiction node that roots what they may see.
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Capability, Position } from './organisation.enums';
+
+@ObjectType({ description: '账号 / User account' })
+@Entity('users')
+export class User {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field({
+    description: '账号类型：USER 人员账号，SERVICE 部门系统对接 / USER or SERVICE (department integration)',
+  })
+  @Column('text', { default: 'USER' })
+  kind: 'USER' | 'SERVICE';
+
+  @Field({ description: '用户名 / Username' })
+  @Column('text', { unique: true })
+  username: string;
+
+  @Field({ description: '显示名称 / Display name' })
+  @Column('text')
+  displayName: string;
+
+  @Field({ description: '部门编码 / Department code' })
+  @Column('text')
+  departmentCode: string;
+
+  @Field(() => Position, { description: '职务 / Position' })
+  @Column('text')
+  position: Position;
+
+  @Field(() => ID, { description: '辖区根节点 / Root of what the user may see' })
+  @Column('uuid')
+  jurisdictionId: string;
+
+  @Field(() => [Capability], { description: '特别权限 / Capabilities' })
+  @Column('text', { array: true, default: () => "'{}'" })
+  capabilities: Capability[];
+
+  @Field({ description: '是否启用 / Whether the account may sign in' })
+  @Column('boolean', { default: true })
+  active: boolean;
+
+  @Column('text')
+  passwordHash: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,131 @@
+// GraphQL entry points of the people area: thin — arguments in, service call, result out.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { Assignment, FollowUp } from '../assignments/assignment.entity';
+import { Dispute } from '../disputes/dispute.entity';
+import { Jurisdiction } from '../organisation/jurisdiction.entity';
+import { Assessment } from '../risk/assessment.entity';
+import { describeTier } from '../risk/explanation';
+import { TierExplanation } from '../risk/tier-explanation.type';
+import { ageOn } from './rules';
+import { Household } from './household.entity';
+import {
+  PersonConnection,
+  PersonFilter,
+  RegisterHouseholdInput,
+  RegisterHouseholdPayload,
+  RegisterPersonInput,
+  RegisterPersonPayload,
+  UpdatePersonInput,
+  UpdatePersonPayload,
+} from './people.inputs';
+import { findPerson, listPersons, registerHousehold, registerPerson, updatePerson } from './people.service';
+import { Person } from './person.entity';
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Query(() => Person, {
+    nullable: true,
+    description: '人员 / One person; NOT_FOUND when outside your scope',
+  })
+  person(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<Person> {
+    return findPerson(context, id);
+  }
+
+  @Query(() => PersonConnection, { description: '人员列表 / Persons within your scope, newest first' })
+  persons(
+    @Ctx() context: RequestContext,
+    @Arg('filter', () => PersonFilter, { nullable: true }) filter?: PersonFilter,
+    @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listPersons(context, filter, first, after);
+  }
+
+  @Mutation(() => RegisterPersonPayload, { description: '登记人员 / Register a person' })
+  async registerPerson(
+    @Arg('input', () => RegisterPersonInput) input: RegisterPersonInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RegisterPersonPayload> {
+    const { result, userErrors } = await registerPerson(context, input);
+    return { person: result, userErrors };
+  }
+
+  @Mutation(() => UpdatePersonPayload, { description: '修改人员信息 / Update a person (expectedVersion)' })
+  async updatePerson(
+    @Arg('input', () => UpdatePersonInput) input: UpdatePersonInput,
+    @Ctx() context: RequestContext,
+  ): Promise<UpdatePersonPayload> {
+    const { result, userErrors } = await updatePerson(context, input);
+    return { person: result, userErrors };
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: '年龄 / Age in whole years' })
+  age(@Root() person: Person, @Ctx() context: RequestContext): number | null {
+    return person.birthDate ? ageOn(person.birthDate, context.now()) : null;
+  }
+
+  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  grid(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.organisation.jurisdictionById.load(person.gridId);
+  }
+
+  @FieldResolver(() => Household, { nullable: true, description: '户 / Household' })
+  household(@Root() person: Person, @Ctx() context: RequestContext) {
+    return person.householdId ? context.loaders.people.householdById.load(person.householdId) : null;
+  }
+
+  @FieldResolver(() => TierExplanation, { nullable: true, description: '预警级别说明 / Why this tier' })
+  tierExplanation(@Root() person: Person): TierExplanation {
+    return describeTier(person.tierExplanationData, person.tier, person.updatedAt);
+  }
+
+  @FieldResolver(() => [Dispute], {
+    nullable: true,
+    description: '涉及的矛盾纠纷 / Disputes the person is party to',
+  })
+  disputes(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.disputes.disputesByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => [Assessment], {
+    nullable: true,
+    description: '风险评估（新到旧） / Assessments, newest first',
+  })
+  assessments(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.risk.assessmentsByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => Assignment, { nullable: true, description: '当前包干责任 / Current assignment' })
+  currentAssignment(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.assignments.currentAssignmentByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => FollowUp, { nullable: true, description: '最近一次跟踪 / Latest follow-up' })
+  lastFollowUp(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.assignments.lastFollowUpByPersonId.load(person.id);
+  }
+}
+
+@Resolver(() => Household)
+export class HouseholdResolver {
+  @Mutation(() => RegisterHouseholdPayload, { description: '登记户 / Register a household' })
+  async registerHousehold(
+    @Arg('input', () => RegisterHouseholdInput) input: RegisterHouseholdInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RegisterHouseholdPayload> {
+    const { result, userErrors } = await registerHousehold(context, input);
+    return { household: result, userErrors };
+  }
+
+  @FieldResolver(() => [Person], { nullable: true, description: '成员 / Members' })
+  members(@Root() household: Household, @Ctx() context: RequestContext) {
+    return context.loaders.people.membersByHouseholdId.load(household.id);
+  }
+
+  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  grid(@Root() household: Household, @Ctx() context: RequestContext) {
+    return context.loaders.organisation.jurisdictionById.load(household.gridId);
+  }
+}

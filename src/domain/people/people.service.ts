@@ -1,0 +1,240 @@
+// The people area: register, update and list persons and households, within row scope.
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { gridInScope, personScope } from '../../permissions/scope';
+import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
+import { Household } from './household.entity';
+import type {
+  PersonFilter,
+  RegisterHouseholdInput,
+  RegisterPersonInput,
+  UpdatePersonInput,
+} from './people.inputs';
+import { Person } from './person.entity';
+
+const PERSON_DETAIL_FIELDS = [
+  'name',
+  'gender',
+  'birthDate',
+  'idNumber',
+  'phone',
+  'address',
+  'householdId',
+  'gridId',
+  'residency',
+  'employerName',
+  'employerContact',
+  'landlordName',
+  'landlordContact',
+  'occupation',
+  'specialStatuses',
+] as const;
+
+async function requireHouseholdInScope(
+  tx: EntityManager,
+  context: RequestContext,
+  householdId: string,
+  field: string,
+): Promise<Household> {
+  const scope = gridInScope(context.user, 'h.grid_id');
+  const household = await tx
+    .getRepository(Household)
+    .createQueryBuilder('h')
+    .where('h.id = :householdId', { householdId })
+    .andWhere(scope.sql, scope.params)
+    .getOne();
+  if (!household) throw problem(field, `No household ${householdId} within your jurisdiction`);
+  return household;
+}
+
+export async function registerPerson(
+  context: RequestContext,
+  input: RegisterPersonInput,
+): Promise<MutationResult<Person>> {
+  return runMutation(context, input, async (tx) => {
+    const { id } = await createIdempotently(tx, context, 'registerPerson', input.idempotencyKey, async () => {
+      await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+      if (input.householdId)
+        await requireHouseholdInScope(tx, context, input.householdId, 'input.householdId');
+      const inserted = await tx.getRepository(Person).insert({
+        name: input.name.trim(),
+        gender: input.gender,
+        birthDate: input.birthDate ?? null,
+        idNumber: input.idNumber ?? null,
+        phone: input.phone ?? null,
+        address: input.address ?? null,
+        householdId: input.householdId ?? null,
+        gridId: input.gridId,
+        residency: input.residency,
+        employerName: input.employerName ?? null,
+        employerContact: input.employerContact ?? null,
+        landlordName: input.landlordName ?? null,
+        landlordContact: input.landlordContact ?? null,
+        occupation: input.occupation ?? null,
+        specialStatuses: [...new Set(input.specialStatuses)],
+        createdById: context.user.id,
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
+    });
+    const person = await tx.getRepository(Person).findOneByOrFail({ id });
+    return {
+      result: person,
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'registerPerson',
+          recordType: 'Person',
+          recordIds: [id],
+          fields: PERSON_DETAIL_FIELDS.filter((field) => input[field] !== undefined && input[field] !== null),
+        },
+      ],
+    };
+  });
+}
+
+export async function updatePerson(
+  context: RequestContext,
+  input: UpdatePersonInput,
+): Promise<MutationResult<Person>> {
+  return runMutation(context, input, async (tx) => {
+    const scope = personScope(context.user, 'p', context.now());
+    const current = await tx
+      .getRepository(Person)
+      .createQueryBuilder('p')
+      .where('p.id = :id', { id: input.id })
+      .andWhere(scope.sql, scope.params)
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!current) throw notFound('Person', input.id);
+    if (current.version !== input.expectedVersion) {
+      throw conflict(
+        `Person ${input.id} is at version ${current.version}, not ${input.expectedVersion}: read it again and reapply your change`,
+      );
+    }
+    const changes: Partial<Person> = {};
+    for (const field of PERSON_DETAIL_FIELDS) {
+      const value = input[field];
+      if (value === undefined) continue;
+      if (
+        value === null &&
+        (field === 'name' || field === 'gender' || field === 'gridId' || field === 'residency')
+      ) {
+        throw problem(`input.${field}`, `${field} cannot be removed`);
+      }
+      Object.assign(changes, {
+        [field]: field === 'name' && typeof value === 'string' ? value.trim() : value,
+      });
+    }
+    if (changes.gridId && changes.gridId !== current.gridId) {
+      await requireGridInScope(tx, context, changes.gridId, 'input.gridId');
+    }
+    if (changes.householdId && changes.householdId !== current.householdId) {
+      await requireHouseholdInScope(tx, context, changes.householdId, 'input.householdId');
+    }
+    const changedFields = Object.keys(changes);
+    await tx
+      .getRepository(Person)
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :version', { id: input.id, version: input.expectedVersion })
+      .execute();
+    const person = await tx.getRepository(Person).findOneByOrFail({ id: input.id });
+    return {
+      result: person,
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'updatePerson',
+          recordType: 'Person',
+          recordIds: [input.id],
+          fields: changedFields,
+          detail: { fromVersion: input.expectedVersion },
+        },
+      ],
+    };
+  });
+}
+
+export async function registerHousehold(
+  context: RequestContext,
+  input: RegisterHouseholdInput,
+): Promise<MutationResult<Household>> {
+  return runMutation(context, input, async (tx) => {
+    const { id } = await createIdempotently(
+      tx,
+      context,
+      'registerHousehold',
+      input.idempotencyKey,
+      async () => {
+        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+        const inserted = await tx
+          .getRepository(Household)
+          .insert({ address: input.address.trim(), gridId: input.gridId });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
+    const household = await tx.getRepository(Household).findOneByOrFail({ id });
+    return {
+      result: household,
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'registerHousehold',
+          recordType: 'Household',
+          recordIds: [id],
+          fields: ['address', 'gridId'],
+        },
+      ],
+    };
+  });
+}
+
+export async function findPerson(context: RequestContext, id: string): Promise<Person> {
+  if (!isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'id');
+  const person = await context.loaders.people.personById.load(id);
+  if (!person) throw notFound('Person', id);
+  return person;
+}
+
+export async function listPersons(
+  context: RequestContext,
+  filter: PersonFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<Person>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const scope = personScope(context.user, 'p', context.now());
+  const query = context.dataSource
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .where(scope.sql, scope.params);
+  if (filter?.tiers?.length) query.andWhere('p.tier IN (:...tiers)', { tiers: filter.tiers });
+  if (filter?.residency) query.andWhere('p.residency = :residency', { residency: filter.residency });
+  if (filter?.jurisdictionId) {
+    const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'p.grid_id');
+    query.andWhere(subtree.sql, subtree.params);
+  }
+  if (filter?.nameContains) {
+    query.andWhere('p.name ILIKE :namePattern', {
+      namePattern: `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    });
+  }
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere('(p.created_at, p.id) < (:afterAt, :afterId)', {
+      afterAt: position.at,
+      afterId: position.id,
+    });
+  }
+  const rows = await query
+    .orderBy('p.created_at', 'DESC')
+    .addOrderBy('p.id', 'DESC')
+    .limit(size + 1)
+    .getMany();
+  return toConnection(rows, size, totalCount, (row) => ({ at: row.createdAt, id: row.id }));
+}

@@ -1,0 +1,110 @@
+// A person on record (人员): "one form per person". Sensitive columns are nullable in GraphQL so a
+// denied field becomes null without swallowing its parent. Tier is computed, never typed in.
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { Tier } from '../risk/risk.enums';
+import type { TierExplanationData } from '../risk/tier-explanation.type';
+import { Gender, Residency, SpecialStatus } from './people.enums';
+
+@ObjectType({ description: '人员 / Person on record' })
+@Entity('persons')
+export class Person {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => String, { nullable: true, description: '姓名 / Name' })
+  @Column('text')
+  name: string;
+
+  @Field(() => Gender, { nullable: true, description: '性别 / Gender as registered' })
+  @Column('text')
+  gender: Gender;
+
+  @Field(() => String, { nullable: true, description: '出生日期 / Birth date (YYYY-MM-DD)' })
+  @Column('date', { nullable: true })
+  birthDate: string | null;
+
+  @Field(() => String, { nullable: true, description: '身份证号 / National ID number (sensitive, audited)' })
+  @Index()
+  @Column('text', { nullable: true })
+  idNumber: string | null;
+
+  @Field(() => String, { nullable: true, description: '联系电话 / Phone (sensitive, audited)' })
+  @Column('text', { nullable: true })
+  phone: string | null;
+
+  @Field(() => String, { nullable: true, description: '住址 / Full address (sensitive, audited)' })
+  @Column('text', { nullable: true })
+  address: string | null;
+
+  @Index()
+  @Column('uuid', { nullable: true })
+  householdId: string | null;
+
+  @Index()
+  @Column('uuid')
+  gridId: string;
+
+  @Field(() => Residency, { nullable: true, description: '居住类型 / Residency' })
+  @Column('text')
+  residency: Residency;
+
+  @Field(() => String, { nullable: true, description: '用工单位 / Employer of a migrant' })
+  @Column('text', { nullable: true })
+  employerName: string | null;
+
+  @Field(() => String, { nullable: true, description: '用工单位联系方式 / Employer contact of a migrant' })
+  @Column('text', { nullable: true })
+  employerContact: string | null;
+
+  @Field(() => String, { nullable: true, description: '房东 / Landlord of a migrant' })
+  @Column('text', { nullable: true })
+  landlordName: string | null;
+
+  @Field(() => String, { nullable: true, description: '房东联系方式 / Landlord contact of a migrant' })
+  @Column('text', { nullable: true })
+  landlordContact: string | null;
+
+  @Field(() => String, { nullable: true, description: '职业 / Occupation' })
+  @Column('text', { nullable: true })
+  occupation: string | null;
+
+  @Field(() => [SpecialStatus], {
+    nullable: true,
+    description:
+      '特殊人群身份 / Special statuses; each is visible only to its department (sensitive, audited)',
+  })
+  @Column('text', { array: true, default: () => "'{}'" })
+  specialStatuses: SpecialStatus[];
+
+  @Field(() => Tier, { nullable: true, description: '预警级别 / Tier, computed by the system' })
+  @Index()
+  @Column('text', { default: Tier.NONE })
+  tier: Tier;
+
+  @Column('jsonb', { nullable: true })
+  tierExplanationData: TierExplanationData | null;
+
+  @Field(() => Int, { nullable: true, description: '版本 / Version, for expectedVersion on updates' })
+  @VersionColumn()
+  version: number;
+
+  @Field(() => Date, { nullable: true, description: '登记时间 / Registered at' })
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column('uuid', { nullable: true })
+  createdById: string | null;
+}

@@ -1,0 +1,46 @@
+// Turns the stored tier explanation into the GraphQL TierExplanation with a readable sentence.
+import { IndicatorCategory, Tier } from './risk.enums';
+import { TierExplanation, type TierExplanationData } from './tier-explanation.type';
+
+const CATEGORY_ZH: Record<IndicatorCategory, string> = {
+  [IndicatorCategory.CHARACTER]: '性格',
+  [IndicatorCategory.BEHAVIOR]: '行为',
+  [IndicatorCategory.EVENT]: '事件',
+};
+
+export function describeTier(
+  data: TierExplanationData | null,
+  fallbackTier: Tier,
+  computedAt: Date,
+): TierExplanation {
+  const source: TierExplanationData = data ?? {
+    tier: fallbackTier,
+    categories: [],
+    indicators: [],
+    disputeIds: [],
+    assessmentId: null,
+    catalogVersion: null,
+    computedAt: computedAt.toISOString(),
+  };
+  // The sentence names categories only: which indicators a reader may see is decided field by field.
+  const parts = source.categories.map((category) =>
+    category === IndicatorCategory.EVENT
+      ? `${CATEGORY_ZH[category]}/${category} (${source.disputeIds.length} open dispute(s))`
+      : `${CATEGORY_ZH[category]}/${category}`,
+  );
+  const summary =
+    source.categories.length === 0
+      ? 'NONE: 无适用要素 / no element category applies'
+      : `${source.tier}: ${source.categories.length} 类要素适用 / element categories apply — ${parts.join(', ')}` +
+        (source.catalogVersion ? ` (catalog v${source.catalogVersion})` : '');
+  return Object.assign(new TierExplanation(), {
+    tier: source.tier,
+    categories: source.categories,
+    indicators: source.indicators,
+    disputeIds: source.disputeIds,
+    assessmentId: source.assessmentId,
+    catalogVersion: source.catalogVersion,
+    computedAt: new Date(source.computedAt),
+    summary,
+  });
+}

@@ -1,0 +1,116 @@
+// The risk area: record assessments against the current indicator catalog and recompute the tier in
+// the same transaction; read a person's assessments and the catalog.
+import type { RequestContext } from '../../context';
+import { isUuid } from '../../graphql/connection';
+import { badUserInput, notFound } from '../../graphql/errors';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { personScope } from '../../permissions/scope';
+import { Person } from '../people/person.entity';
+import { Assessment, AssessmentIndicator } from './assessment.entity';
+import { Indicator, IndicatorCatalogVersion } from './indicator.entity';
+import type { RecordAssessmentInput } from './risk.inputs';
+import { reviewByDate } from './rules';
+import { recomputeTiers } from './tier.service';
+
+export async function recordAssessment(
+  context: RequestContext,
+  input: RecordAssessmentInput,
+): Promise<MutationResult<Assessment>> {
+  return runMutation(context, input, async (tx) => {
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'recordAssessment',
+      input.idempotencyKey,
+      async () => {
+        const scope = personScope(context.user, 'p', context.now());
+        const person = await tx
+          .getRepository(Person)
+          .createQueryBuilder('p')
+          .where('p.id = :id', { id: input.personId })
+          .andWhere(scope.sql, scope.params)
+          .getOne();
+        if (!person) throw problem('input.personId', `No person ${input.personId} within your jurisdiction`);
+        const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });
+        const known = await tx.getRepository(Indicator).findBy({ catalogVersion: catalog.version });
+        const byCode = new Map(known.map((indicator) => [indicator.code, indicator]));
+        const seen = new Set<string>();
+        input.indicators.forEach((observed, index) => {
+          if (!byCode.has(observed.code)) {
+            throw problem(
+              `input.indicators.${index}.code`,
+              `${observed.code} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
+            );
+          }
+          if (seen.has(observed.code))
+            throw problem(`input.indicators.${index}.code`, `${observed.code} is listed twice`);
+          seen.add(observed.code);
+        });
+        const now = context.now();
+        const inserted = await tx.getRepository(Assessment).insert({
+          personId: person.id,
+          assessorId: context.user.id,
+          assessedAt: now,
+          catalogVersion: catalog.version,
+          tier: person.tier,
+          reviewBy: null,
+        });
+        const assessmentId = (inserted.identifiers[0] as { id: string }).id;
+        if (input.indicators.length > 0) {
+          await tx.getRepository(AssessmentIndicator).insert(
+            input.indicators.map((observed) => ({
+              assessmentId,
+              indicatorCode: observed.code,
+              category: byCode.get(observed.code)?.category,
+              note: observed.note.trim(),
+            })),
+          );
+        }
+        await recomputeTiers(tx, [person.id], now);
+        const { tier } = await tx.getRepository(Person).findOneByOrFail({ id: person.id });
+        await tx
+          .getRepository(Assessment)
+          .update({ id: assessmentId }, { tier, reviewBy: reviewByDate(tier, now) });
+        return assessmentId;
+      },
+    );
+    const assessment = await tx.getRepository(Assessment).findOneByOrFail({ id });
+    return {
+      result: assessment,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'recordAssessment',
+              recordType: 'Assessment',
+              recordIds: [id, input.personId],
+              fields: ['indicators'],
+              detail: { tier: assessment.tier },
+            },
+          ],
+    };
+  });
+}
+
+export async function assessmentsOf(context: RequestContext, personId: string): Promise<Assessment[]> {
+  if (!isUuid(personId)) throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
+  const person = await context.loaders.people.personById.load(personId);
+  if (!person) throw notFound('Person', personId);
+  return context.loaders.risk.assessmentsByPersonId.load(personId);
+}
+
+export async function indicatorCatalog(
+  context: RequestContext,
+  version: number | null | undefined,
+): Promise<IndicatorCatalogVersion> {
+  const repository = context.dataSource.getRepository(IndicatorCatalogVersion);
+  const catalog = version
+    ? await repository.findOneBy({ version })
+    : await repository.findOneBy({ current: true });
+  if (!catalog) throw notFound('IndicatorCatalogVersion', String(version));
+  catalog.indicators = await context.dataSource
+    .getRepository(Indicator)
+    .find({ where: { catalogVersion: catalog.version }, order: { category: 'ASC', code: 'ASC' } });
+  return catalog;
+}

@@ -1,0 +1,61 @@
+// Pure tier rule (SPEC §3): the tier is the number of element categories that apply — CHARACTER and
+// BEHAVIOR indicators of the latest assessment, EVENT while the person is party to an open dispute.
+import { IndicatorCategory, Tier } from './risk.enums';
+
+export interface IndicatorApplied {
+  code: string;
+  category: IndicatorCategory.CHARACTER | IndicatorCategory.BEHAVIOR;
+}
+
+export interface TierInput {
+  /** Indicators of the person's latest assessment (empty when never assessed). */
+  latestAssessmentIndicators: readonly IndicatorApplied[];
+  /** Ids of the disputes the person is party to that are still open. */
+  openDisputeIds: readonly string[];
+  assessmentId: string | null;
+  catalogVersion: number | null;
+}
+
+export interface TierResult {
+  tier: Tier;
+  categories: IndicatorCategory[];
+  indicators: IndicatorApplied[];
+  disputeIds: string[];
+  assessmentId: string | null;
+  catalogVersion: number | null;
+}
+
+const TIER_BY_CATEGORY_COUNT: readonly Tier[] = [Tier.NONE, Tier.YELLOW, Tier.ORANGE, Tier.RED];
+
+export function computeTier(input: TierInput): TierResult {
+  const categories: IndicatorCategory[] = [];
+  if (input.latestAssessmentIndicators.some((i) => i.category === IndicatorCategory.CHARACTER)) {
+    categories.push(IndicatorCategory.CHARACTER);
+  }
+  if (input.latestAssessmentIndicators.some((i) => i.category === IndicatorCategory.BEHAVIOR)) {
+    categories.push(IndicatorCategory.BEHAVIOR);
+  }
+  if (input.openDisputeIds.length > 0) categories.push(IndicatorCategory.EVENT);
+  return {
+    tier: TIER_BY_CATEGORY_COUNT[categories.length] ?? Tier.RED,
+    categories,
+    indicators: [...input.latestAssessmentIndicators].sort((a, b) => a.code.localeCompare(b.code)),
+    disputeIds: [...input.openDisputeIds].sort(),
+    assessmentId: input.assessmentId,
+    catalogVersion: input.catalogVersion,
+  };
+}
+
+/** Days until an assessment must be reviewed, by the tier it produced (SPEC §4 Minimisation). */
+export const REVIEW_DAYS_BY_TIER: Readonly<Record<Tier, number | null>> = {
+  [Tier.NONE]: null,
+  [Tier.YELLOW]: 90,
+  [Tier.ORANGE]: 60,
+  [Tier.RED]: 30,
+};
+
+export function reviewByDate(tier: Tier, assessedAt: Date): Date | null {
+  const days = REVIEW_DAYS_BY_TIER[tier];
+  if (days === null) return null;
+  return new Date(assessedAt.getTime() + days * 24 * 3600 * 1000);
+}

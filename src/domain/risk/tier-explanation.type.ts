@@ -1,0 +1,58 @@
+// Why a person has their tier: which categories, indicators, open disputes and catalog version applied.
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { IndicatorCategory, Tier } from './risk.enums';
+
+export interface TierExplanationData {
+  tier: Tier;
+  categories: IndicatorCategory[];
+  indicators: { code: string; category: IndicatorCategory; nameZh: string; nameEn: string }[];
+  disputeIds: string[];
+  assessmentId: string | null;
+  catalogVersion: number | null;
+  computedAt: string;
+}
+
+@ObjectType({ description: '适用的识别要素 / An indicator that applies' })
+export class AppliedIndicator {
+  @Field({ description: '编码 / Code' })
+  code: string;
+
+  @Field(() => IndicatorCategory, { description: '类别 / Category' })
+  category: IndicatorCategory;
+
+  @Field({ description: '中文名称 / Chinese name' })
+  nameZh: string;
+
+  @Field({ description: 'English name' })
+  nameEn: string;
+}
+
+@ObjectType({ description: '预警级别说明 / Why the person has this tier' })
+export class TierExplanation {
+  @Field(() => Tier, { description: '预警级别 / Tier' })
+  tier: Tier;
+
+  @Field(() => [IndicatorCategory], { description: '适用的要素类别 / Element categories that apply' })
+  categories: IndicatorCategory[];
+
+  @Field(() => [AppliedIndicator], {
+    nullable: true,
+    description: '最近一次评估中适用的要素 / Indicators of the latest assessment (sensitive, audited)',
+  })
+  indicators: AppliedIndicator[];
+
+  @Field(() => [ID], { description: '未结的矛盾纠纷 / Open disputes that make EVENT apply' })
+  disputeIds: string[];
+
+  @Field(() => ID, { nullable: true, description: '依据的评估 / The assessment used' })
+  assessmentId: string | null;
+
+  @Field(() => Int, { nullable: true, description: '要素目录版本 / Indicator catalog version' })
+  catalogVersion: number | null;
+
+  @Field({ description: '计算时间 / When the tier was computed' })
+  computedAt: Date;
+
+  @Field({ description: '说明 / A sentence a person can read' })
+  summary: string;
+}

@@ -1,0 +1,97 @@
+// Cursor connections (SPEC §5): edges, pageInfo, totalCount; keyset cursors over (created time, id).
+import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { badUserInput } from './errors';
+
+@ObjectType({ description: '分页信息 / Page information' })
+export class PageInfo {
+  @Field({ description: '是否有下一页 / Whether more items follow' })
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: '本页最后一项的游标 / Cursor of the last item' })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string, description: string) {
+  @ObjectType(`${name}Edge`, { description: `${description} — edge` })
+  class EdgeClass {
+    @Field({ description: '游标 / Cursor' })
+    cursor: string;
+
+    @Field(() => nodeType)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description })
+  class ConnectionClass {
+    @Field(() => [EdgeClass])
+    edges: EdgeClass[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: '符合条件的总数（权限范围内） / Total matching, within your scope' })
+    totalCount: number;
+  }
+  return ConnectionClass;
+}
+
+export interface KeysetPosition {
+  at: Date;
+  id: string;
+}
+
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(`${position.at.toISOString()}|${position.id}`, 'utf8').toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function decodeCursor(cursor: string): KeysetPosition {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = at ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime()) || !id || !UUID.test(id)) {
+    throw badUserInput('The cursor is not one this API issued', 'after');
+  }
+  return { at: date, id };
+}
+
+export function pageSize(first: number | undefined | null, maximum: number): number {
+  const size = first ?? 20;
+  if (!Number.isInteger(size) || size < 1 || size > maximum) {
+    throw badUserInput(`first must be between 1 and ${maximum}`, 'first');
+  }
+  return size;
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export function toConnection<T>(
+  rows: T[],
+  size: number,
+  totalCount: number,
+  position: (row: T) => KeysetPosition,
+): Connection<T> {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(position(node)) }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: Object.assign(new PageInfo(), {
+      hasNextPage: rows.length > size,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+// The shape every mutation shares: validate the input, run the work in one transaction together with
+// its audit entries, and turn input problems into userErrors (rolling back whatever was written).
+import { validate, type ValidationError } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { writeAuditEntries, type AuditRecord } from '../audit/audit-log';
+import type { RequestContext } from '../context';
+import { findIdempotentRecord, rememberIdempotentRecord } from '../database/idempotency';
+import { ErrorCode, userError, UserInputProblem, type UserError } from './errors';
+
+export interface MutationOutcome<T> {
+  result: T;
+  audit: AuditRecord[];
+}
+
+export type MutationResult<T> =
+  { result: T; userErrors: UserError[] } | { result: null; userErrors: UserError[] };
+
+function flatten(errors: ValidationError[], prefix: string): UserError[] {
+  return errors.flatMap((error) => {
+    const field = `${prefix}.${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) => userError(field, message));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+export async function inputProblems(input: object, prefix = 'input'): Promise<UserError[]> {
+  const errors = await validate(input, { forbidUnknownValues: false });
+  return flatten(errors, prefix);
+}
+
+export async function runMutation<T>(
+  context: RequestContext,
+  input: object,
+  work: (tx: EntityManager) => Promise<MutationOutcome<T>>,
+): Promise<MutationResult<T>> {
+  void context.user; // every mutation needs a signed-in identity
+  const problems = await inputProblems(input);
+  if (problems.length > 0) return { result: null, userErrors: problems };
+  try {
+    const result = await context.dataSource.transaction(async (tx) => {
+      const outcome = await work(tx);
+      await writeAuditEntries(tx, context, outcome.audit);
+      return outcome.result;
+    });
+    return { result, userErrors: [] };
+  } catch (error) {
+    if (error instanceof UserInputProblem) return { result: null, userErrors: error.userErrors };
+    throw error;
+  }
+}
+
+/**
+ * Runs a create idempotently: with a key already used by this actor for this operation, returns
+ * the id recorded then and creates nothing; otherwise creates and remembers the key.
+ */
+export async function createIdempotently(
+  tx: EntityManager,
+  context: RequestContext,
+  operation: string,
+  key: string | null | undefined,
+  create: () => Promise<string>,
+): Promise<{ id: string; replayed: boolean }> {
+  if (!key) return { id: await create(), replayed: false };
+  const existing = await findIdempotentRecord(tx, context.user.id, operation, key);
+  if (existing) return { id: existing, replayed: true };
+  const id = await create();
+  await rememberIdempotentRecord(tx, context.user.id, operation, key, id);
+  return { id, replayed: false };
+}
+
+export function problem(field: string, message: string, code = ErrorCode.BAD_USER_INPUT): UserInputProblem {
+  return new UserInputProblem([userError(field, message, code)]);
+}

@@ -1,0 +1,36 @@
+// Builds the one GraphQL schema from the resolvers of every area, then wraps it in the permission
+// layer. `npm run schema:print` writes the SDL of exactly this schema to schema/schema.graphql.
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AuditResolver } from '../audit/audit.resolver';
+import { AuthResolver } from '../auth/auth.resolver';
+import { ServiceAccountResolver } from '../auth/service-account.resolver';
+import { AssignmentResolver, FollowUpResolver } from '../domain/assignments/assignment.resolver';
+import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/dispute.resolver';
+import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
+import { HouseholdResolver, PersonResolver } from '../domain/people/people.resolver';
+import { AssessmentResolver } from '../domain/risk/risk.resolver';
+import { applyPermissions } from '../permissions/shield';
+
+export const resolvers = [
+  AuthResolver,
+  ServiceAccountResolver,
+  AuditResolver,
+  OrganisationResolver,
+  PersonResolver,
+  HouseholdResolver,
+  DisputeResolver,
+  DisputePartyResolver,
+  AssessmentResolver,
+  AssignmentResolver,
+  FollowUpResolver,
+] as const;
+
+/** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */
+export function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+}
+
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  return applyPermissions(await buildBareSchema());
+}

@@ -1,0 +1,52 @@
+// Entry point: read the configuration, open the database (embedded unless DATABASE_URL is set), load
+// the demo city into an empty database when asked, start the server; Ctrl-C stops both cleanly.
+import 'reflect-metadata';
+import { createTokenService } from './auth/tokens';
+import { resolveTokenSecret } from './auth/secret';
+import { loadConfig } from './config';
+import { openDatabase } from './database/database';
+import { DEMO_PASSWORD, loadDemoData } from './database/demo-data';
+import { createLogger } from './logger';
+import { createServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, (message) => logger.info(message));
+  const clock = () => new Date();
+  if (config.loadDemoData) {
+    const logins = await loadDemoData(database.dataSource, clock());
+    if (logins) logger.info({ users: logins.length }, 'loaded the demo city into the empty database');
+  }
+  const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
+  const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
+  const server = await createServer({ config, dataSource: database.dataSource, tokens, clock, logger });
+  const url = await server.listen(config.port, config.host);
+  logger.info({ url }, 'Concord is listening');
+  process.stdout.write(
+    `\nConcord API: ${url}\n` +
+      (config.loadDemoData
+        ? `Sign in: mutation { login(input: { username: "grid.worker", password: "${DEMO_PASSWORD}" }) { token } }\n` +
+          `Demo users: <department>.worker and <department>.leader (e.g. police.leader), admin, auditor — all with that password.\n` +
+          `Then send the token as "Authorization: Bearer <token>".\n`
+        : '') +
+      `Press Ctrl-C to stop.\n\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await server.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Concord failed to start:', error);
+  process.exit(1);
+});

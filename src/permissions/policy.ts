@@ -1,0 +1,457 @@
+// THE permission table (SPEC §2, §4). Every exposed Type.field and every operation names who may use
+// it; everyone else is denied, or — for national ID, phone and address — gets a masked value.
+// graphql-shield rules, the masking and auditing middleware, the row scope of each department and
+// schema/permissions.{md,json} are all generated from this file. Nothing else decides by department.
+import { IndicatorCategory } from '../domain/risk/risk.enums';
+import { SpecialStatus } from '../domain/people/people.enums';
+
+export type PositionCode = 'WORKER' | 'LEADER';
+
+/** Who is asking, as far as permissions care. ADMIN and AUDITOR accounts see no personal data. */
+export interface Principal {
+  department: string;
+  position: PositionCode;
+  capability: 'ADMIN' | 'AUDITOR' | null;
+}
+
+export const DEPARTMENTS = [
+  'COMPREHENSIVE_GOVERNANCE',
+  'PETITIONS',
+  'CIRCUIT_COURT',
+  'PUBLICITY_OFFICE',
+  'POLICE',
+  'CIVIL_AFFAIRS',
+  'JUSTICE',
+  'ECONOMIC_DEVELOPMENT',
+  'LAND_RESOURCES',
+  'LAW_ENFORCEMENT',
+  'DEMOLITION_OFFICE',
+  'SOCIAL_AFFAIRS',
+  'VETERANS',
+  'YOUTH_LEAGUE',
+  'WOMENS_FEDERATION',
+  'DISABLED_FEDERATION',
+  'EMERGENCY_MANAGEMENT',
+  'MARKET_SUPERVISION',
+  'GRID',
+  'CITY_CENTER',
+] as const;
+export type DepartmentCode = (typeof DEPARTMENTS)[number];
+export const POSITIONS: readonly PositionCode[] = ['WORKER', 'LEADER'];
+
+/** A set of principals, with a name a reviewer reads in the matrix. */
+export interface Audience {
+  label: string;
+  includes(principal: Principal): boolean;
+}
+
+const audience = (label: string, includes: (principal: Principal) => boolean): Audience => ({
+  label,
+  includes,
+});
+
+/** Anyone, signed in or not: only `login` and what it answers. */
+export const PUBLIC = audience('anyone, signed in or not', () => true);
+/** Any signed-in account, ADMIN and AUDITOR included: reference data, structure, the caller's own account. */
+export const SIGNED_IN = audience('any signed-in account', () => true);
+/** Department staff: every account that is not an ADMIN or AUDITOR account. */
+export const STAFF = audience('department staff', (p) => p.capability === null);
+export const AUDITORS = audience('AUDITOR', (p) => p.capability === 'AUDITOR');
+export const ADMINS = audience('ADMIN', (p) => p.capability === 'ADMIN');
+
+export function departments(...codes: DepartmentCode[]): Audience {
+  return audience(
+    codes.join(', '),
+    (p) => p.capability === null && (codes as string[]).includes(p.department),
+  );
+}
+export function leadersOf(...codes: DepartmentCode[]): Audience {
+  return audience(
+    `LEADER of ${codes.join(', ')}`,
+    (p) => p.capability === null && p.position === 'LEADER' && (codes as string[]).includes(p.department),
+  );
+}
+export function staffExcept(...codes: DepartmentCode[]): Audience {
+  return audience(
+    `staff except ${codes.join(', ')}`,
+    (p) => p.capability === null && !(codes as string[]).includes(p.department),
+  );
+}
+
+/** The coordinating departments: they see every person and dispute in their jurisdiction subtree. */
+export const COORDINATORS: readonly DepartmentCode[] = ['GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'];
+
+// ---------------------------------------------------------------------------------------------
+// Row scope: which persons and disputes of their subtree a department sees (applied in SQL by
+// scope.ts). Dispute routing by category and source is reference data (dispute_routes).
+// ---------------------------------------------------------------------------------------------
+export interface RowAccess {
+  /** Sees every person and dispute in the subtree. */
+  everything: boolean;
+  /** Sees disputes routed to it (category or source), or assigned to it, and their parties. */
+  routedDisputes: boolean;
+  /** Also sees disputes in these statuses, whatever their category (JUSTICE: all in mediation). */
+  disputeStatuses: string[];
+  /** Sees persons with these special statuses. */
+  specialStatuses: SpecialStatus[];
+  /** Sees persons at these tiers. */
+  tiers: string[];
+  /** Sees only persons younger than this, and no disputes (YOUTH_LEAGUE). */
+  onlyUnderAge: number | null;
+}
+
+const NO_ROWS: RowAccess = {
+  everything: false,
+  routedDisputes: false,
+  disputeStatuses: [],
+  specialStatuses: [],
+  tiers: [],
+  onlyUnderAge: null,
+};
+
+/** Which department owns each special status (SPEC §3): only it, and no one else, reads it. */
+export const SPECIAL_STATUS_OWNERS: Readonly<Record<SpecialStatus, DepartmentCode[]>> = {
+  [SpecialStatus.COMMUNITY_CORRECTIONS]: ['JUSTICE'],
+  [SpecialStatus.RELEASED_PRISONER]: ['JUSTICE'],
+  [SpecialStatus.DRUG_INVOLVED]: ['POLICE'],
+  [SpecialStatus.SEVERE_MENTAL_DISORDER_WITH_INCIDENT]: ['SOCIAL_AFFAIRS'],
+  [SpecialStatus.NO_LIVELIHOOD]: ['CIVIL_AFFAIRS', 'GRID'],
+  [SpecialStatus.VETERAN]: ['VETERANS', 'GRID'],
+  [SpecialStatus.DISABILITY]: ['DISABLED_FEDERATION', 'GRID'],
+};
+
+/** Which departments read each indicator category: POLICE behaviour, SOCIAL_AFFAIRS character. */
+export const INDICATOR_CATEGORY_READERS: Readonly<Record<IndicatorCategory, DepartmentCode[]>> = {
+  [IndicatorCategory.CHARACTER]: ['GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'SOCIAL_AFFAIRS'],
+  [IndicatorCategory.BEHAVIOR]: ['GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE'],
+  [IndicatorCategory.EVENT]: ['GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'SOCIAL_AFFAIRS'],
+};
+
+export function rowAccess(principal: Principal): RowAccess {
+  if (principal.capability !== null) return NO_ROWS;
+  const department = principal.department as DepartmentCode;
+  if (COORDINATORS.includes(department)) return { ...NO_ROWS, everything: true };
+  if (department === 'YOUTH_LEAGUE') return { ...NO_ROWS, onlyUnderAge: 18 };
+  const specialStatuses = (Object.keys(SPECIAL_STATUS_OWNERS) as SpecialStatus[]).filter((status) =>
+    SPECIAL_STATUS_OWNERS[status].includes(department),
+  );
+  return {
+    ...NO_ROWS,
+    routedDisputes: true,
+    disputeStatuses: department === 'JUSTICE' ? ['IN_MEDIATION'] : [],
+    specialStatuses,
+    tiers: department === 'POLICE' ? ['RED'] : [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field policy.
+// ---------------------------------------------------------------------------------------------
+export type MaskKind = 'NATIONAL_ID' | 'PHONE' | 'ADDRESS';
+
+export interface FieldPolicy {
+  /** Who reads the real value. */
+  read: Audience;
+  /** Who gets a masked value instead (everyone else: denied, null + FORBIDDEN). */
+  masked?: { audience: Audience; kind: MaskKind };
+  /** Reading the real value writes an audit entry (SPEC §4). */
+  sensitive?: boolean;
+  /** Array values filtered per reader (special statuses, indicators by category). */
+  valueFilter?: 'SPECIAL_STATUS' | 'INDICATOR_CATEGORY';
+  note?: string;
+}
+
+const PERSON_CORE = staffExcept();
+const NOT_YOUTH = staffExcept('YOUTH_LEAGUE');
+const CASE_WORKERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'JUSTICE',
+  'SOCIAL_AFFAIRS',
+  'CIVIL_AFFAIRS',
+);
+const ASSESSMENT_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'SOCIAL_AFFAIRS',
+);
+const MIGRANT_CONTACT_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'ECONOMIC_DEVELOPMENT',
+);
+const SPECIAL_STATUS_READERS = departments(...new Set(Object.values(SPECIAL_STATUS_OWNERS).flat()));
+const masked = (kind: MaskKind): { audience: Audience; kind: MaskKind } => ({
+  audience: staffExcept('YOUTH_LEAGUE'),
+  kind,
+});
+
+/** Types whose every field anyone who reaches them may read: structure, not data. */
+export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
+  PageInfo: SIGNED_IN,
+  // Reachable signed out only through `login`, whose answer names the account that signed in.
+  UserError: PUBLIC,
+  LoginPayload: PUBLIC,
+  User: PUBLIC,
+  Department: PUBLIC,
+  Jurisdiction: PUBLIC,
+  PersonConnection: STAFF,
+  PersonEdge: STAFF,
+  DisputeConnection: STAFF,
+  DisputeEdge: STAFF,
+  AssignmentConnection: STAFF,
+  AssignmentEdge: STAFF,
+  RegisterPersonPayload: STAFF,
+  UpdatePersonPayload: STAFF,
+  RegisterHouseholdPayload: STAFF,
+  RegisterDisputePayload: STAFF,
+  ChangeDisputeStatusPayload: STAFF,
+  RecordAssessmentPayload: STAFF,
+  AssignPayload: STAFF,
+  RecordFollowUpPayload: STAFF,
+  Indicator: SIGNED_IN,
+  IndicatorCatalogVersion: SIGNED_IN,
+  ServiceAccountPayload: ADMINS,
+  IssuedApiKey: ADMINS,
+  RevokeApiKeyPayload: ADMINS,
+  AuditEntry: AUDITORS,
+  AuditTrailPage: AUDITORS,
+};
+
+export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
+  'Person.id': { read: PERSON_CORE },
+  'Person.name': { read: PERSON_CORE },
+  'Person.age': { read: PERSON_CORE },
+  'Person.grid': { read: PERSON_CORE },
+  'Person.tier': { read: PERSON_CORE },
+  'Person.gender': { read: NOT_YOUTH },
+  'Person.birthDate': { read: NOT_YOUTH },
+  'Person.residency': { read: NOT_YOUTH },
+  'Person.occupation': { read: NOT_YOUTH },
+  'Person.version': { read: NOT_YOUTH },
+  'Person.createdAt': { read: NOT_YOUTH },
+  'Person.tierExplanation': { read: NOT_YOUTH },
+  'Person.disputes': { read: NOT_YOUTH, note: 'only the disputes within the reader’s row scope' },
+  'Person.currentAssignment': { read: NOT_YOUTH },
+  'Person.lastFollowUp': { read: NOT_YOUTH },
+  'Person.idNumber': {
+    read: departments(
+      'POLICE',
+      'JUSTICE',
+      'GRID',
+      'CIVIL_AFFAIRS',
+      'SOCIAL_AFFAIRS',
+      'DISABLED_FEDERATION',
+      'VETERANS',
+      'CITY_CENTER',
+    ),
+    masked: masked('NATIONAL_ID'),
+    sensitive: true,
+  },
+  'Person.phone': {
+    read: departments(
+      'GRID',
+      'COMPREHENSIVE_GOVERNANCE',
+      'CITY_CENTER',
+      'POLICE',
+      'JUSTICE',
+      'SOCIAL_AFFAIRS',
+      'CIVIL_AFFAIRS',
+      'WOMENS_FEDERATION',
+    ),
+    masked: masked('PHONE'),
+    sensitive: true,
+  },
+  'Person.address': {
+    read: departments(
+      'GRID',
+      'COMPREHENSIVE_GOVERNANCE',
+      'CITY_CENTER',
+      'POLICE',
+      'JUSTICE',
+      'SOCIAL_AFFAIRS',
+      'CIVIL_AFFAIRS',
+    ),
+    masked: masked('ADDRESS'),
+    sensitive: true,
+  },
+  'Person.household': {
+    read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'CIVIL_AFFAIRS'),
+  },
+  'Person.employerName': { read: MIGRANT_CONTACT_READERS },
+  'Person.employerContact': { read: MIGRANT_CONTACT_READERS, sensitive: true },
+  'Person.landlordName': { read: MIGRANT_CONTACT_READERS },
+  'Person.landlordContact': { read: MIGRANT_CONTACT_READERS, sensitive: true },
+  'Person.specialStatuses': {
+    read: SPECIAL_STATUS_READERS,
+    sensitive: true,
+    valueFilter: 'SPECIAL_STATUS',
+    note: 'each reader sees only the statuses its department owns',
+  },
+  'Person.assessments': { read: ASSESSMENT_READERS },
+
+  'Household.id': { read: NOT_YOUTH },
+  'Household.address': {
+    read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'CIVIL_AFFAIRS'),
+    masked: masked('ADDRESS'),
+    sensitive: true,
+  },
+  'Household.grid': { read: NOT_YOUTH },
+  'Household.members': { read: NOT_YOUTH, note: 'only the members within the reader’s row scope' },
+  'Household.version': { read: NOT_YOUTH },
+
+  'TierExplanation.tier': { read: NOT_YOUTH },
+  'TierExplanation.categories': { read: NOT_YOUTH },
+  'TierExplanation.disputeIds': { read: NOT_YOUTH },
+  'TierExplanation.assessmentId': { read: NOT_YOUTH },
+  'TierExplanation.catalogVersion': { read: NOT_YOUTH },
+  'TierExplanation.computedAt': { read: NOT_YOUTH },
+  'TierExplanation.summary': { read: NOT_YOUTH, note: 'names the categories, never the indicators' },
+  'TierExplanation.indicators': {
+    read: ASSESSMENT_READERS,
+    sensitive: true,
+    valueFilter: 'INDICATOR_CATEGORY',
+    note: 'POLICE read behaviour indicators, SOCIAL_AFFAIRS character indicators',
+  },
+  'AppliedIndicator.code': { read: ASSESSMENT_READERS },
+  'AppliedIndicator.category': { read: ASSESSMENT_READERS },
+  'AppliedIndicator.nameZh': { read: ASSESSMENT_READERS },
+  'AppliedIndicator.nameEn': { read: ASSESSMENT_READERS },
+
+  'Assessment.id': { read: ASSESSMENT_READERS },
+  'Assessment.personId': { read: ASSESSMENT_READERS },
+  'Assessment.assessorId': { read: ASSESSMENT_READERS },
+  'Assessment.assessedAt': { read: ASSESSMENT_READERS },
+  'Assessment.catalogVersion': { read: ASSESSMENT_READERS },
+  'Assessment.tier': { read: ASSESSMENT_READERS },
+  'Assessment.reviewBy': { read: ASSESSMENT_READERS },
+  'Assessment.indicators': {
+    read: ASSESSMENT_READERS,
+    sensitive: true,
+    valueFilter: 'INDICATOR_CATEGORY',
+    note: 'POLICE read behaviour indicators, SOCIAL_AFFAIRS character indicators',
+  },
+  'AssessmentIndicator.assessmentId': { read: ASSESSMENT_READERS },
+  'AssessmentIndicator.indicatorCode': { read: ASSESSMENT_READERS },
+  'AssessmentIndicator.category': { read: ASSESSMENT_READERS },
+  'AssessmentIndicator.note': { read: ASSESSMENT_READERS, sensitive: true },
+
+  'Dispute.id': { read: NOT_YOUTH },
+  'Dispute.category': { read: NOT_YOUTH },
+  'Dispute.source': { read: NOT_YOUTH },
+  'Dispute.status': { read: NOT_YOUTH },
+  'Dispute.level': { read: NOT_YOUTH },
+  'Dispute.grid': { read: NOT_YOUTH },
+  'Dispute.reportedAt': { read: NOT_YOUTH },
+  'Dispute.closedAt': { read: NOT_YOUTH },
+  'Dispute.version': { read: NOT_YOUTH },
+  'Dispute.description': { read: NOT_YOUTH },
+  'Dispute.parties': { read: NOT_YOUTH, note: 'a party outside the reader’s row scope shows no person' },
+  'Dispute.reportedById': { read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER') },
+  'DisputeParty.disputeId': { read: NOT_YOUTH },
+  'DisputeParty.personId': { read: NOT_YOUTH },
+  'DisputeParty.role': { read: NOT_YOUTH },
+  'DisputeParty.person': { read: NOT_YOUTH },
+
+  'Assignment.id': { read: NOT_YOUTH },
+  'Assignment.personId': { read: NOT_YOUTH },
+  'Assignment.person': { read: NOT_YOUTH },
+  'Assignment.disputeId': { read: NOT_YOUTH },
+  'Assignment.leadLeaderId': { read: NOT_YOUTH },
+  'Assignment.responsibleDepartmentCode': { read: NOT_YOUTH },
+  'Assignment.responsiblePersonId': { read: NOT_YOUTH },
+  'Assignment.teamMemberIds': { read: NOT_YOUTH },
+  'Assignment.acknowledgedAt': { read: NOT_YOUTH },
+  'Assignment.active': { read: NOT_YOUTH },
+  'Assignment.version': { read: NOT_YOUTH },
+  'Assignment.createdAt': { read: NOT_YOUTH },
+  'Assignment.measures': { read: CASE_WORKERS },
+
+  'FollowUp.id': { read: NOT_YOUTH },
+  'FollowUp.personId': { read: NOT_YOUTH },
+  'FollowUp.byId': { read: NOT_YOUTH },
+  'FollowUp.occurredAt': { read: NOT_YOUTH },
+  'FollowUp.method': { read: NOT_YOUTH },
+  'FollowUp.notes': { read: CASE_WORKERS },
+  'FollowUp.observedChange': { read: CASE_WORKERS },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Operations: who may run each query and mutation (row scope then limits what they touch).
+// ---------------------------------------------------------------------------------------------
+
+const REGISTRARS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'JUSTICE',
+  'CIVIL_AFFAIRS',
+  'SOCIAL_AFFAIRS',
+);
+
+export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
+  'Mutation.login': PUBLIC,
+  'Query.me': SIGNED_IN,
+  'Query.jurisdictions': SIGNED_IN,
+  'Query.departments': SIGNED_IN,
+  'Query.indicatorCatalog': SIGNED_IN,
+  'Query.person': STAFF,
+  'Query.persons': STAFF,
+  'Query.dispute': NOT_YOUTH,
+  'Query.disputes': NOT_YOUTH,
+  'Query.assessments': ASSESSMENT_READERS,
+  'Query.assignments': NOT_YOUTH,
+  'Mutation.registerPerson': REGISTRARS,
+  'Mutation.updatePerson': REGISTRARS,
+  'Mutation.registerHousehold': REGISTRARS,
+  'Mutation.registerDispute': staffExcept('YOUTH_LEAGUE'),
+  'Mutation.changeDisputeStatus': departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'JUSTICE'),
+  'Mutation.recordAssessment': departments(
+    'GRID',
+    'COMPREHENSIVE_GOVERNANCE',
+    'CITY_CENTER',
+    'POLICE',
+    'SOCIAL_AFFAIRS',
+  ),
+  'Mutation.assign': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
+  'Mutation.recordFollowUp': CASE_WORKERS,
+  'Mutation.createServiceAccount': ADMINS,
+  'Mutation.issueApiKey': ADMINS,
+  'Mutation.revokeApiKey': ADMINS,
+  'Query.auditTrail': AUDITORS,
+};
+
+/** Every principal a reviewer should see in the matrix: each department × position, then ADMIN, AUDITOR. */
+export function allPrincipals(): { label: string; principal: Principal }[] {
+  const rows = DEPARTMENTS.flatMap((department) =>
+    POSITIONS.map((position) => ({
+      label: `${department}/${position}`,
+      principal: { department, position, capability: null } as Principal,
+    })),
+  );
+  rows.push({
+    label: 'ADMIN',
+    principal: { department: 'COMPREHENSIVE_GOVERNANCE', position: 'WORKER', capability: 'ADMIN' },
+  });
+  rows.push({
+    label: 'AUDITOR',
+    principal: { department: 'COMPREHENSIVE_GOVERNANCE', position: 'WORKER', capability: 'AUDITOR' },
+  });
+  return rows;
+}
+
+export type FieldDecision = 'read' | 'masked' | 'denied';
+
+export function decideField(policy: FieldPolicy | undefined, principal: Principal): FieldDecision {
+  if (!policy) return 'denied';
+  if (policy.read.includes(principal)) return 'read';
+  if (policy.masked?.audience.includes(principal)) return 'masked';
+  return 'denied';
+}

@@ -1,0 +1,102 @@
+// Row scope, as SQL predicates for query builders (SPEC §4): a user sees records in the subtree of
+// their jurisdiction node and — outside the coordinating departments — only the persons and disputes
+// their department handles, as policy.ts's rowAccess says. Every query that returns people,
+// disputes or their children applies these, so lists, counts and cursors never reveal other rows.
+import type { Identity } from '../auth/identity';
+import { principalOf } from '../auth/identity';
+import { rowAccess } from './policy';
+
+export interface SqlPredicate {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** LIKE pattern matching the paths of a node's descendants (wildcards in the path escaped). */
+function descendantsPattern(path: string): string {
+  return `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+}
+
+/** Parameters for `subtreeNodesSql`: the node's own path and a LIKE pattern for its descendants. */
+export function subtreeParams(identity: Identity): { path: string; descendants: string } {
+  return { path: identity.jurisdictionPath, descendants: descendantsPattern(identity.jurisdictionPath) };
+}
+
+/** SQL selecting the ids of the jurisdiction nodes in a subtree, given two placeholders. */
+export function subtreeNodesSql(pathPlaceholder: string, descendantsPlaceholder: string): string {
+  return `SELECT sj.id FROM jurisdictions sj WHERE sj.path = ${pathPlaceholder} OR sj.path LIKE ${descendantsPlaceholder}`;
+}
+
+/** Predicate that a grid column lies in the identity's jurisdiction subtree. */
+export function gridInScope(identity: Identity, column: string): SqlPredicate {
+  const { path, descendants } = subtreeParams(identity);
+  return {
+    sql: `${column} IN (${subtreeNodesSql(':scopePath', ':scopeDescendants')})`,
+    params: { scopePath: path, scopeDescendants: descendants },
+  };
+}
+
+/** Predicate that a grid column lies in the subtree of the node at `path` (a user-chosen filter). */
+export function gridInSubtree(path: string, column: string): SqlPredicate {
+  return {
+    sql: `${column} IN (${subtreeNodesSql(':filterPath', ':filterDescendants')})`,
+    params: { filterPath: path, filterDescendants: descendantsPattern(path) },
+  };
+}
+
+function and(...predicates: SqlPredicate[]): SqlPredicate {
+  return {
+    sql: predicates.map((p) => `(${p.sql})`).join(' AND '),
+    params: Object.assign({}, ...predicates.map((p) => p.params)),
+  };
+}
+
+const NOTHING: SqlPredicate = { sql: 'FALSE', params: {} };
+
+/** Disputes of department-handled kinds, ignoring jurisdiction (`alias` is the disputes alias). */
+function handledDisputes(identity: Identity, alias: string): SqlPredicate | null {
+  const access = rowAccess(principalOf(identity));
+  if (access.everything) return { sql: 'TRUE', params: {} };
+  if (!access.routedDisputes) return null;
+  return {
+    sql: `EXISTS (SELECT 1 FROM dispute_routes r WHERE r.department_code = :scopeDepartment
+                   AND ((r.match_kind = 'CATEGORY' AND r.match_value = ${alias}.category)
+                     OR (r.match_kind = 'SOURCE' AND r.match_value = ${alias}.source)))
+          OR EXISTS (SELECT 1 FROM assignments sa WHERE sa.dispute_id = ${alias}.id AND sa.active
+                   AND sa.responsible_department_code = :scopeDepartment)
+          OR ${alias}.status = ANY(:scopeDisputeStatuses)`,
+    params: { scopeDepartment: identity.departmentCode, scopeDisputeStatuses: access.disputeStatuses },
+  };
+}
+
+/** The disputes the identity may see; `alias` is the disputes alias in the query. */
+export function disputeScope(identity: Identity, alias: string): SqlPredicate {
+  const handled = handledDisputes(identity, alias);
+  if (!handled) return NOTHING;
+  return and(gridInScope(identity, `${alias}.grid_id`), handled);
+}
+
+/** The persons the identity may see; `alias` is the persons alias, `today` the request's date. */
+export function personScope(identity: Identity, alias: string, today: Date): SqlPredicate {
+  const access = rowAccess(principalOf(identity));
+  const subtree = gridInScope(identity, `${alias}.grid_id`);
+  if (access.everything) return subtree;
+  if (access.onlyUnderAge !== null) {
+    const cutoff = new Date(today);
+    cutoff.setUTCFullYear(cutoff.getUTCFullYear() - access.onlyUnderAge);
+    return and(subtree, {
+      sql: `${alias}.birth_date > :scopeBirthCutoff`,
+      params: { scopeBirthCutoff: cutoff.toISOString().slice(0, 10) },
+    });
+  }
+  const handled = handledDisputes(identity, 'sd');
+  if (!handled) return NOTHING;
+  return and(subtree, {
+    sql: `${alias}.special_statuses && :scopeStatuses::text[]
+          OR ${alias}.tier = ANY(:scopeTiers)
+          OR EXISTS (SELECT 1 FROM assignments spa WHERE spa.person_id = ${alias}.id AND spa.active
+                     AND spa.responsible_department_code = :scopeDepartment)
+          OR EXISTS (SELECT 1 FROM dispute_parties sdp JOIN disputes sd ON sd.id = sdp.dispute_id
+                     WHERE sdp.person_id = ${alias}.id AND (${handled.sql}))`,
+    params: { ...handled.params, scopeStatuses: access.specialStatuses, scopeTiers: access.tiers },
+  });
+}

@@ -1,0 +1,159 @@
+// Generates the permission layer from policy.ts: graphql-shield rules for every operation and field
+// (deny by default), then a middleware that masks values, filters per-department array values and
+// records sensitive reads for the audit log.
+import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
+import { deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
+import { principalOf } from '../auth/identity';
+import type { RequestContext } from '../context';
+import type { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
+import { ErrorCode, unauthenticated } from '../graphql/errors';
+import { maskAddress, maskNationalId, maskPhone } from './masking';
+import {
+  decideField,
+  FIELD_POLICY,
+  INDICATOR_CATEGORY_READERS,
+  OPERATION_POLICY,
+  PUBLIC,
+  SPECIAL_STATUS_OWNERS,
+  STRUCTURAL_TYPES,
+  type Audience,
+  type FieldPolicy,
+  type MaskKind,
+  type Principal,
+} from './policy';
+
+const FORBIDDEN = () =>
+  new GraphQLError('Your department and position may not read or do this', {
+    extensions: { code: ErrorCode.FORBIDDEN },
+  });
+
+const rulesByAudience = new Map<Audience, IRule>();
+
+/** One shield rule per audience; it depends only on who asks, so its answer is cached per request. */
+function audienceRule(audience: Audience): IRule {
+  let cached = rulesByAudience.get(audience);
+  if (!cached) {
+    cached =
+      audience === PUBLIC
+        ? rule(`public`, { cache: 'contextual' })(() => true)
+        : rule(`audience:${rulesByAudience.size}:${audience.label}`, { cache: 'contextual' })(
+            (_parent, _args, context: RequestContext) => {
+              if (!context.identity) return unauthenticated();
+              return audience.includes(principalOf(context.identity)) ? true : FORBIDDEN();
+            },
+          );
+    rulesByAudience.set(audience, cached);
+  }
+  return cached;
+}
+
+function eitherAudience(policy: FieldPolicy): Audience {
+  const masked = policy.masked;
+  if (!masked) return policy.read;
+  return {
+    label: `${policy.read.label} | masked: ${masked.audience.label}`,
+    includes: (principal) => policy.read.includes(principal) || masked.audience.includes(principal),
+  };
+}
+
+const combined = new Map<FieldPolicy, Audience>();
+function fieldRule(policy: FieldPolicy): IRule {
+  let reach = combined.get(policy);
+  if (!reach) {
+    reach = eitherAudience(policy);
+    combined.set(policy, reach);
+  }
+  return audienceRule(reach);
+}
+
+export function buildRuleTree(schema: GraphQLSchema): IRules {
+  const tree: Record<string, Record<string, IRule | typeof deny>> = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const rules: Record<string, IRule | typeof deny> = {};
+    for (const field of Object.keys(type.getFields())) {
+      const key = `${type.name}.${field}`;
+      const operation = OPERATION_POLICY[key];
+      const structural = STRUCTURAL_TYPES[type.name];
+      const policy = FIELD_POLICY[key];
+      if (operation) rules[field] = audienceRule(operation);
+      else if (structural) rules[field] = audienceRule(structural);
+      else if (policy) rules[field] = fieldRule(policy);
+      else rules[field] = deny;
+    }
+    tree[type.name] = rules;
+  }
+  return tree as IRules;
+}
+
+async function villageNameOf(context: RequestContext, gridId: string | undefined): Promise<string | null> {
+  if (!gridId) return null;
+  const grid: Jurisdiction | null = await context.loaders.organisation.jurisdictionById.load(gridId);
+  if (!grid?.parentId) return null;
+  const village = await context.loaders.organisation.jurisdictionById.load(grid.parentId);
+  return village?.name ?? null;
+}
+
+async function mask(kind: MaskKind, value: unknown, parent: { gridId?: string }, context: RequestContext) {
+  if (value === null || value === undefined) return value;
+  if (kind === 'NATIONAL_ID') return maskNationalId(String(value));
+  if (kind === 'PHONE') return maskPhone(String(value));
+  return maskAddress(await villageNameOf(context, parent.gridId));
+}
+
+function filterValues(kind: FieldPolicy['valueFilter'], value: unknown, principal: Principal): unknown {
+  if (!Array.isArray(value)) return value;
+  if (kind === 'SPECIAL_STATUS') {
+    return value.filter((status: keyof typeof SPECIAL_STATUS_OWNERS) =>
+      (SPECIAL_STATUS_OWNERS[status] as string[]).includes(principal.department),
+    );
+  }
+  if (kind === 'INDICATOR_CATEGORY') {
+    return value.filter((item: { category: keyof typeof INDICATOR_CATEGORY_READERS }) =>
+      (INDICATOR_CATEGORY_READERS[item.category] as string[]).includes(principal.department),
+    );
+  }
+  return value;
+}
+
+/** The record a sensitive value belongs to, for the audit entry. */
+function recordIdOf(parent: Record<string, unknown>): string {
+  const id = parent.id ?? parent.personId ?? parent.assessmentId;
+  return typeof id === 'string' ? id : 'unknown';
+}
+
+function valueMiddleware(typeName: string, fieldName: string, policy: FieldPolicy): IMiddlewareFunction {
+  return async (resolve, parent, args, context: RequestContext, info) => {
+    const value: unknown = await resolve(parent, args, context, info);
+    const principal = principalOf(context.user);
+    const decision = decideField(policy, principal);
+    if (decision === 'masked' && policy.masked) return mask(policy.masked.kind, value, parent, context);
+    if (decision !== 'read') return null;
+    const shown = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
+    const revealed = Array.isArray(shown) ? shown.length > 0 : shown !== null && shown !== undefined;
+    if (policy.sensitive && revealed) context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
+    return shown;
+  };
+}
+
+export function buildValueMiddleware(): Record<string, Record<string, IMiddlewareFunction>> {
+  const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
+  for (const [key, policy] of Object.entries(FIELD_POLICY)) {
+    if (!policy.masked && !policy.sensitive && !policy.valueFilter) continue;
+    const [typeName, fieldName] = key.split('.') as [string, string];
+    middleware[typeName] ??= {};
+    middleware[typeName][fieldName] = valueMiddleware(typeName, fieldName, policy);
+  }
+  return middleware;
+}
+
+export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const permissions = shield(buildRuleTree(schema), {
+    fallbackRule: deny,
+    // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.
+    allowExternalErrors: true,
+    fallbackError: FORBIDDEN,
+  });
+  return applyMiddleware(schema, permissions, buildValueMiddleware());
+}

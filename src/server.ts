@@ -1,0 +1,272 @@
+// The HTTP server: POST/GET /graphql through Apollo Server, /healthz and /readyz, request ids, body
+// size limit, CORS for configured origins, JSON access logs, and the per-request audit flush.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { writeAuditEntries } from './audit/audit-log';
+import { identityFromAuthorization } from './auth/identity';
+import { RequestContext, type AppServices } from './context';
+import { currentStatementCounter, runCountingStatements } from './database/statement-counter';
+import { ErrorCode } from './graphql/errors';
+import { aliasLimit, depthLimit } from './graphql/limits';
+import { buildApiSchema } from './graphql/schema';
+import type { GraphQLSchema } from 'graphql';
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+class PayloadTooLarge extends Error {}
+
+/** Keeps our own error codes; anything else (database, bugs) becomes a bare INTERNAL_SERVER_ERROR. */
+export function formatError(app: AppServices) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      return formatted;
+    }
+    if (
+      typeof code === 'string' &&
+      ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST'].includes(code)
+    ) {
+      return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
+    if (typeof code === 'string' && code === 'PERSISTED_QUERY_NOT_FOUND') return formatted;
+    app.logger.error({ err: original }, 'unexpected error while resolving a request');
+    if (app.config.nodeEnv === 'development') return formatted;
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+/** Writes the sensitive reads of the request before its response leaves; a failed write fails it. */
+function auditAndMetricsPlugin(app: AppServices): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response, operationName }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const reads = contextValue.takeSensitiveReads(operationName ?? 'anonymous operation');
+          if (reads.length > 0) {
+            try {
+              await writeAuditEntries(app.dataSource.manager, contextValue, reads);
+            } catch (error) {
+              app.logger.error({ err: error, requestId: contextValue.requestId }, 'audit write failed');
+              response.body.singleResult = {
+                errors: [
+                  new GraphQLError('The audit entry could not be written, so nothing is returned', {
+                    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+                  }).toJSON(),
+                ],
+              };
+              response.http.status = 500;
+              return;
+            }
+          }
+          const counter = currentStatementCounter();
+          if (app.config.exposeSqlStatementCount && counter) {
+            result.extensions = { ...result.extensions, sqlStatements: counter.statements };
+          }
+        },
+      };
+    },
+  };
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new PayloadTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new PayloadTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+export interface ConcordServer {
+  httpServer: http.Server;
+  apollo: ApolloServer<RequestContext>;
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createServer(app: AppServices, schema?: GraphQLSchema): Promise<ConcordServer> {
+  const { config } = app;
+  const production = config.nodeEnv === 'production';
+  const apollo = new ApolloServer<RequestContext>({
+    schema: schema ?? (await buildApiSchema()),
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    validationRules: [depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
+    formatError: formatError(app),
+    plugins: [auditAndMetricsPlugin(app)],
+  });
+  await apollo.start();
+
+  async function handleGraphQL(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    url: URL,
+  ) {
+    let body: unknown = undefined;
+    if (request.method === 'POST') {
+      const text = await readBody(request, config.limits.maxBodyBytes);
+      const contentType = request.headers['content-type'] ?? '';
+      if (contentType.includes('application/json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          sendJson(response, 400, {
+            errors: [{ message: 'The body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+          });
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const identity = await identityFromAuthorization(
+      request.headers.authorization,
+      app.tokens,
+      app.dataSource,
+    );
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () =>
+        new RequestContext(app, requestId, identity, request.socket.remoteAddress ?? 'unknown'),
+    });
+    for (const [key, value] of result.headers) response.setHeader(key, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    }
+  }
+
+  async function readiness(): Promise<boolean> {
+    try {
+      await Promise.race([
+        app.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  const httpServer = http.createServer((request, response) => {
+    const started = process.hrtime.bigint();
+    const offered = request.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    response.setHeader('x-request-id', requestId);
+    const origin = request.headers.origin;
+    if (origin && config.corsOrigins.includes(origin)) {
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'Origin');
+      response.setHeader('access-control-allow-headers', 'authorization, content-type, x-request-id');
+      response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const work = async () => {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204).end();
+      } else if (url.pathname === '/healthz') {
+        sendJson(response, 200, { status: 'ok' });
+      } else if (url.pathname === '/readyz') {
+        const ready = await readiness();
+        sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+      } else if (url.pathname === '/graphql') {
+        await runCountingStatements(() => handleGraphQL(request, response, requestId, url)).result;
+      } else {
+        sendJson(response, 404, { error: 'Not found: the API is at /graphql' });
+      }
+    };
+    work()
+      .catch((error: unknown) => {
+        if (error instanceof PayloadTooLarge) {
+          sendJson(response, 413, {
+            errors: [
+              {
+                message: `The request body exceeds ${config.limits.maxBodyBytes} bytes`,
+                extensions: { code: 'BAD_USER_INPUT' },
+              },
+            ],
+          });
+          request.resume();
+          return;
+        }
+        app.logger.error({ err: error, requestId }, 'request failed');
+        if (!response.headersSent) {
+          sendJson(response, 500, {
+            errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          });
+        } else {
+          response.end();
+        }
+      })
+      .finally(() => {
+        app.logger.info(
+          {
+            requestId,
+            method: request.method,
+            path: url.pathname,
+            status: response.statusCode,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          'request',
+        );
+      });
+  });
+  httpServer.keepAliveTimeout = 65_000;
+
+  return {
+    httpServer,
+    apollo,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${host}:${address.port}/graphql`);
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// No N+1: the SQL statements of a nested persons query do not grow with the page size.
+import { startTestApi, type TestApi } from '../support/api';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const worker = await api.login('grid.worker');
+  const gridA = await api.node('gridA');
+  const workerId: string = (
+    await api.dataSource.query(`SELECT id FROM users WHERE username = 'grid.worker'`)
+  )[0].id;
+  await api.dataSource.query(
+    `INSERT INTO households (address, grid_id) SELECT '东村' || n || '号', $1 FROM generate_series(1, 60) n`,
+    [gridA],
+  );
+  await api.dataSource.query(
+    `INSERT INTO persons (name, gender, grid_id, residency, household_id, created_at)
+     SELECT '居民' || n, 'MALE', $1, 'REGISTERED',
+            (SELECT id FROM households ORDER BY address OFFSET (n % 60) LIMIT 1),
+            date_trunc('milliseconds', now()) - n * interval '1 second'
+       FROM generate_series(1, 120) n`,
+    [gridA],
+  );
+  const persons: { id: string }[] = await api.dataSource.query(
+    `SELECT id FROM persons ORDER BY created_at DESC`,
+  );
+  for (let i = 0; i + 1 < persons.length; i += 2) {
+    await api.gql(
+      `mutation($input: RegisterDisputeInput!) { registerDispute(input: $input) { userErrors { message } } }`,
+      {
+        input: {
+          category: 'NEIGHBOR',
+          description: '邻里纠纷',
+          source: 'GRID_VISIT',
+          gridId: gridA,
+          parties: [
+            { personId: persons[i]?.id, role: 'APPLICANT' },
+            { personId: persons[i + 1]?.id, role: 'RESPONDENT' },
+          ],
+        },
+      },
+      worker,
+    );
+  }
+  await api.dataSource.query(
+    `INSERT INTO follow_ups (person_id, by_id, occurred_at, method) SELECT id, $1, now(), 'VISIT' FROM persons`,
+    [workerId],
+  );
+  for (const person of persons.slice(0, 100)) {
+    await api.gql(
+      `mutation($input: RecordAssessmentInput!) { recordAssessment(input: $input) { userErrors { message } } }`,
+      { input: { personId: person.id, indicators: [{ code: 'WITHDRAWN', note: '' }] } },
+      worker,
+    );
+  }
+}, 120000);
+afterAll(() => api.close());
+
+const NESTED = `query($first: Int!) { persons(first: $first) { totalCount edges { node {
+  id name tier grid { name } household { address members { id } }
+  tierExplanation { summary }
+  disputes { id status parties { role person { id name } } grid { code } }
+  assessments { tier indicators { indicatorCode } }
+  currentAssignment { id } lastFollowUp { occurredAt }
+} } } }`;
+
+test('persons(first: 10) and persons(first: 100) with nested relations run the same number of statements', async () => {
+  const worker = await api.login('grid.worker');
+  const small = await api.gql(NESTED, { first: 10 }, worker);
+  const large = await api.gql(NESTED, { first: 100 }, worker);
+  expect(small.errors).toBeUndefined();
+  expect(large.errors).toBeUndefined();
+  expect(small.data?.persons.edges).toHaveLength(10);
+  expect(large.data?.persons.edges).toHaveLength(100);
+  expect(large.data?.persons.edges[0].node.assessments[0].indicators).toEqual([
+    { indicatorCode: 'WITHDRAWN' },
+  ]);
+  expect(large.data?.persons.edges.some((e: any) => e.node.disputes.length > 0)).toBe(true);
+  expect(small.extensions?.sqlStatements).toBeGreaterThan(0);
+  expect(large.extensions?.sqlStatements).toBe(small.extensions?.sqlStatements);
+});

@@ -1,0 +1,130 @@
+// The audit log: sensitive reads and every mutation are recorded with who, when, request and fields;
+// the table refuses UPDATE and DELETE; the hash chain shows where it was tampered with.
+import { verifyAuditChain } from '../../src/audit/verify';
+import { startTestApi, type TestApi } from '../support/api';
+import { errorCodes, registerPerson } from '../support/fixtures';
+
+let api: TestApi;
+let personId: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const worker = await api.login('grid.worker');
+  personId = await registerPerson(api, worker, {
+    name: '审计对象',
+    gridId: await api.node('gridA'),
+    idNumber: '330102198001011234',
+    phone: '13812345678',
+    specialStatuses: ['DRUG_INVOLVED'],
+  });
+});
+afterAll(() => api.close());
+
+async function entries(): Promise<any[]> {
+  return api.dataSource.query(`SELECT * FROM audit_entries ORDER BY seq`);
+}
+
+test('reading a person’s ID number as POLICE adds one audit entry naming the field', async () => {
+  const police = await api.login('police.worker');
+  const before = (await entries()).length;
+  const response = await fetch(api.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${police}`,
+      'x-request-id': 'police-read-1',
+    },
+    body: JSON.stringify({
+      query: `query ReadId($id: ID!) { person(id: $id) { name idNumber } }`,
+      variables: { id: personId },
+    }),
+  });
+  const body: any = await response.json();
+  expect(body.data.person.idNumber).toBe('330102198001011234');
+  const added = (await entries()).slice(before);
+  expect(added).toHaveLength(1);
+  expect(added[0]).toMatchObject({
+    action: 'READ',
+    operation: 'ReadId',
+    record_type: 'Person',
+    record_ids: [personId],
+    fields: ['idNumber'],
+    request_id: 'police-read-1',
+    actor_department: 'POLICE',
+  });
+});
+
+test('a masked value is not a sensitive read; a denied field writes nothing', async () => {
+  const court = await api.login('circuit_court.worker');
+  await api.dataSource.query(
+    `INSERT INTO assignments (person_id, responsible_department_code, responsible_person_id, created_by_id)
+     SELECT $1, 'CIRCUIT_COURT', id, id FROM users WHERE username = 'circuit_court.worker'`,
+    [personId],
+  );
+  const before = (await entries()).length;
+  const result = await api.gql(
+    `query($id: ID!) { person(id: $id) { idNumber phone specialStatuses } }`,
+    { id: personId },
+    court,
+  );
+  expect(result.data?.person.idNumber).toBe('330***********1234');
+  expect(result.data?.person.phone).toBe('138****5678');
+  expect(errorCodes(result)).toEqual({ 'person.specialStatuses': 'FORBIDDEN' });
+  expect((await entries()).length).toBe(before);
+});
+
+test('each department sees only its own special statuses', async () => {
+  const police = await api.login('police.worker');
+  const asPolice = await api.gql(
+    `query($id: ID!) { person(id: $id) { specialStatuses } }`,
+    { id: personId },
+    police,
+  );
+  expect(asPolice.data?.person.specialStatuses).toEqual(['DRUG_INVOLVED']);
+  const grid = await api.login('grid.worker');
+  const asGrid = await api.gql(
+    `query($id: ID!) { person(id: $id) { specialStatuses } }`,
+    { id: personId },
+    grid,
+  );
+  expect(asGrid.data?.person.specialStatuses).toEqual([]);
+});
+
+test('a mutation and its audit entry commit together', async () => {
+  const worker = await api.login('grid.worker');
+  const before = (await entries()).length;
+  await registerPerson(api, worker, { name: '新登记', gridId: await api.node('gridA') });
+  const added = (await entries()).slice(before);
+  expect(added.map((e) => [e.action, e.operation])).toEqual([['MUTATION', 'registerPerson']]);
+});
+
+test('the audit table refuses UPDATE and DELETE', async () => {
+  await expect(api.dataSource.query(`UPDATE audit_entries SET action = 'X'`)).rejects.toThrow(/append-only/);
+  await expect(api.dataSource.query(`DELETE FROM audit_entries`)).rejects.toThrow(/append-only/);
+  await expect(api.dataSource.query(`TRUNCATE audit_entries`)).rejects.toThrow(/append-only/);
+});
+
+test('tampering with a stored entry makes verification fail at that entry', async () => {
+  expect((await verifyAuditChain(api.dataSource)).firstBroken).toBeNull();
+  const target = (await entries())[1];
+  await api.dataSource.query(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`);
+  await api.dataSource.query(`UPDATE audit_entries SET fields = '{}' WHERE seq = $1`, [target.seq]);
+  await api.dataSource.query(`ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only`);
+  const result = await verifyAuditChain(api.dataSource);
+  expect(result.firstBroken?.seq).toBe(String(target.seq));
+  expect(result.firstBroken?.reason).toMatch(/edited/);
+});
+
+test('only AUDITOR reads the audit trail', async () => {
+  const auditor = await api.login('auditor');
+  const trail = await api.gql(
+    `query($r: ID!) { auditTrail(filter: { recordId: $r }, first: 10) { entries { action operation fields actorDepartment } } }`,
+    { r: personId },
+    auditor,
+  );
+  expect(trail.errors).toBeUndefined();
+  expect(trail.data?.auditTrail.entries.length).toBeGreaterThan(0);
+  const police = await api.login('police.leader');
+  const refused = await api.gql(`{ auditTrail(first: 10) { entries { seq } } }`, {}, police);
+  expect(errorCodes(refused)).toEqual({ auditTrail: 'FORBIDDEN' });
+});

@@ -1,0 +1,56 @@
+// Deny by default, and a policy row for everything: a field or operation added without one fails here.
+import { isNonNullType, isObjectType } from 'graphql';
+import { buildBareSchema } from '../../src/graphql/schema';
+import {
+  allPrincipals,
+  decideField,
+  FIELD_POLICY,
+  OPERATION_POLICY,
+  STRUCTURAL_TYPES,
+} from '../../src/permissions/policy';
+import { maskAddress, maskNationalId, maskPhone } from '../../src/permissions/masking';
+
+test('every exposed Type.field and operation has exactly one kind of policy row', async () => {
+  const schema = await buildBareSchema();
+  const missing: string[] = [];
+  const exposed = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.keys(type.getFields())) {
+      const key = `${type.name}.${field}`;
+      exposed.add(key);
+      const rows = [OPERATION_POLICY[key], FIELD_POLICY[key], STRUCTURAL_TYPES[type.name]].filter(Boolean);
+      if (rows.length !== 1) missing.push(`${key} (${rows.length} rows)`);
+    }
+  }
+  expect(missing).toEqual([]);
+  const stale = [...Object.keys(FIELD_POLICY), ...Object.keys(OPERATION_POLICY)].filter(
+    (key) => !exposed.has(key),
+  );
+  expect(stale).toEqual([]);
+});
+
+test('masks keep only what a reader needs to recognise the record', () => {
+  expect(maskNationalId('330102198001011234')).toBe('330***********1234');
+  expect(maskPhone('13812345678')).toBe('138****5678');
+  expect(maskAddress('东村')).toMatch(/^东村/);
+  expect(maskAddress('东村')).not.toMatch(/\d/);
+});
+
+test('a field someone who reaches its type may be denied is nullable, so a denial never blanks its parent', async () => {
+  const schema = await buildBareSchema();
+  const offenders: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || !FIELD_POLICY[`${type.name}.id`]) continue;
+    const reachers = allPrincipals().filter(
+      ({ principal }) => decideField(FIELD_POLICY[`${type.name}.id`], principal) !== 'denied',
+    );
+    for (const field of Object.values(type.getFields())) {
+      const denied = reachers.some(
+        ({ principal }) => decideField(FIELD_POLICY[`${type.name}.${field.name}`], principal) === 'denied',
+      );
+      if (denied && isNonNullType(field.type)) offenders.push(`${type.name}.${field.name}`);
+    }
+  }
+  expect(offenders).toEqual([]);
+});

@@ -1,0 +1,113 @@
+// Starts the real API for one test file: its own database cloned from the template, the real HTTP
+// server on a free port, real tokens from `login`, and a clock the test can move.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../ormconfig';
+import { createTokenService } from '../../src/auth/tokens';
+import { loadConfig, type Config } from '../../src/config';
+import type { AppServices } from '../../src/context';
+import { dropDatabase, ensureDatabase } from '../../src/database/database';
+import { createLogger } from '../../src/logger';
+import { createServer, type ConcordServer } from '../../src/server';
+import { NODES, TEMPLATE_DATABASE, TEST_PASSWORD } from './template';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+  extensions?: { sqlStatements?: number };
+}
+
+export interface TestApi {
+  url: string;
+  dataSource: DataSource;
+  config: Config;
+  clock: { now: Date; advanceDays(days: number): void };
+  /** Runs an operation over HTTP, as `token` when given. */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLResponse<T>>;
+  /** Signs in a test user (see test/support/template.ts) and returns the bearer token. */
+  login(username: string): Promise<string>;
+  /** Id of a jurisdiction node of the test organisation. */
+  node(code: keyof typeof NODES): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
+  const adminUrl = process.env.CONCORD_TEST_ADMIN_URL;
+  if (!adminUrl) throw new Error('CONCORD_TEST_ADMIN_URL is not set: run the tests through jest (npm test)');
+  const databaseName = `concord_test_${randomBytes(6).toString('hex')}`;
+  const url = await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
+  const dataSource = new DataSource(dataSourceOptions(url));
+  await dataSource.initialize();
+  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  const clock = {
+    now: new Date('2026-11-01T08:00:00Z'),
+    advanceDays(days: number) {
+      clock.now = new Date(clock.now.getTime() + days * 86400000);
+    },
+  };
+  const app: AppServices = {
+    config,
+    dataSource,
+    clock: () => clock.now,
+    tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => clock.now),
+    logger: createLogger(config.logLevel),
+  };
+  const server: ConcordServer = await createServer(app);
+  const endpoint = await server.listen(0, '127.0.0.1');
+  const tokens = new Map<string, string>();
+  const nodeIds = new Map<string, string>();
+
+  const api: TestApi = {
+    url: endpoint,
+    dataSource,
+    config,
+    clock,
+    async gql(query, variables, token) {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: response.status, ...body } as GraphQLResponse<any>;
+    },
+    async login(username) {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const result = await api.gql<{ login: { token: string | null; userErrors: { message: string }[] } }>(
+        `mutation($input: LoginInput!) { login(input: $input) { token userErrors { message } } }`,
+        { input: { username, password: TEST_PASSWORD } },
+      );
+      const token = result.data?.login.token;
+      if (!token) throw new Error(`login ${username} failed: ${JSON.stringify(result)}`);
+      tokens.set(username, token);
+      return token;
+    },
+    async node(code) {
+      const cached = nodeIds.get(code);
+      if (cached) return cached;
+      const rows: { id: string }[] = await dataSource.query(`SELECT id FROM jurisdictions WHERE code = $1`, [
+        NODES[code],
+      ]);
+      const id = rows[0]?.id;
+      if (!id) throw new Error(`no jurisdiction ${code}`);
+      nodeIds.set(code, id);
+      return id;
+    },
+    async close() {
+      await server.close();
+      await dataSource.destroy();
+      await dropDatabase(adminUrl, databaseName);
+    },
+  };
+  return api;
+}

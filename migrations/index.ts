@@ -1,5 +1,10 @@
 // Every migration, in order. Listed explicitly so the compiled build and ts-jest load the same set.
 import { Foundation1764400000000 } from './1764400000000-Foundation';
 import { ServiceAccountsAndAuditAccess1764500000000 } from './1764500000000-ServiceAccountsAndAuditAccess';
+import { Workflows1764600000000 } from './1764600000000-Workflows';
 
-export const migrations = [Foundation1764400000000, ServiceAccountsAndAuditAccess1764500000000];
+export const migrations = [
+  Foundation1764400000000,
+  ServiceAccountsAndAuditAccess1764500000000,
+  Workflows1764600000000,
+];

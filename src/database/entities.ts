@@ -1,6 +1,14 @@
 // Every TypeORM entity of the application, in one list for the data source.
 import { Assignment, FollowUp } from '../domain/assignments/assignment.entity';
-import { Dispute, DisputeParty, DisputeRoute } from '../domain/disputes/dispute.entity';
+import {
+  Dispute,
+  DisputeEscalation,
+  DisputeParty,
+  DisputeRoute,
+  MediationSession,
+  ReturnVisit,
+} from '../domain/disputes/dispute.entity';
+import { TierChangeRequest } from '../domain/risk/tier-change.entity';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
@@ -18,6 +26,10 @@ export const entities = [
   Dispute,
   DisputeParty,
   DisputeRoute,
+  DisputeEscalation,
+  MediationSession,
+  ReturnVisit,
+  TierChangeRequest,
   Indicator,
   IndicatorCatalogVersion,
   Assessment,

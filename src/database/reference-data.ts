@@ -32,6 +32,9 @@ async function loadDisputeRoutes(manager: EntityManager): Promise<void> {
   for (const [source, codes] of Object.entries(disputeRoutes.bySource)) {
     for (const code of codes) rows.push(['SOURCE', source, code]);
   }
+  for (const [venue, codes] of Object.entries(disputeRoutes.byVenue)) {
+    for (const code of codes) rows.push(['VENUE', venue, code]);
+  }
   await manager.query(`DELETE FROM dispute_routes`);
   await manager.query(
     `INSERT INTO dispute_routes (match_kind, match_value, department_code)

@@ -5,6 +5,8 @@ import { isObjectType, type GraphQLSchema } from 'graphql';
 import {
   allPrincipals,
   decideField,
+  DISPUTE_TRANSITION_POLICY,
+  TIER_CHANGE_DECIDERS,
   FIELD_POLICY,
   INDICATOR_CATEGORY_READERS,
   OPERATION_POLICY,
@@ -23,6 +25,8 @@ export interface PermissionMatrix {
   structuralTypes: Record<string, string>;
   operations: Record<string, Record<string, 'allowed' | 'denied'>>;
   rowScope: Record<string, string>;
+  disputeTransitions: Record<string, { who: string; ownGridOnly: boolean }>;
+  tierChangeDeciders: Record<string, { who: string; level: string }>;
   valueFilters: { specialStatuses: Record<string, string[]>; indicatorCategories: Record<string, string[]> };
 }
 
@@ -61,7 +65,21 @@ export function buildMatrix(schema: GraphQLSchema): PermissionMatrix {
   const rowScope = Object.fromEntries(
     principals.map(({ label, principal }) => [label, describeRows(principal)]),
   );
+  const disputeTransitions = Object.fromEntries(
+    Object.entries(DISPUTE_TRANSITION_POLICY).map(([status, rule]) => [
+      status,
+      { who: rule.audience.label, ownGridOnly: rule.ownGridOnly },
+    ]),
+  );
+  const tierChangeDeciders = Object.fromEntries(
+    Object.entries(TIER_CHANGE_DECIDERS).map(([tier, decider]) => [
+      tier,
+      { who: decider.audience.label, level: decider.level },
+    ]),
+  );
   return {
+    disputeTransitions,
+    tierChangeDeciders,
     legend: { read: 'reads the value', masked: 'reads a masked value', denied: 'null and a FORBIDDEN error' },
     principals: principals.map((p) => p.label),
     types,
@@ -135,6 +153,24 @@ export function renderMarkdown(matrix: PermissionMatrix): string {
         category,
         readers.join(', '),
       ]),
+    ),
+    '',
+    '## Dispute status changes',
+    '',
+    table(
+      ['to status', 'who may', 'only in their own grid'],
+      Object.entries(matrix.disputeTransitions).map(([status, rule]) => [
+        status,
+        rule.who,
+        rule.ownGridOnly ? 'yes (网格长初审)' : 'no',
+      ]),
+    ),
+    '',
+    '## Tier change decisions (the higher of the two tiers decides)',
+    '',
+    table(
+      ['tier', 'decided by', 'at level'],
+      Object.entries(matrix.tierChangeDeciders).map(([tier, decider]) => [tier, decider.who, decider.level]),
     ),
     '',
     '## Operations',

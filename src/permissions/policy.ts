@@ -172,6 +172,22 @@ const CASE_WORKERS = departments(
   'SOCIAL_AFFAIRS',
   'CIVIL_AFFAIRS',
 );
+/** Who reads mediation records (调解笔录、协议): JUSTICE, the court that confirms them, coordinators. */
+const MEDIATION_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'JUSTICE',
+  'CIRCUIT_COURT',
+);
+/** Who works a dispute through mediation. */
+const CASE_HANDLERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'JUSTICE',
+  'CIRCUIT_COURT',
+);
 const ASSESSMENT_READERS = departments(
   'GRID',
   'COMPREHENSIVE_GOVERNANCE',
@@ -221,6 +237,18 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   IssuedApiKey: ADMINS,
   RevokeApiKeyPayload: ADMINS,
   AuditEntry: AUDITORS,
+  OverdueFollowUpConnection: STAFF,
+  OverdueFollowUpEdge: STAFF,
+  OverdueFollowUp: STAFF,
+  OverdueReviewConnection: STAFF,
+  OverdueReviewEdge: STAFF,
+  OverdueReview: STAFF,
+  ReturnVisitDue: STAFF,
+  EscalateDisputePayload: STAFF,
+  RecordMediationSessionPayload: STAFF,
+  RecordReturnVisitPayload: STAFF,
+  AcknowledgeAssignmentPayload: STAFF,
+  TierChangePayload: STAFF,
   AuditTrailPage: AUDITORS,
 };
 
@@ -373,6 +401,63 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Assignment.createdAt': { read: NOT_YOUTH },
   'Assignment.measures': { read: CASE_WORKERS },
 
+  'Assignment.proposedForTier': { read: NOT_YOUTH },
+
+  'TierExplanation.computedTier': { read: NOT_YOUTH },
+  'TierExplanation.override': { read: NOT_YOUTH },
+  'TierOverride.requestId': { read: NOT_YOUTH },
+  'TierOverride.tier': { read: NOT_YOUTH },
+  'TierOverride.reason': { read: CASE_WORKERS },
+  'TierOverride.requestedById': { read: NOT_YOUTH },
+  'TierOverride.decidedById': { read: NOT_YOUTH },
+  'TierOverride.decidedAt': { read: NOT_YOUTH },
+
+  'TierChangeRequest.id': { read: NOT_YOUTH },
+  'TierChangeRequest.personId': { read: NOT_YOUTH },
+  'TierChangeRequest.fromTier': { read: NOT_YOUTH },
+  'TierChangeRequest.toTier': { read: NOT_YOUTH },
+  'TierChangeRequest.reason': { read: CASE_WORKERS },
+  'TierChangeRequest.requestedById': { read: NOT_YOUTH },
+  'TierChangeRequest.requestedAt': { read: NOT_YOUTH },
+  'TierChangeRequest.status': { read: NOT_YOUTH },
+  'TierChangeRequest.decidedById': { read: NOT_YOUTH },
+  'TierChangeRequest.decidedAt': { read: NOT_YOUTH },
+  'TierChangeRequest.decisionNote': { read: CASE_WORKERS },
+  'TierChangeRequest.version': { read: NOT_YOUTH },
+
+  'Dispute.venue': { read: NOT_YOUTH },
+  'Dispute.escalations': { read: NOT_YOUTH },
+  'Dispute.mediationSessions': {
+    read: MEDIATION_READERS,
+    note: 'mediation records: JUSTICE, the court, coordinators',
+  },
+  'Dispute.returnVisits': { read: NOT_YOUTH },
+  'DisputeEscalation.id': { read: NOT_YOUTH },
+  'DisputeEscalation.disputeId': { read: NOT_YOUTH },
+  'DisputeEscalation.fromLevel': { read: NOT_YOUTH },
+  'DisputeEscalation.toLevel': { read: NOT_YOUTH },
+  'DisputeEscalation.venue': { read: NOT_YOUTH },
+  'DisputeEscalation.reason': { read: NOT_YOUTH },
+  'DisputeEscalation.byId': { read: NOT_YOUTH },
+  'DisputeEscalation.occurredAt': { read: NOT_YOUTH },
+  'MediationSession.id': { read: MEDIATION_READERS },
+  'MediationSession.disputeId': { read: MEDIATION_READERS },
+  'MediationSession.heldAt': { read: MEDIATION_READERS },
+  'MediationSession.venue': { read: MEDIATION_READERS },
+  'MediationSession.mediatorName': { read: MEDIATION_READERS },
+  'MediationSession.outcome': { read: MEDIATION_READERS },
+  'MediationSession.agreementText': { read: MEDIATION_READERS, sensitive: true },
+  'MediationSession.notes': { read: MEDIATION_READERS, sensitive: true },
+  'MediationSession.judiciallyConfirmed': { read: MEDIATION_READERS },
+  'MediationSession.judicialConfirmationDate': { read: MEDIATION_READERS },
+  'ReturnVisit.id': { read: NOT_YOUTH },
+  'ReturnVisit.disputeId': { read: NOT_YOUTH },
+  'ReturnVisit.sequence': { read: NOT_YOUTH },
+  'ReturnVisit.occurredAt': { read: NOT_YOUTH },
+  'ReturnVisit.byId': { read: NOT_YOUTH },
+  'ReturnVisit.method': { read: NOT_YOUTH },
+  'ReturnVisit.notes': { read: CASE_WORKERS },
+
   'FollowUp.id': { read: NOT_YOUTH },
   'FollowUp.personId': { read: NOT_YOUTH },
   'FollowUp.byId': { read: NOT_YOUTH },
@@ -426,6 +511,58 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.issueApiKey': ADMINS,
   'Mutation.revokeApiKey': ADMINS,
   'Query.auditTrail': AUDITORS,
+  'Mutation.escalateDispute': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
+  'Mutation.recordMediationSession': CASE_HANDLERS,
+  'Mutation.recordReturnVisit': departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'JUSTICE'),
+  'Query.returnVisitsDue': NOT_YOUTH,
+  'Mutation.acknowledgeAssignment': STAFF,
+  'Query.overdueFollowUps': NOT_YOUTH,
+  'Query.overdueReviews': ASSESSMENT_READERS,
+  'Mutation.requestTierChange': departments(
+    'GRID',
+    'COMPREHENSIVE_GOVERNANCE',
+    'CITY_CENTER',
+    'POLICE',
+    'SOCIAL_AFFAIRS',
+  ),
+  'Mutation.decideTierChange': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
+  'Query.tierChangeRequests': NOT_YOUTH,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decisions inside workflows: who may move a dispute to each status, and who decides tier changes.
+// ---------------------------------------------------------------------------------------------
+export interface TransitionRule {
+  audience: Audience;
+  /** Only for the dispute's own grid: the user's jurisdiction node is the dispute's grid (网格长初审). */
+  ownGridOnly: boolean;
+}
+
+const NOBODY = audience('nobody', () => false);
+
+export const DISPUTE_TRANSITION_POLICY: Readonly<Record<string, TransitionRule>> = {
+  REPORTED: { audience: NOBODY, ownGridOnly: false },
+  ACCEPTED: { audience: leadersOf('GRID'), ownGridOnly: true },
+  IN_MEDIATION: { audience: CASE_HANDLERS, ownGridOnly: false },
+  RESOLVED: { audience: CASE_HANDLERS, ownGridOnly: false },
+  REFERRED: { audience: CASE_HANDLERS, ownGridOnly: false },
+  CLOSED_UNRESOLVED: {
+    audience: leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
+    ownGridOnly: false,
+  },
+};
+
+export interface TierDecider {
+  audience: Audience;
+  /** The level of the decider's jurisdiction node. */
+  level: 'GRID' | 'STREET' | 'CITY';
+}
+
+/** YELLOW: the grid leader; ORANGE: a street-level 综治办 leader (街道主要领导); RED: a 市综治中心 leader. */
+export const TIER_CHANGE_DECIDERS: Readonly<Record<'YELLOW' | 'ORANGE' | 'RED', TierDecider>> = {
+  YELLOW: { audience: leadersOf('GRID'), level: 'GRID' },
+  ORANGE: { audience: leadersOf('COMPREHENSIVE_GOVERNANCE'), level: 'STREET' },
+  RED: { audience: leadersOf('CITY_CENTER'), level: 'CITY' },
 };
 
 /** Every principal a reviewer should see in the matrix: each department × position, then ADMIN, AUDITOR. */

@@ -60,7 +60,8 @@ function handledDisputes(identity: Identity, alias: string): SqlPredicate | null
   return {
     sql: `EXISTS (SELECT 1 FROM dispute_routes r WHERE r.department_code = :scopeDepartment
                    AND ((r.match_kind = 'CATEGORY' AND r.match_value = ${alias}.category)
-                     OR (r.match_kind = 'SOURCE' AND r.match_value = ${alias}.source)))
+                     OR (r.match_kind = 'SOURCE' AND r.match_value = ${alias}.source)
+                     OR (r.match_kind = 'VENUE' AND r.match_value = ${alias}.venue)))
           OR EXISTS (SELECT 1 FROM assignments sa WHERE sa.dispute_id = ${alias}.id AND sa.active
                    AND sa.responsible_department_code = :scopeDepartment)
           OR ${alias}.status = ANY(:scopeDisputeStatuses)`,

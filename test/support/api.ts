@@ -45,10 +45,13 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   const dataSource = new DataSource(dataSourceOptions(url));
   await dataSource.initialize();
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  const tokens = new Map<string, string>();
   const clock = {
     now: new Date('2026-11-01T08:00:00Z'),
+    /** Moves time; tokens issued before are forgotten (they may have expired), so login signs in again. */
     advanceDays(days: number) {
       clock.now = new Date(clock.now.getTime() + days * 86400000);
+      tokens.clear();
     },
   };
   const app: AppServices = {
@@ -60,7 +63,6 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   };
   const server: ConcordServer = await createServer(app);
   const endpoint = await server.listen(0, '127.0.0.1');
-  const tokens = new Map<string, string>();
   const nodeIds = new Map<string, string>();
 
   const api: TestApi = {

@@ -2,6 +2,7 @@
 // the record of each visit (跟踪记录).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Tier } from '../risk/risk.enums';
 import { FollowUpMethod } from './assignments.enums';
 
 @ObjectType({ description: '包干责任 / Assignment of responsibility (三定责任制)' })
@@ -49,6 +50,14 @@ export class Assignment {
   })
   @Column('timestamptz', { nullable: true })
   acknowledgedAt: Date | null;
+
+  @Field(() => Tier, {
+    nullable: true,
+    description:
+      '级别升高时系统建议的默认专班（待落实） / Proposed by the system when the person rose to this tier',
+  })
+  @Column('text', { nullable: true })
+  proposedForTier: Tier | null;
 
   @Field({ description: '是否有效 / Whether this is the current assignment' })
   @Column('boolean', { default: true })

@@ -1,6 +1,17 @@
 // GraphQL inputs, filters and payloads of the responsibility area.
-import { ArrayMaxSize, IsEnum, IsOptional, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import {
+  ArrayMaxSize,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Person } from '../people/person.entity';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
@@ -87,6 +98,15 @@ export class AssignmentFilter {
 
   @Field(() => Boolean, { nullable: true, description: '仅未签字背书 / Only those not yet acknowledged' })
   unacknowledged?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: '包干领导 / Lead leader' })
+  leadLeaderId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: '系统建议的默认专班（待落实） / Only the teams proposed when a tier rose, not yet adopted',
+  })
+  proposed?: boolean | null;
 }
 
 @ObjectType()
@@ -108,3 +128,45 @@ export class RecordFollowUpPayload {
 }
 
 export const AssignmentConnection = ConnectionType(Assignment, 'Assignment', '包干责任列表 / Assignments');
+
+@InputType({ description: '签字背书 / The responsible person acknowledges an assignment' })
+export class AcknowledgeAssignmentInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `assignmentId ${UUID_MESSAGE}` })
+  assignmentId: string;
+
+  @Field(() => Int, { description: '读取时的版本 / The version you read' })
+  @IsInt()
+  @Min(1)
+  expectedVersion: number;
+}
+
+@ObjectType()
+export class AcknowledgeAssignmentPayload {
+  @Field(() => Assignment, { nullable: true })
+  assignment: Assignment | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: '逾期未跟踪 / A person whose follow-up is overdue for their tier' })
+export class OverdueFollowUp {
+  @Field(() => Person, { nullable: true })
+  person: Person;
+
+  @Field(() => Date, { nullable: true, description: '最近一次跟踪 / Last follow-up (null: none yet)' })
+  lastFollowUpAt: Date | null;
+
+  @Field({ description: '应跟踪时间 / When the next follow-up was due' })
+  dueAt: Date;
+
+  @Field(() => Int, { description: '逾期天数 / Whole days overdue' })
+  daysOverdue: number;
+}
+
+export const OverdueFollowUpConnection = ConnectionType(
+  OverdueFollowUp,
+  'OverdueFollowUp',
+  '逾期未跟踪 / Overdue follow-ups, most overdue first',
+);

@@ -1,9 +1,12 @@
 // GraphQL entry points of the responsibility area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { Person } from '../people/person.entity';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
+  AcknowledgeAssignmentInput,
+  AcknowledgeAssignmentPayload,
+  OverdueFollowUpConnection,
   AssignInput,
   AssignmentConnection,
   AssignmentFilter,
@@ -11,7 +14,13 @@ import {
   RecordFollowUpInput,
   RecordFollowUpPayload,
 } from './assignment.inputs';
-import { assign, listAssignments, recordFollowUp } from './assignment.service';
+import {
+  acknowledgeAssignment,
+  assign,
+  listAssignments,
+  listOverdueFollowUps,
+  recordFollowUp,
+} from './assignment.service';
 
 @Resolver(() => Assignment)
 export class AssignmentResolver {
@@ -34,6 +43,31 @@ export class AssignmentResolver {
   ): Promise<AssignPayload> {
     const { result, userErrors } = await assign(context, input);
     return { assignment: result, userErrors };
+  }
+
+  @Mutation(() => AcknowledgeAssignmentPayload, {
+    description: '签字背书 / The responsible person acknowledges the assignment',
+  })
+  async acknowledgeAssignment(
+    @Arg('input', () => AcknowledgeAssignmentInput) input: AcknowledgeAssignmentInput,
+    @Ctx() context: RequestContext,
+  ): Promise<AcknowledgeAssignmentPayload> {
+    const { result, userErrors } = await acknowledgeAssignment(context, input);
+    return { assignment: result, userErrors };
+  }
+
+  @Query(() => OverdueFollowUpConnection, {
+    description:
+      '逾期未跟踪 / Persons whose follow-up is overdue for their tier (YELLOW 15, ORANGE 7, RED 1 days)',
+  })
+  overdueFollowUps(
+    @Ctx() context: RequestContext,
+    @Arg('jurisdictionId', () => ID, { nullable: true, description: '辖区 / Within this node' })
+    jurisdictionId?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listOverdueFollowUps(context, jurisdictionId, first, after);
   }
 
   @FieldResolver(() => Person, { nullable: true, description: '管控对象 / Person' })

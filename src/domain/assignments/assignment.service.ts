@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
 import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
-import { badUserInput } from '../../graphql/errors';
+import { badUserInput, conflict, forbidden, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Dispute } from '../disputes/dispute.entity';
@@ -11,7 +11,15 @@ import { Department } from '../organisation/department.entity';
 import { User } from '../organisation/user.entity';
 import { Person } from '../people/person.entity';
 import { Assignment, FollowUp } from './assignment.entity';
-import type { AssignInput, AssignmentFilter, RecordFollowUpInput } from './assignment.inputs';
+import {
+  OverdueFollowUp,
+  type AcknowledgeAssignmentInput,
+  type AssignInput,
+  type AssignmentFilter,
+  type RecordFollowUpInput,
+} from './assignment.inputs';
+import { FOLLOW_UP_CADENCE_DAYS } from './rules';
+import { jurisdictionFilter } from '../organisation/organisation.service';
 
 async function requirePersonInScope(
   tx: EntityManager,
@@ -174,7 +182,7 @@ export async function listAssignments(
   after: string | null | undefined,
 ): Promise<Connection<Assignment>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
-  for (const value of [filter?.personId, filter?.responsiblePersonId]) {
+  for (const value of [filter?.personId, filter?.responsiblePersonId, filter?.leadLeaderId]) {
     if (value && !isUuid(value)) throw badUserInput(`${value} is not an ID this API issued`, 'filter');
   }
   const personsVisible = personScope(context.user, 'p', context.now());
@@ -187,8 +195,16 @@ export async function listAssignments(
     .where(`(${personsVisible.sql} OR ${disputesVisible.sql})`, {
       ...personsVisible.params,
       ...disputesVisible.params,
-    })
-    .andWhere('a.active');
+    });
+  if (filter?.proposed) {
+    query.andWhere('a.proposed_for_tier IS NOT NULL AND NOT a.active').andWhere(
+      `NOT EXISTS (SELECT 1 FROM assignments adopted WHERE adopted.person_id = a.person_id AND adopted.active
+                   AND adopted.created_at >= a.created_at)`,
+    );
+  } else {
+    query.andWhere('a.active');
+  }
+  if (filter?.leadLeaderId) query.andWhere('a.lead_leader_id = :lead', { lead: filter.leadLeaderId });
   if (filter?.personId) query.andWhere('a.person_id = :personId', { personId: filter.personId });
   if (filter?.responsiblePersonId) {
     query.andWhere('a.responsible_person_id = :responsible', { responsible: filter.responsiblePersonId });
@@ -208,4 +224,105 @@ export async function listAssignments(
     .limit(size + 1)
     .getMany();
   return toConnection(rows, size, totalCount, (row) => ({ at: row.createdAt, id: row.id }));
+}
+
+export function acknowledgeAssignment(
+  context: RequestContext,
+  input: AcknowledgeAssignmentInput,
+): Promise<MutationResult<Assignment>> {
+  return runMutation(context, input, async (tx) => {
+    const current = await tx
+      .getRepository(Assignment)
+      .createQueryBuilder('a')
+      .where('a.id = :id AND a.active', { id: input.assignmentId })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!current) throw notFound('Assignment', input.assignmentId);
+    if (current.responsiblePersonId !== context.user.id) {
+      throw forbidden('Only the responsible person acknowledges an assignment (签字背书)');
+    }
+    if (current.version !== input.expectedVersion) {
+      throw conflict(
+        `Assignment ${current.id} is at version ${current.version}, not ${input.expectedVersion}`,
+      );
+    }
+    if (current.acknowledgedAt)
+      throw problem('input.assignmentId', 'This assignment is already acknowledged');
+    await tx
+      .getRepository(Assignment)
+      .createQueryBuilder()
+      .update()
+      .set({ acknowledgedAt: context.now(), version: () => 'version + 1' })
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    return {
+      result: await tx.getRepository(Assignment).findOneByOrFail({ id: current.id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'acknowledgeAssignment',
+          recordType: 'Assignment',
+          recordIds: [current.id],
+          fields: ['acknowledgedAt'],
+        },
+      ],
+    };
+  });
+}
+
+interface OverdueRow {
+  person_id: string;
+  last_at: Date | null;
+  due_at: Date;
+}
+
+/** Persons at YELLOW, ORANGE or RED whose cadence has passed since their last follow-up (or tier start). */
+export async function listOverdueFollowUps(
+  context: RequestContext,
+  jurisdictionId: string | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<OverdueFollowUp>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const now = context.now();
+  const scope = personScope(context.user, 'p', now);
+  const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
+    .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
+    .join(' ');
+  const lastAt = `(SELECT max(f.occurred_at) FROM follow_ups f WHERE f.person_id = p.id)`;
+  const dueAt = `(coalesce(${lastAt}, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day')`;
+  const query = context.dataSource
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .select('p.id', 'person_id')
+    .addSelect(lastAt, 'last_at')
+    .addSelect(dueAt, 'due_at')
+    .where(`p.tier <> 'NONE'`)
+    .andWhere(scope.sql, scope.params)
+    .andWhere(`${dueAt} < :now`, { now });
+  if (jurisdictionId) {
+    const subtree = await jurisdictionFilter(context, jurisdictionId, 'p.grid_id');
+    query.andWhere(subtree.sql, subtree.params);
+  }
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere(`(${dueAt}, p.id) > (:afterAt, :afterId)`, { afterAt: position.at, afterId: position.id });
+  }
+  const rows: OverdueRow[] = await query
+    .orderBy('due_at', 'ASC')
+    .addOrderBy('p.id', 'ASC')
+    .limit(size + 1)
+    .getRawMany();
+  const persons = await context.loaders.people.personById.loadMany(rows.map((row) => row.person_id));
+  const items = rows.map((row, index) => {
+    const due = new Date(row.due_at);
+    return Object.assign(new OverdueFollowUp(), {
+      person: persons[index] as Person,
+      lastFollowUpAt: row.last_at ? new Date(row.last_at) : null,
+      dueAt: due,
+      daysOverdue: Math.floor((now.getTime() - due.getTime()) / 86400000),
+    });
+  });
+  return toConnection(items, size, totalCount, (item) => ({ at: item.dueAt, id: item.person.id }));
 }

@@ -9,7 +9,15 @@ import {
   PrimaryGeneratedColumn,
   VersionColumn,
 } from 'typeorm';
-import { DisputeCategory, DisputeLevel, DisputeSource, DisputeStatus, PartyRole } from './disputes.enums';
+import {
+  DisputeCategory,
+  DisputeLevel,
+  DisputeSource,
+  DisputeStatus,
+  MediationOutcome,
+  PartyRole,
+  StreetVenue,
+} from './disputes.enums';
 
 @ObjectType({ description: '矛盾纠纷 / Dispute' })
 @Entity('disputes')
@@ -40,6 +48,13 @@ export class Dispute {
   @Field(() => DisputeLevel, { description: '化解层级 / Level' })
   @Column('text', { default: DisputeLevel.GRID })
   level: DisputeLevel;
+
+  @Field(() => StreetVenue, {
+    nullable: true,
+    description: '街道层级化解场所 / Street-level venue, once escalated',
+  })
+  @Column('text', { nullable: true })
+  venue: StreetVenue | null;
 
   @Index()
   @Column('uuid')
@@ -86,11 +101,126 @@ export class DisputeParty {
 @Entity('dispute_routes')
 export class DisputeRoute {
   @PrimaryColumn('text')
-  matchKind: 'CATEGORY' | 'SOURCE';
+  matchKind: 'CATEGORY' | 'SOURCE' | 'VENUE';
 
   @PrimaryColumn('text')
   matchValue: string;
 
   @PrimaryColumn('text')
   departmentCode: string;
+}
+
+@ObjectType({ description: '升级记录 / An escalation up the ladder' })
+@Entity('dispute_escalations')
+export class DisputeEscalation {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ID)
+  @Column('uuid')
+  disputeId: string;
+
+  @Field(() => DisputeLevel, { description: '原层级 / From level' })
+  @Column('text')
+  fromLevel: DisputeLevel;
+
+  @Field(() => DisputeLevel, { description: '升至 / To level' })
+  @Column('text')
+  toLevel: DisputeLevel;
+
+  @Field(() => StreetVenue, { nullable: true, description: '场所 / Venue' })
+  @Column('text', { nullable: true })
+  venue: StreetVenue | null;
+
+  @Field(() => String, { nullable: true, description: '理由 / Reason' })
+  @Column('text')
+  reason: string;
+
+  @Field(() => ID, { nullable: true, description: '升级人 / By' })
+  @Column('uuid')
+  byId: string;
+
+  @Field({ description: '时间 / When' })
+  @Column('timestamptz')
+  occurredAt: Date;
+}
+
+@ObjectType({ description: '调解记录 / Mediation session' })
+@Entity('mediation_sessions')
+export class MediationSession {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ID)
+  @Column('uuid')
+  disputeId: string;
+
+  @Field({ description: '调解时间 / Held at' })
+  @Column('timestamptz')
+  heldAt: Date;
+
+  @Field({ description: '场所 / Venue' })
+  @Column('text')
+  venue: string;
+
+  @Field(() => String, { nullable: true, description: '调解员 / Mediator' })
+  @Column('text')
+  mediatorName: string;
+
+  @Field(() => MediationOutcome, { description: '结果 / Outcome' })
+  @Column('text')
+  outcome: MediationOutcome;
+
+  @Field(() => String, { nullable: true, description: '协议内容 / Agreement text (sensitive, audited)' })
+  @Column('text', { default: '' })
+  agreementText: string;
+
+  @Field(() => String, { nullable: true, description: '调解笔录 / Mediation notes (sensitive, audited)' })
+  @Column('text', { default: '' })
+  notes: string;
+
+  @Field({ description: '是否司法确认 / Judicially confirmed (司法确认)' })
+  @Column('boolean', { default: false })
+  judiciallyConfirmed: boolean;
+
+  @Field(() => String, { nullable: true, description: '司法确认日期 / Date of judicial confirmation' })
+  @Column('date', { nullable: true })
+  judicialConfirmationDate: string | null;
+
+  @Column('uuid')
+  recordedById: string;
+}
+
+@ObjectType({ description: '回访记录 / Return visit after resolution' })
+@Entity('return_visits')
+export class ReturnVisit {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ID)
+  @Column('uuid')
+  disputeId: string;
+
+  @Field(() => Int, { description: '第几次回访（30天、90天） / 1 at 30 days, 2 at 90 days' })
+  @Column('int')
+  sequence: number;
+
+  @Field({ description: '时间 / When' })
+  @Column('timestamptz')
+  occurredAt: Date;
+
+  @Field(() => ID, { nullable: true })
+  @Column('uuid')
+  byId: string;
+
+  @Field({ description: '方式 / Method' })
+  @Column('text')
+  method: string;
+
+  @Field(() => String, { nullable: true, description: '回访情况 / Notes' })
+  @Column('text', { default: '' })
+  notes: string;
 }

@@ -16,8 +16,15 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
-import { Dispute } from './dispute.entity';
-import { DisputeCategory, DisputeSource, DisputeStatus, PartyRole } from './disputes.enums';
+import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
+import {
+  DisputeCategory,
+  DisputeSource,
+  DisputeStatus,
+  MediationOutcome,
+  PartyRole,
+  StreetVenue,
+} from './disputes.enums';
 
 @InputType({ description: '当事人 / A party to register with the dispute' })
 export class DisputePartyInput {
@@ -121,3 +128,137 @@ export class ChangeDisputeStatusPayload {
 }
 
 export const DisputeConnection = ConnectionType(Dispute, 'Dispute', '矛盾纠纷列表 / Disputes');
+
+@InputType({ description: '升级 / Escalate a dispute one level up the ladder, with the reason' })
+export class EscalateDisputeInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `disputeId ${UUID_MESSAGE}` })
+  disputeId: string;
+
+  @Field(() => Int, { description: '读取时的版本 / The version you read' })
+  @IsInt()
+  @Min(1)
+  expectedVersion: number;
+
+  @Field({ description: '理由 / Why it cannot be settled at this level' })
+  @Matches(/\S/, { message: 'reason must not be empty' })
+  @MaxLength(TEXT_MAX)
+  reason: string;
+
+  @Field(() => StreetVenue, {
+    nullable: true,
+    description: '街道层级场所（升至街道时必填） / Venue, required when escalating to STREET',
+  })
+  @IsOptional()
+  @IsEnum(StreetVenue)
+  venue?: StreetVenue | null;
+}
+
+@InputType({ description: '记录调解 / Record a mediation session' })
+export class RecordMediationSessionInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `disputeId ${UUID_MESSAGE}` })
+  disputeId: string;
+
+  @Field(() => Date, { nullable: true, description: '调解时间（默认现在） / When (default now)' })
+  @IsOptional()
+  heldAt?: Date | null;
+
+  @Field({ description: '场所 / Venue' })
+  @Matches(/\S/, { message: 'venue must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  venue: string;
+
+  @Field({ description: '调解员 / Mediator' })
+  @Matches(/\S/, { message: 'mediatorName must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  mediatorName: string;
+
+  @Field(() => MediationOutcome)
+  @IsEnum(MediationOutcome)
+  outcome: MediationOutcome;
+
+  @Field({ defaultValue: '', description: '协议内容 / Agreement text' })
+  @MaxLength(TEXT_MAX)
+  agreementText: string;
+
+  @Field({ defaultValue: '', description: '调解笔录 / Notes' })
+  @MaxLength(TEXT_MAX)
+  notes: string;
+
+  @Field({ defaultValue: false, description: '已司法确认 / Judicially confirmed' })
+  judiciallyConfirmed: boolean;
+
+  @Field(() => String, { nullable: true, description: '司法确认日期 / YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'judicialConfirmationDate must be YYYY-MM-DD' })
+  judicialConfirmationDate?: string | null;
+
+  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: '记录回访 / Record a return visit after resolution' })
+export class RecordReturnVisitInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `disputeId ${UUID_MESSAGE}` })
+  disputeId: string;
+
+  @Field(() => Int, { description: '1 = 30天回访, 2 = 90天回访' })
+  @IsInt()
+  @Min(1)
+  sequence: number;
+
+  @Field({ description: '方式 / Method, e.g. VISIT or PHONE' })
+  @Matches(/^[A-Z_]{2,20}$/, { message: 'method must be VISIT, PHONE, VIDEO or OTHER' })
+  method: string;
+
+  @Field({ defaultValue: '', description: '回访情况 / Notes' })
+  @MaxLength(TEXT_MAX)
+  notes: string;
+}
+
+@ObjectType()
+export class EscalateDisputePayload {
+  @Field(() => Dispute, { nullable: true })
+  dispute: Dispute | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class RecordMediationSessionPayload {
+  @Field(() => MediationSession, { nullable: true })
+  mediationSession: MediationSession | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class RecordReturnVisitPayload {
+  @Field(() => ReturnVisit, { nullable: true })
+  returnVisit: ReturnVisit | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: '待回访 / A return visit that is due or overdue' })
+export class ReturnVisitDue {
+  @Field(() => Dispute, { nullable: true })
+  dispute: Dispute;
+
+  @Field(() => Int, { description: '1 = 30天, 2 = 90天' })
+  sequence: number;
+
+  @Field({ description: '应回访日期 / Due at' })
+  dueAt: Date;
+
+  @Field({ description: '是否逾期 / Past its due date' })
+  overdue: boolean;
+}

@@ -3,11 +3,24 @@ import DataLoader from 'dataloader';
 import type { RequestContext } from '../../context';
 import { groupBy, indexBy } from '../../graphql/loader-helpers';
 import { disputeScope } from '../../permissions/scope';
-import { Dispute, DisputeParty } from './dispute.entity';
+import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 
 export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
+  const byDispute = <T extends { disputeId: string }>(entity: new () => T, order: string) =>
+    new DataLoader<string, T[]>(async (ids) => {
+      const rows = await context.dataSource
+        .getRepository(entity)
+        .createQueryBuilder('x')
+        .where('x.dispute_id = ANY(:ids)', { ids })
+        .orderBy(`x.${order}`, 'ASC')
+        .getMany();
+      return groupBy(rows, (row) => row.disputeId, ids);
+    });
   return {
+    escalationsByDisputeId: byDispute(DisputeEscalation, 'occurred_at'),
+    mediationSessionsByDisputeId: byDispute(MediationSession, 'held_at'),
+    returnVisitsByDisputeId: byDispute(ReturnVisit, 'sequence'),
     disputeById: new DataLoader<string, Dispute | null>(async (ids) => {
       const scope = disputeScope(context.user, 'd');
       const rows = await disputes()

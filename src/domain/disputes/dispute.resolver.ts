@@ -3,16 +3,30 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { RequestContext } from '../../context';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Person } from '../people/person.entity';
-import { Dispute, DisputeParty } from './dispute.entity';
+import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import {
   ChangeDisputeStatusInput,
   ChangeDisputeStatusPayload,
   DisputeConnection,
   DisputeFilter,
+  EscalateDisputeInput,
+  EscalateDisputePayload,
+  RecordMediationSessionInput,
+  RecordMediationSessionPayload,
+  RecordReturnVisitInput,
+  RecordReturnVisitPayload,
   RegisterDisputeInput,
   RegisterDisputePayload,
+  ReturnVisitDue,
 } from './dispute.inputs';
-import { changeDisputeStatus, findDispute, listDisputes, registerDispute } from './dispute.service';
+import {
+  changeDisputeStatus,
+  escalateDispute,
+  findDispute,
+  listDisputes,
+  registerDispute,
+} from './dispute.service';
+import { listReturnVisitsDue, recordMediationSession, recordReturnVisit } from './mediation.service';
 
 @Resolver(() => Dispute)
 export class DisputeResolver {
@@ -57,9 +71,64 @@ export class DisputeResolver {
     return { dispute: result, userErrors };
   }
 
+  @Mutation(() => EscalateDisputePayload, {
+    description: '升级 / Escalate one level: GRID → VILLAGE → STREET (with a venue) → CITY',
+  })
+  async escalateDispute(
+    @Arg('input', () => EscalateDisputeInput) input: EscalateDisputeInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EscalateDisputePayload> {
+    const { result, userErrors } = await escalateDispute(context, input);
+    return { dispute: result, userErrors };
+  }
+
+  @Mutation(() => RecordMediationSessionPayload, { description: '记录调解 / Record a mediation session' })
+  async recordMediationSession(
+    @Arg('input', () => RecordMediationSessionInput) input: RecordMediationSessionInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RecordMediationSessionPayload> {
+    const { result, userErrors } = await recordMediationSession(context, input);
+    return { mediationSession: result, userErrors };
+  }
+
+  @Mutation(() => RecordReturnVisitPayload, { description: '记录回访 / Record a return visit' })
+  async recordReturnVisit(
+    @Arg('input', () => RecordReturnVisitInput) input: RecordReturnVisitInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RecordReturnVisitPayload> {
+    const { result, userErrors } = await recordReturnVisit(context, input);
+    return { returnVisit: result, userErrors };
+  }
+
+  @Query(() => [ReturnVisitDue], {
+    description: '待回访（含逾期） / Return visits due within `withinDays` or overdue, oldest first',
+  })
+  returnVisitsDue(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('withinDays', () => Int, { defaultValue: 7 }) withinDays = 7,
+  ) {
+    return listReturnVisitsDue(context, first, Math.max(0, Math.min(withinDays, 90)));
+  }
+
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
   grid(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(dispute.gridId);
+  }
+
+  @FieldResolver(() => [DisputeEscalation], { nullable: true, description: '升级记录 / Escalations' })
+  escalations(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
+    return context.loaders.disputes.escalationsByDisputeId.load(dispute.id);
+  }
+
+  @FieldResolver(() => [MediationSession], { nullable: true, description: '调解记录 / Mediation sessions' })
+  mediationSessions(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
+    return context.loaders.disputes.mediationSessionsByDisputeId.load(dispute.id);
+  }
+
+  @FieldResolver(() => [ReturnVisit], { nullable: true, description: '回访记录 / Return visits' })
+  returnVisits(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
+    return context.loaders.disputes.returnVisitsByDisputeId.load(dispute.id);
   }
 
   @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })

@@ -8,9 +8,16 @@ import { disputeScope, personScope } from '../../permissions/scope';
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
 import { Person } from '../people/person.entity';
 import { recomputeTiers } from '../risk/tier.service';
-import { Dispute, DisputeParty } from './dispute.entity';
-import type { ChangeDisputeStatusInput, DisputeFilter, RegisterDisputeInput } from './dispute.inputs';
-import { checkTransition, isOpen } from './rules';
+import { Dispute, DisputeEscalation, DisputeParty } from './dispute.entity';
+import { DisputeLevel } from './disputes.enums';
+import type {
+  ChangeDisputeStatusInput,
+  DisputeFilter,
+  EscalateDisputeInput,
+  RegisterDisputeInput,
+} from './dispute.inputs';
+import { checkTransition, isOpen, nextLevel } from './rules';
+import { requireTransitionAllowed } from '../../permissions/decisions';
 
 export async function registerDispute(
   context: RequestContext,
@@ -98,6 +105,7 @@ export async function changeDisputeStatus(
         `Dispute ${input.disputeId} is at version ${current.version}, not ${input.expectedVersion}`,
       );
     }
+    requireTransitionAllowed(context.user, input.status, current.gridId);
     const check = checkTransition(current.status, input.status);
     if (!check.allowed) {
       throw badUserInput(
@@ -179,4 +187,70 @@ export async function listDisputes(
     .limit(size + 1)
     .getMany();
   return toConnection(rows, size, totalCount, (row) => ({ at: row.reportedAt, id: row.id }));
+}
+
+export async function escalateDispute(
+  context: RequestContext,
+  input: EscalateDisputeInput,
+): Promise<MutationResult<Dispute>> {
+  return runMutation(context, input, async (tx) => {
+    const scope = disputeScope(context.user, 'd');
+    const current = await tx
+      .getRepository(Dispute)
+      .createQueryBuilder('d')
+      .where('d.id = :id', { id: input.disputeId })
+      .andWhere(scope.sql, scope.params)
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!current) throw notFound('Dispute', input.disputeId);
+    if (current.version !== input.expectedVersion) {
+      throw conflict(
+        `Dispute ${input.disputeId} is at version ${current.version}, not ${input.expectedVersion}`,
+      );
+    }
+    if (!isOpen(current.status))
+      throw problem('input.disputeId', `A ${current.status} dispute cannot be escalated`);
+    const to = nextLevel(current.level);
+    if (!to) throw problem('input.disputeId', 'The dispute is already at CITY level: 矛盾不上交');
+    if (to === DisputeLevel.STREET && !input.venue) {
+      throw problem(
+        'input.venue',
+        'Escalating to STREET names the street-level venue that takes the dispute',
+      );
+    }
+    if (to !== DisputeLevel.STREET && input.venue) {
+      throw problem('input.venue', `A venue is named only when escalating to STREET, not ${to}`);
+    }
+    const now = context.now();
+    await tx
+      .getRepository(Dispute)
+      .createQueryBuilder()
+      .update()
+      .set({ level: to, venue: input.venue ?? current.venue, version: () => 'version + 1' })
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    await tx.getRepository(DisputeEscalation).insert({
+      disputeId: current.id,
+      fromLevel: current.level,
+      toLevel: to,
+      venue: input.venue ?? null,
+      reason: input.reason.trim(),
+      byId: context.user.id,
+      occurredAt: now,
+    });
+    const dispute = await tx.getRepository(Dispute).findOneByOrFail({ id: current.id });
+    return {
+      result: dispute,
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'escalateDispute',
+          recordType: 'Dispute',
+          recordIds: [current.id],
+          fields: ['level', 'venue'],
+          detail: { from: current.level, to, venue: input.venue ?? null },
+        },
+      ],
+    };
+  });
 }

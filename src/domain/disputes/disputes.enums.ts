@@ -101,3 +101,29 @@ bilingualEnum(PartyRole, 'PartyRole', '当事人角色 / Role of a party', {
   RESPONDENT: '被申请人 / Respondent',
   OTHER: '其他当事人 / Other party',
 });
+
+export enum StreetVenue {
+  STREET_MEDIATION_COMMITTEE = 'STREET_MEDIATION_COMMITTEE',
+  POLICE_MEDIATION_ROOM = 'POLICE_MEDIATION_ROOM',
+  COURT_MEDIATION_ROOM = 'COURT_MEDIATION_ROOM',
+  LABOR_ARBITRATION_ROOM = 'LABOR_ARBITRATION_ROOM',
+  CIRCUIT_MICRO_COURT = 'CIRCUIT_MICRO_COURT',
+}
+bilingualEnum(StreetVenue, 'StreetVenue', '街道层级化解场所 / Street-level venue', {
+  STREET_MEDIATION_COMMITTEE: '街道调委会 / Street mediation committee',
+  POLICE_MEDIATION_ROOM: '驻所调解室 / Mediation room at the police station',
+  COURT_MEDIATION_ROOM: '驻庭调解室 / Mediation room at the court',
+  LABOR_ARBITRATION_ROOM: '劳动仲裁调解室 / Labour arbitration mediation room',
+  CIRCUIT_MICRO_COURT: '智慧巡回微法庭 / Circuit micro-court',
+});
+
+export enum MediationOutcome {
+  AGREEMENT = 'AGREEMENT',
+  NO_AGREEMENT = 'NO_AGREEMENT',
+  ADJOURNED = 'ADJOURNED',
+}
+bilingualEnum(MediationOutcome, 'MediationOutcome', '调解结果 / Outcome of a mediation session', {
+  AGREEMENT: '达成协议 / Agreement reached',
+  NO_AGREEMENT: '未达成协议 / No agreement',
+  ADJOURNED: '择期再调 / Adjourned',
+});

@@ -91,6 +91,14 @@ export class Person {
   @Column('text', { default: Tier.NONE })
   tier: Tier;
 
+  /** The tier the rule computes; `tier` is this unless an approved override is in effect. */
+  @Column('text', { default: Tier.NONE })
+  computedTier: Tier;
+
+  /** Since when the person has been at `tier`: the follow-up cadence counts from here. */
+  @Column('timestamptz', { default: () => 'now()' })
+  tierSince: Date;
+
   @Column('jsonb', { nullable: true })
   tierExplanationData: TierExplanationData | null;
 

@@ -1,6 +1,6 @@
 // Turns the stored tier explanation into the GraphQL TierExplanation with a readable sentence.
 import { IndicatorCategory, Tier } from './risk.enums';
-import { TierExplanation, type TierExplanationData } from './tier-explanation.type';
+import { TierExplanation, TierOverride, type TierExplanationData } from './tier-explanation.type';
 
 const CATEGORY_ZH: Record<IndicatorCategory, string> = {
   [IndicatorCategory.CHARACTER]: '性格',
@@ -31,16 +31,27 @@ export function describeTier(
   const summary =
     source.categories.length === 0
       ? 'NONE: 无适用要素 / no element category applies'
-      : `${source.tier}: ${source.categories.length} 类要素适用 / element categories apply — ${parts.join(', ')}` +
+      : `${source.computedTier ?? source.tier}: ${source.categories.length} 类要素适用 / element categories apply — ${parts.join(', ')}` +
         (source.catalogVersion ? ` (catalog v${source.catalogVersion})` : '');
+  const overridden = source.override
+    ? ` — 人工变更为 ${source.override.tier}，已批准 / overridden to ${source.override.tier}, approved`
+    : '';
+  const override = source.override
+    ? Object.assign(new TierOverride(), {
+        ...source.override,
+        decidedAt: new Date(source.override.decidedAt),
+      })
+    : null;
   return Object.assign(new TierExplanation(), {
     tier: source.tier,
+    computedTier: source.computedTier ?? source.tier,
+    override,
     categories: source.categories,
     indicators: source.indicators,
     disputeIds: source.disputeIds,
     assessmentId: source.assessmentId,
     catalogVersion: source.catalogVersion,
     computedAt: new Date(source.computedAt),
-    summary,
+    summary: `${summary}${overridden}`,
   });
 }

@@ -5,6 +5,19 @@ import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { IndicatorCatalogVersion } from './indicator.entity';
 import { RecordAssessmentInput, RecordAssessmentPayload } from './risk.inputs';
 import { assessmentsOf, indicatorCatalog, recordAssessment } from './risk.service';
+import { TierChangeRequest, TierChangeStatus } from './tier-change.entity';
+import {
+  DecideTierChangeInput,
+  OverdueReviewConnection,
+  RequestTierChangeInput,
+  TierChangePayload,
+} from './tier-change.inputs';
+import {
+  decideTierChange,
+  listOverdueReviews,
+  listTierChangeRequests,
+  requestTierChange,
+} from './tier-change.service';
 
 @Resolver(() => Assessment)
 export class AssessmentResolver {
@@ -33,6 +46,53 @@ export class AssessmentResolver {
   ): Promise<RecordAssessmentPayload> {
     const { result, userErrors } = await recordAssessment(context, input);
     return { assessment: result, userErrors };
+  }
+
+  @Mutation(() => TierChangePayload, {
+    description: '申请变更预警级别 / Request a tier change, with the reason',
+  })
+  async requestTierChange(
+    @Arg('input', () => RequestTierChangeInput) input: RequestTierChangeInput,
+    @Ctx() context: RequestContext,
+  ): Promise<TierChangePayload> {
+    const { result, userErrors } = await requestTierChange(context, input);
+    return { request: result, userErrors };
+  }
+
+  @Mutation(() => TierChangePayload, {
+    description:
+      '审批变更 / Decide a tier change: YELLOW grid leader, ORANGE street 综治办 leader, RED 市综治中心 leader',
+  })
+  async decideTierChange(
+    @Arg('input', () => DecideTierChangeInput) input: DecideTierChangeInput,
+    @Ctx() context: RequestContext,
+  ): Promise<TierChangePayload> {
+    const { result, userErrors } = await decideTierChange(context, input);
+    return { request: result, userErrors };
+  }
+
+  @Query(() => [TierChangeRequest], {
+    description: '变更申请（新到旧，最多100） / Tier change requests, newest first',
+  })
+  tierChangeRequests(
+    @Ctx() context: RequestContext,
+    @Arg('personId', () => ID, { nullable: true }) personId?: string,
+    @Arg('status', () => TierChangeStatus, { nullable: true }) status?: TierChangeStatus,
+  ) {
+    return listTierChangeRequests(context, personId, status);
+  }
+
+  @Query(() => OverdueReviewConnection, {
+    description:
+      '逾期未复核 / Persons whose latest assessment is past its review-by date (RED 30, ORANGE 60, YELLOW 90 days)',
+  })
+  overdueReviews(
+    @Ctx() context: RequestContext,
+    @Arg('jurisdictionId', () => ID, { nullable: true }) jurisdictionId?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listOverdueReviews(context, jurisdictionId, first, after);
   }
 
   @FieldResolver(() => [AssessmentIndicator], {

@@ -66,6 +66,12 @@ export async function recordAssessment(
             })),
           );
         }
+        // A new assessment replaces any hand-set tier: the rule speaks again.
+        await tx.query(
+          `UPDATE tier_change_requests SET status = 'SUPERSEDED', version = version + 1
+          WHERE person_id = $1 AND status = 'APPROVED'`,
+          [person.id],
+        );
         await recomputeTiers(tx, [person.id], now);
         const { tier } = await tx.getRepository(Person).findOneByOrFail({ id: person.id });
         await tx

@@ -59,3 +59,16 @@ export function reviewByDate(tier: Tier, assessedAt: Date): Date | null {
   if (days === null) return null;
   return new Date(assessedAt.getTime() + days * 24 * 3600 * 1000);
 }
+
+export const TIER_RANK: Readonly<Record<Tier, number>> = {
+  [Tier.NONE]: 0,
+  [Tier.YELLOW]: 1,
+  [Tier.ORANGE]: 2,
+  [Tier.RED]: 3,
+};
+
+/** The tier whose decider must approve a change between two tiers: the higher of the two. */
+export function tierChangeLevel(from: Tier, to: Tier): Exclude<Tier, Tier.NONE> | null {
+  const higher = TIER_RANK[from] >= TIER_RANK[to] ? from : to;
+  return higher === Tier.NONE ? null : higher;
+}

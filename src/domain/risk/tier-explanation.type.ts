@@ -2,8 +2,20 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { IndicatorCategory, Tier } from './risk.enums';
 
+export interface TierOverrideData {
+  requestId: string;
+  tier: Tier;
+  reason: string;
+  requestedById: string;
+  decidedById: string;
+  decidedAt: string;
+}
+
 export interface TierExplanationData {
   tier: Tier;
+  /** Present since the Workflows migration; absent in older stored explanations. */
+  computedTier?: Tier;
+  override?: TierOverrideData | null;
   categories: IndicatorCategory[];
   indicators: { code: string; category: IndicatorCategory; nameZh: string; nameEn: string }[];
   disputeIds: string[];
@@ -27,10 +39,40 @@ export class AppliedIndicator {
   nameEn: string;
 }
 
+@ObjectType({ description: '人工变更 / An approved tier override in effect' })
+export class TierOverride {
+  @Field(() => ID, { description: '变更申请 / The request' })
+  requestId: string;
+
+  @Field(() => Tier, { description: '变更后级别 / Tier in effect' })
+  tier: Tier;
+
+  @Field(() => String, { nullable: true, description: '理由 / Reason' })
+  reason: string;
+
+  @Field(() => ID, { description: '申请人 / Requested by' })
+  requestedById: string;
+
+  @Field(() => ID, { description: '批准人 / Approved by' })
+  decidedById: string;
+
+  @Field({ description: '批准时间 / Approved at' })
+  decidedAt: Date;
+}
+
 @ObjectType({ description: '预警级别说明 / Why the person has this tier' })
 export class TierExplanation {
   @Field(() => Tier, { description: '预警级别 / Tier' })
   tier: Tier;
+
+  @Field(() => Tier, { description: '按规则计算的级别 / Tier the rule computes, before any override' })
+  computedTier: Tier;
+
+  @Field(() => TierOverride, {
+    nullable: true,
+    description: '生效中的人工变更 / Approved override in effect',
+  })
+  override: TierOverride | null;
 
   @Field(() => [IndicatorCategory], { description: '适用的要素类别 / Element categories that apply' })
   categories: IndicatorCategory[];

@@ -2,12 +2,16 @@
 // same transaction as the write that changed either (assessment recorded, dispute opened or closed).
 import type { EntityManager } from 'typeorm';
 import { OPEN_STATUSES } from '../disputes/rules';
-import { IndicatorCategory } from './risk.enums';
-import { computeTier, type IndicatorApplied } from './rules';
-import type { TierExplanationData } from './tier-explanation.type';
+import { proposeDefaultTeams, type TierRise } from '../assignments/proposals';
+import { IndicatorCategory, Tier } from './risk.enums';
+import { computeTier, TIER_RANK, type IndicatorApplied } from './rules';
+import type { TierExplanationData, TierOverrideData } from './tier-explanation.type';
 
 interface TierSourceRow {
   person_id: string;
+  grid_id: string;
+  previous_tier: Tier;
+  override: TierOverrideData | null;
   assessment_id: string | null;
   catalog_version: number | null;
   indicators: { code: string; category: IndicatorCategory; nameZh: string; nameEn: string }[] | null;
@@ -17,7 +21,12 @@ interface TierSourceRow {
 export async function recomputeTiers(manager: EntityManager, personIds: string[], now: Date): Promise<void> {
   if (personIds.length === 0) return;
   const rows: TierSourceRow[] = await manager.query(
-    `SELECT p.id AS person_id, latest.id AS assessment_id, latest.catalog_version,
+    `SELECT p.id AS person_id, p.grid_id, p.tier AS previous_tier, latest.id AS assessment_id, latest.catalog_version,
+            (SELECT json_build_object('requestId', r.id, 'tier', r.to_tier, 'reason', r.reason,
+                                      'requestedById', r.requested_by_id, 'decidedById', r.decided_by_id,
+                                      'decidedAt', r.decided_at)
+               FROM tier_change_requests r WHERE r.person_id = p.id AND r.status = 'APPROVED'
+              ORDER BY r.decided_at DESC LIMIT 1) AS override,
             (SELECT json_agg(json_build_object('code', ai.indicator_code, 'category', ai.category,
                                                'nameZh', i.name_zh, 'nameEn', i.name_en) ORDER BY ai.indicator_code)
                FROM assessment_indicators ai
@@ -36,7 +45,9 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
   );
   const ids: string[] = [];
   const tiers: string[] = [];
+  const computedTiers: string[] = [];
   const explanations: string[] = [];
+  const rises: TierRise[] = [];
   for (const row of rows) {
     const indicators = row.indicators ?? [];
     const result = computeTier({
@@ -48,8 +59,11 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
       assessmentId: row.assessment_id,
       catalogVersion: row.catalog_version,
     });
+    const effective = row.override?.tier ?? result.tier;
     const explanation: TierExplanationData = {
-      tier: result.tier,
+      tier: effective,
+      computedTier: result.tier,
+      override: row.override,
       categories: result.categories,
       indicators,
       disputeIds: result.disputeIds,
@@ -58,13 +72,20 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
       computedAt: now.toISOString(),
     };
     ids.push(row.person_id);
-    tiers.push(result.tier);
+    tiers.push(effective);
+    computedTiers.push(result.tier);
     explanations.push(JSON.stringify(explanation));
+    if (effective !== Tier.NONE && TIER_RANK[effective] > TIER_RANK[row.previous_tier]) {
+      rises.push({ personId: row.person_id, gridId: row.grid_id, tier: effective });
+    }
   }
   await manager.query(
-    `UPDATE persons p SET tier = v.tier, tier_explanation_data = v.explanation::jsonb
-       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, tier, explanation)
+    `UPDATE persons p SET tier = v.tier, computed_tier = v.computed_tier,
+            tier_since = CASE WHEN p.tier = v.tier THEN p.tier_since ELSE $5 END,
+            tier_explanation_data = v.explanation::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS v(id, tier, computed_tier, explanation)
       WHERE p.id = v.id`,
-    [ids, tiers, explanations],
+    [ids, tiers, computedTiers, explanations, now],
   );
+  await proposeDefaultTeams(manager, rises);
 }

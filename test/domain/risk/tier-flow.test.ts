@@ -87,8 +87,9 @@ test('one CHARACTER + one BEHAVIOR indicator + an open dispute is RED; resolving
   const STATUS = `mutation($input: ChangeDisputeStatusInput!) { changeDisputeStatus(input: $input) {
     dispute { status version } userErrors { message } } }`;
   let version = 1;
+  const leader = await api.login('grid.leader');
   for (const status of ['ACCEPTED', 'RESOLVED']) {
-    const moved = await api.gql(STATUS, { input: { disputeId, status, expectedVersion: version } }, worker);
+    const moved = await api.gql(STATUS, { input: { disputeId, status, expectedVersion: version } }, leader);
     expect(moved.errors).toBeUndefined();
     expect(moved.data?.changeDisputeStatus.dispute.status).toBe(status);
     version = moved.data?.changeDisputeStatus.dispute.version;

@@ -1,0 +1,178 @@
+// Mediation sessions of disputes in mediation, and the return visits that fall due 30 and 90 days
+// after a dispute is resolved (回访).
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { pageSize } from '../../graphql/connection';
+import { disputeScope } from '../../permissions/scope';
+import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
+import {
+  ReturnVisitDue as ReturnVisitDueType,
+  type RecordMediationSessionInput,
+  type RecordReturnVisitInput,
+  type ReturnVisitDue,
+} from './dispute.inputs';
+import { DisputeStatus } from './disputes.enums';
+import { RETURN_VISIT_DAYS } from './rules';
+
+async function disputeInScope(
+  tx: EntityManager,
+  context: RequestContext,
+  disputeId: string,
+): Promise<Dispute> {
+  const scope = disputeScope(context.user, 'd');
+  const dispute = await tx
+    .getRepository(Dispute)
+    .createQueryBuilder('d')
+    .where('d.id = :disputeId', { disputeId })
+    .andWhere(scope.sql, scope.params)
+    .getOne();
+  if (!dispute) throw problem('input.disputeId', `No dispute ${disputeId} within your scope`);
+  return dispute;
+}
+
+export function recordMediationSession(
+  context: RequestContext,
+  input: RecordMediationSessionInput,
+): Promise<MutationResult<MediationSession>> {
+  return runMutation(context, input, async (tx) => {
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'recordMediationSession',
+      input.idempotencyKey,
+      async () => {
+        const dispute = await disputeInScope(tx, context, input.disputeId);
+        if (dispute.status !== DisputeStatus.IN_MEDIATION) {
+          throw problem(
+            'input.disputeId',
+            `Sessions are recorded for disputes IN_MEDIATION; this one is ${dispute.status}`,
+          );
+        }
+        if (input.judiciallyConfirmed && !input.judicialConfirmationDate) {
+          throw problem('input.judicialConfirmationDate', 'a judicial confirmation names its date');
+        }
+        const inserted = await tx.getRepository(MediationSession).insert({
+          disputeId: dispute.id,
+          heldAt: input.heldAt ?? context.now(),
+          venue: input.venue.trim(),
+          mediatorName: input.mediatorName.trim(),
+          outcome: input.outcome,
+          agreementText: input.agreementText.trim(),
+          notes: input.notes.trim(),
+          judiciallyConfirmed: input.judiciallyConfirmed,
+          judicialConfirmationDate: input.judicialConfirmationDate ?? null,
+          recordedById: context.user.id,
+        });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
+    const session = await tx.getRepository(MediationSession).findOneByOrFail({ id });
+    return {
+      result: session,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'recordMediationSession',
+              recordType: 'MediationSession',
+              recordIds: [id, input.disputeId],
+              fields: ['outcome', 'agreementText', 'notes', 'judiciallyConfirmed'],
+            },
+          ],
+    };
+  });
+}
+
+export function recordReturnVisit(
+  context: RequestContext,
+  input: RecordReturnVisitInput,
+): Promise<MutationResult<ReturnVisit>> {
+  return runMutation(context, input, async (tx) => {
+    const dispute = await disputeInScope(tx, context, input.disputeId);
+    if (dispute.status !== DisputeStatus.RESOLVED) {
+      throw problem(
+        'input.disputeId',
+        `Return visits follow a RESOLVED dispute; this one is ${dispute.status}`,
+      );
+    }
+    if (input.sequence > RETURN_VISIT_DAYS.length) {
+      throw problem('input.sequence', `sequence is 1 (30 days) or 2 (90 days)`);
+    }
+    const done = await tx
+      .getRepository(ReturnVisit)
+      .findOneBy({ disputeId: dispute.id, sequence: input.sequence });
+    if (done) throw problem('input.sequence', `Return visit ${input.sequence} was already recorded`);
+    const inserted = await tx.getRepository(ReturnVisit).insert({
+      disputeId: dispute.id,
+      sequence: input.sequence,
+      occurredAt: context.now(),
+      byId: context.user.id,
+      method: input.method,
+      notes: input.notes.trim(),
+    });
+    const id = (inserted.identifiers[0] as { id: string }).id;
+    return {
+      result: await tx.getRepository(ReturnVisit).findOneByOrFail({ id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'recordReturnVisit',
+          recordType: 'ReturnVisit',
+          recordIds: [id, dispute.id],
+          fields: ['sequence', 'notes'],
+        },
+      ],
+    };
+  });
+}
+
+/** Return visits not yet made whose due date is within `horizonDays` from now, oldest due first. */
+export async function listReturnVisitsDue(
+  context: RequestContext,
+  first: number | null | undefined,
+  horizonDays: number,
+): Promise<ReturnVisitDue[]> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const scope = disputeScope(context.user, 'd');
+  const now = context.now();
+  const rows: { dispute_id: string; sequence: number; due_at: Date }[] = await context.dataSource
+    .getRepository(Dispute)
+    .createQueryBuilder('d')
+    .innerJoin(
+      `(SELECT unnest(:sequences::int[]) AS sequence, unnest(:days::int[]) AS days)`,
+      'visit',
+      'true',
+    )
+    .select('d.id', 'dispute_id')
+    .addSelect('visit.sequence', 'sequence')
+    .addSelect(`d.closed_at + visit.days * interval '1 day'`, 'due_at')
+    .where(`d.status = 'RESOLVED'`)
+    .andWhere(scope.sql, scope.params)
+    .andWhere(`d.closed_at + visit.days * interval '1 day' <= :horizon`, {
+      horizon: new Date(now.getTime() + horizonDays * 86400000),
+    })
+    .andWhere(
+      `NOT EXISTS (SELECT 1 FROM return_visits rv WHERE rv.dispute_id = d.id AND rv.sequence = visit.sequence)`,
+    )
+    .setParameters({ sequences: RETURN_VISIT_DAYS.map((_, i) => i + 1), days: [...RETURN_VISIT_DAYS] })
+    .orderBy('due_at', 'ASC')
+    .addOrderBy('d.id', 'ASC')
+    .limit(size)
+    .getRawMany();
+  const disputes = await context.loaders.disputes.disputeById.loadMany(rows.map((row) => row.dispute_id));
+  return rows.flatMap((row, index) => {
+    const dispute = disputes[index];
+    if (!dispute || dispute instanceof Error) return [];
+    const dueAt = new Date(row.due_at);
+    return [
+      Object.assign(new ReturnVisitDueType(), {
+        dispute,
+        sequence: row.sequence,
+        dueAt,
+        overdue: dueAt < now,
+      }),
+    ];
+  });
+}

@@ -1,0 +1,197 @@
+// Tier overrides (变更预警级别): a request with a reason, decided by the level policy.ts names for the
+// tiers involved; an approved override sets the effective tier until the next assessment. The
+// overdue-review list: persons whose latest assessment is past its review-by date.
+import type { RequestContext } from '../../context';
+import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { requireTierDecider } from '../../permissions/decisions';
+import { personScope } from '../../permissions/scope';
+import { jurisdictionFilter } from '../organisation/organisation.service';
+import { Person } from '../people/person.entity';
+import { tierChangeLevel } from './rules';
+import { TierChangeRequest, TierChangeStatus } from './tier-change.entity';
+import {
+  OverdueReview,
+  TierDecision,
+  type DecideTierChangeInput,
+  type RequestTierChangeInput,
+} from './tier-change.inputs';
+import { recomputeTiers } from './tier.service';
+
+export function requestTierChange(
+  context: RequestContext,
+  input: RequestTierChangeInput,
+): Promise<MutationResult<TierChangeRequest>> {
+  return runMutation(context, input, async (tx) => {
+    const scope = personScope(context.user, 'p', context.now());
+    const person = await tx
+      .getRepository(Person)
+      .createQueryBuilder('p')
+      .where('p.id = :id', { id: input.personId })
+      .andWhere(scope.sql, scope.params)
+      .getOne();
+    if (!person) throw problem('input.personId', `No person ${input.personId} within your scope`);
+    if (person.tier === input.toTier) throw problem('input.toTier', `The person is already ${person.tier}`);
+    const inserted = await tx.getRepository(TierChangeRequest).insert({
+      personId: person.id,
+      fromTier: person.tier,
+      toTier: input.toTier,
+      reason: input.reason.trim(),
+      requestedById: context.user.id,
+      requestedAt: context.now(),
+    });
+    const id = (inserted.identifiers[0] as { id: string }).id;
+    return {
+      result: await tx.getRepository(TierChangeRequest).findOneByOrFail({ id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'requestTierChange',
+          recordType: 'TierChangeRequest',
+          recordIds: [id, person.id],
+          fields: ['toTier', 'reason'],
+          detail: { from: person.tier, to: input.toTier },
+        },
+      ],
+    };
+  });
+}
+
+export function decideTierChange(
+  context: RequestContext,
+  input: DecideTierChangeInput,
+): Promise<MutationResult<TierChangeRequest>> {
+  return runMutation(context, input, async (tx) => {
+    const request = await tx
+      .getRepository(TierChangeRequest)
+      .createQueryBuilder('r')
+      .where('r.id = :id', { id: input.requestId })
+      .setLock('pessimistic_write')
+      .getOne();
+    const scope = personScope(context.user, 'p', context.now());
+    const person = request
+      ? await tx
+          .getRepository(Person)
+          .createQueryBuilder('p')
+          .where('p.id = :id', { id: request.personId })
+          .andWhere(scope.sql, scope.params)
+          .getOne()
+      : null;
+    if (!request || !person) throw notFound('TierChangeRequest', input.requestId);
+    if (request.version !== input.expectedVersion) {
+      throw conflict(`Request ${request.id} is at version ${request.version}, not ${input.expectedVersion}`);
+    }
+    if (request.status !== TierChangeStatus.PENDING) {
+      throw problem('input.requestId', `This request was already ${request.status}`);
+    }
+    const level = tierChangeLevel(request.fromTier, request.toTier);
+    if (level) requireTierDecider(context.user, level);
+    const now = context.now();
+    const approved = input.decision === TierDecision.APPROVE;
+    if (approved) {
+      await tx
+        .getRepository(TierChangeRequest)
+        .createQueryBuilder()
+        .update()
+        .set({ status: TierChangeStatus.SUPERSEDED, version: () => 'version + 1' })
+        .where(`person_id = :personId AND status = 'APPROVED'`, { personId: request.personId })
+        .execute();
+    }
+    await tx
+      .getRepository(TierChangeRequest)
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: approved ? TierChangeStatus.APPROVED : TierChangeStatus.REJECTED,
+        decidedById: context.user.id,
+        decidedAt: now,
+        decisionNote: input.note.trim() || null,
+        version: () => 'version + 1',
+      })
+      .where('id = :id', { id: request.id })
+      .execute();
+    if (approved) await recomputeTiers(tx, [request.personId], now);
+    return {
+      result: await tx.getRepository(TierChangeRequest).findOneByOrFail({ id: request.id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'decideTierChange',
+          recordType: 'TierChangeRequest',
+          recordIds: [request.id, request.personId],
+          fields: ['status'],
+          detail: { decision: input.decision, from: request.fromTier, to: request.toTier },
+        },
+      ],
+    };
+  });
+}
+
+export async function listTierChangeRequests(
+  context: RequestContext,
+  personId: string | null | undefined,
+  status: TierChangeStatus | null | undefined,
+): Promise<TierChangeRequest[]> {
+  if (personId && !isUuid(personId))
+    throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
+  const scope = personScope(context.user, 'p', context.now());
+  const query = context.dataSource
+    .getRepository(TierChangeRequest)
+    .createQueryBuilder('r')
+    .innerJoin(Person, 'p', 'p.id = r.person_id')
+    .where(scope.sql, scope.params);
+  if (personId) query.andWhere('r.person_id = :personId', { personId });
+  if (status) query.andWhere('r.status = :status', { status });
+  return query.orderBy('r.requested_at', 'DESC').limit(context.app.config.limits.maxPageSize).getMany();
+}
+
+export async function listOverdueReviews(
+  context: RequestContext,
+  jurisdictionId: string | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<OverdueReview>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const now = context.now();
+  const scope = personScope(context.user, 'p', now);
+  const latest = (column: string) =>
+    `(SELECT a.${column} FROM assessments a WHERE a.person_id = p.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1)`;
+  const query = context.dataSource
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .select('p.id', 'person_id')
+    .addSelect(latest('id'), 'assessment_id')
+    .addSelect(latest('review_by'), 'review_by')
+    .where(`p.tier <> 'NONE'`)
+    .andWhere(scope.sql, scope.params)
+    .andWhere(`${latest('review_by')} < :now`, { now });
+  if (jurisdictionId) {
+    const subtree = await jurisdictionFilter(context, jurisdictionId, 'p.grid_id');
+    query.andWhere(subtree.sql, subtree.params);
+  }
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere(`(${latest('review_by')}, p.id) > (:afterAt, :afterId)`, {
+      afterAt: position.at,
+      afterId: position.id,
+    });
+  }
+  const rows: { person_id: string; assessment_id: string; review_by: Date }[] = await query
+    .orderBy('review_by', 'ASC')
+    .addOrderBy('p.id', 'ASC')
+    .limit(size + 1)
+    .getRawMany();
+  const persons = await context.loaders.people.personById.loadMany(rows.map((row) => row.person_id));
+  const items = rows.map((row, index) => {
+    const reviewBy = new Date(row.review_by);
+    return Object.assign(new OverdueReview(), {
+      person: persons[index] as Person,
+      assessmentId: row.assessment_id,
+      reviewBy,
+      daysOverdue: Math.floor((now.getTime() - reviewBy.getTime()) / 86400000),
+    });
+  });
+  return toConnection(items, size, totalCount, (item) => ({ at: item.reviewBy, id: item.person.id }));
+}

@@ -1,0 +1,74 @@
+// Cadence and overdue lists (SPEC §3): YELLOW every 15 days, RED daily, computed in SQL with an
+// injectable clock; assessments past review-by are listed; a person back at NONE leaves the lists.
+import { startTestApi, type TestApi } from '../../support/api';
+import { recordAssessment, registerDispute, registerPerson } from '../../support/fixtures';
+
+let api: TestApi;
+let gridA: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  gridA = await api.node('gridA');
+});
+afterAll(() => api.close());
+
+const OVERDUE = `{ overdueFollowUps(first: 50) { totalCount edges { node { person { id } daysOverdue lastFollowUpAt } } } }`;
+const REVIEWS = `{ overdueReviews(first: 50) { totalCount edges { node { person { id } daysOverdue } } } }`;
+const overdueIds = (result: any): string[] =>
+  result.data?.overdueFollowUps.edges.map((e: any) => e.node.person.id) ?? [];
+
+async function followUp(token: string, personId: string) {
+  const result = await api.gql(
+    `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } userErrors { message } } }`,
+    { input: { personId, method: 'VISIT', notes: '走访' } },
+    token,
+  );
+  expect(result.data?.recordFollowUp.userErrors).toEqual([]);
+}
+
+test('a YELLOW person is overdue 16 days after the last follow-up, not after a new one; RED after one day', async () => {
+  let worker = await api.login('grid.worker');
+  const yellow = await registerPerson(api, worker, { name: '黄', gridId: gridA });
+  await recordAssessment(api, worker, yellow, ['WITHDRAWN']);
+  await followUp(worker, yellow);
+  const red = await registerPerson(api, worker, { name: '红', gridId: gridA });
+  await registerDispute(api, worker, { category: 'NEIGHBOR', gridId: gridA, parties: [red] });
+  await recordAssessment(api, worker, red, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
+  await followUp(worker, red);
+
+  expect(overdueIds(await api.gql(OVERDUE, {}, worker))).toEqual([]);
+  api.clock.advanceDays(1.5);
+  worker = await api.login('grid.worker');
+  expect(overdueIds(await api.gql(OVERDUE, {}, worker))).toEqual([red]);
+  await followUp(worker, red);
+  expect(overdueIds(await api.gql(OVERDUE, {}, worker))).toEqual([]);
+
+  api.clock.advanceDays(14.6);
+  worker = await api.login('grid.worker');
+  const sixteen = await api.gql(OVERDUE, {}, worker);
+  expect(overdueIds(sixteen).sort()).toEqual([red, yellow].sort());
+  expect(sixteen.data?.overdueFollowUps.totalCount).toBe(2);
+  await followUp(worker, yellow);
+  expect(overdueIds(await api.gql(OVERDUE, {}, worker))).toEqual([red]);
+
+  const other = await api.login('gridb.worker');
+  expect(overdueIds(await api.gql(OVERDUE, {}, other))).toEqual([]);
+
+  api.clock.advanceDays(20);
+  worker = await api.login('grid.worker');
+  const reviews = await api.gql(REVIEWS, {}, worker);
+  expect(reviews.data?.overdueReviews.edges.map((e: any) => e.node.person.id)).toEqual([red]);
+
+  await recordAssessment(api, worker, red, []);
+  const rows: { id: string }[] = await api.dataSource.query(
+    `SELECT dispute_id AS id FROM dispute_parties WHERE person_id = $1`,
+    [red],
+  );
+  await api.dataSource.query(`UPDATE disputes SET status = 'CLOSED_UNRESOLVED' WHERE id = $1`, [rows[0]?.id]);
+  await recordAssessment(api, worker, red, []);
+  const person = await api.gql(`query($id: ID!) { person(id: $id) { tier } }`, { id: red }, worker);
+  expect(person.data?.person.tier).toBe('NONE');
+  expect(overdueIds(await api.gql(OVERDUE, {}, worker))).not.toContain(red);
+  const after = await api.gql(REVIEWS, {}, worker);
+  expect(after.data?.overdueReviews.totalCount).toBe(0);
+});

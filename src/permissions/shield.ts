@@ -123,7 +123,12 @@ function recordIdOf(parent: Record<string, unknown>): string {
   return typeof id === 'string' ? id : 'unknown';
 }
 
-function valueMiddleware(typeName: string, fieldName: string, policy: FieldPolicy): IMiddlewareFunction {
+function valueMiddleware(
+  typeName: string,
+  fieldName: string,
+  policy: FieldPolicy,
+  auditReads: boolean,
+): IMiddlewareFunction {
   return async (resolve, parent, args, context: RequestContext, info) => {
     const value: unknown = await resolve(parent, args, context, info);
     const principal = principalOf(context.user);
@@ -132,28 +137,34 @@ function valueMiddleware(typeName: string, fieldName: string, policy: FieldPolic
     if (decision !== 'read') return null;
     const shown = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
     const revealed = Array.isArray(shown) ? shown.length > 0 : shown !== null && shown !== undefined;
-    if (policy.sensitive && revealed) context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
+    if (auditReads && policy.sensitive && revealed) {
+      context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
+    }
     return shown;
   };
 }
 
-export function buildValueMiddleware(): Record<string, Record<string, IMiddlewareFunction>> {
+export function buildValueMiddleware(auditReads = true): Record<string, Record<string, IMiddlewareFunction>> {
   const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
   for (const [key, policy] of Object.entries(FIELD_POLICY)) {
     if (!policy.masked && !policy.sensitive && !policy.valueFilter) continue;
     const [typeName, fieldName] = key.split('.') as [string, string];
     middleware[typeName] ??= {};
-    middleware[typeName][fieldName] = valueMiddleware(typeName, fieldName, policy);
+    middleware[typeName][fieldName] = valueMiddleware(typeName, fieldName, policy, auditReads);
   }
   return middleware;
 }
 
-export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
+/**
+ * Wraps a schema in the permission layer. `auditReads: false` exists only for the benchmark that
+ * measures what auditing costs (src/cli/bench-server.ts); the API itself always audits.
+ */
+export function applyPermissions(schema: GraphQLSchema, options: { auditReads: boolean } = { auditReads: true }): GraphQLSchema {
   const permissions = shield(buildRuleTree(schema), {
     fallbackRule: deny,
     // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.
     allowExternalErrors: true,
     fallbackError: FORBIDDEN,
   });
-  return applyMiddleware(schema, permissions, buildValueMiddleware());
+  return applyMiddleware(schema, permissions, buildValueMiddleware(options.auditReads));
 }

@@ -1,0 +1,305 @@
+// `npm run bench`: drives the API over HTTP with autocannon from this process against API processes
+// started on one database, and prints and writes bench/results.json — requests/s, p50/p99 latency and
+// SQL statements per request for each scenario, plus the cost of the permission layer (vs all-allow),
+// of sensitive-read auditing (vs none), and the API vs the same data by hand-written SQL (the floor).
+// Usage: npm run bench -- [--duration 10] [--connections 10] [--user NAME --password PW] [--street CODE]
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import { loadConfig } from '../config';
+import { openDatabase } from '../database/database';
+import { freePort } from '../database/embedded';
+
+interface Options {
+  duration: number;
+  connections: number;
+  user: string;
+  password: string;
+  street: string;
+}
+
+function options(): Options {
+  const argument = (name: string, fallback: string) => {
+    const index = process.argv.indexOf(`--${name}`);
+    return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+  };
+  return {
+    duration: Number(argument('duration', '10')),
+    connections: Number(argument('connections', '10')),
+    user: argument('user', 'comprehensive_governance.leader'),
+    password: argument('password', 'concord-demo-2026'),
+    street: argument('street', 'C01.S01'),
+  };
+}
+
+interface Server {
+  url: string;
+  process: ChildProcess;
+}
+
+async function startServer(variant: string, databaseUrl: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, 'bench-server.js'), variant], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      NODE_ENV: 'development',
+      EXPOSE_SQL_COUNT: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /READY (\S+)/.exec(chunk.toString());
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
+  });
+  return { url, process: child };
+}
+
+async function graphql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: { login?: { token?: string | null } };
+    errors?: unknown[];
+    extensions?: { sqlStatements?: number };
+  };
+}
+
+interface Scenario {
+  name: string;
+  query: string;
+  variables: () => Record<string, unknown>;
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  sqlStatementsPerRequest?: number;
+}
+
+async function drive(url: string, token: string, scenario: Scenario, settings: Options): Promise<Figures> {
+  const sample = await graphql(url, scenario.query, scenario.variables(), token);
+  if (sample.errors) throw new Error(`${scenario.name}: ${JSON.stringify(sample.errors).slice(0, 500)}`);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: settings.connections,
+    duration: settings.duration,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: scenario.query, variables: scenario.variables() }),
+        }),
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    sqlStatementsPerRequest: sample.extensions?.sqlStatements,
+  };
+}
+
+/** The dashboard's data fetched by hand-written SQL through pg: the floor the API is compared with. */
+async function handWrittenDashboard(pool: Pool, streetPath: string): Promise<unknown> {
+  const persons = await pool.query(
+    `SELECT p.id, p.name, p.tier, p.id_number, p.phone, p.tier_explanation_data, count(*) OVER () AS total
+       FROM persons p JOIN jurisdictions g ON g.id = p.grid_id
+      WHERE (g.path = $1 OR g.path LIKE $1 || '.%') AND p.tier IN ('YELLOW','ORANGE','RED')
+      ORDER BY p.created_at DESC, p.id DESC LIMIT 50`,
+    [streetPath],
+  );
+  const ids = persons.rows.map((row: { id: string }) => row.id);
+  const [disputes, assignments, followUps] = await Promise.all([
+    pool.query(
+      `SELECT dp.person_id, d.id, d.category, d.status,
+              (SELECT json_agg(json_build_object('role', x.role, 'id', q.id, 'name', q.name))
+                 FROM dispute_parties x JOIN persons q ON q.id = x.person_id WHERE x.dispute_id = d.id) AS parties
+         FROM dispute_parties dp JOIN disputes d ON d.id = dp.dispute_id WHERE dp.person_id = ANY($1)`,
+      [ids],
+    ),
+    pool.query(
+      `SELECT person_id, id, responsible_person_id, measures FROM assignments WHERE person_id = ANY($1) AND active`,
+      [ids],
+    ),
+    pool.query(
+      `SELECT DISTINCT ON (person_id) person_id, occurred_at, method FROM follow_ups
+        WHERE person_id = ANY($1) ORDER BY person_id, occurred_at DESC`,
+      [ids],
+    ),
+  ]);
+  return {
+    persons: persons.rows,
+    disputes: disputes.rows,
+    assignments: assignments.rows,
+    followUps: followUps.rows,
+  };
+}
+
+async function floor(pool: Pool, streetPath: string, settings: Options): Promise<Figures> {
+  const latencies: number[] = [];
+  const deadline = Date.now() + settings.duration * 1000;
+  await Promise.all(
+    Array.from({ length: settings.connections }, async () => {
+      while (Date.now() < deadline) {
+        const started = process.hrtime.bigint();
+        await handWrittenDashboard(pool, streetPath);
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  return {
+    requestsPerSecond: Math.round(latencies.length / settings.duration),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    non2xx: 0,
+    errors: 0,
+  };
+}
+
+const DASHBOARD = `query Dashboard($j: ID!) { persons(first: 50, filter: { jurisdictionId: $j, tiers: [YELLOW, ORANGE, RED] }) {
+  totalCount edges { node { id name tier idNumber phone
+    tierExplanation { summary categories indicators { code } }
+    disputes { id category status parties { role person { id name } } }
+    currentAssignment { id responsiblePersonId measures }
+    lastFollowUp { occurredAt method } } } } }`;
+const OVERDUE = `query Overdue($j: ID!) { overdueFollowUps(jurisdictionId: $j, first: 50) {
+  totalCount edges { node { dueAt daysOverdue person { id name tier } } } } }`;
+const REGISTER = `mutation Register($input: RegisterDisputeInput!) { registerDispute(input: $input) { dispute { id } userErrors { message } } }`;
+
+async function main(): Promise<void> {
+  const settings = options();
+  const config = loadConfig();
+  const database = await openDatabase(config, () => undefined);
+  const pool = new Pool({ connectionString: database.url, max: settings.connections });
+  const servers: Server[] = [];
+  try {
+    const street = await pool.query(`SELECT id, path FROM jurisdictions WHERE code = $1`, [settings.street]);
+    const streetId: string = street.rows[0]?.id;
+    const streetPath: string = street.rows[0]?.path;
+    if (!streetId)
+      throw new Error(`no jurisdiction ${settings.street}: seed first (npm start, or npm run seed:scale)`);
+    const parties = await pool.query(
+      `SELECT p.id, p.grid_id FROM persons p JOIN jurisdictions g ON g.id = p.grid_id
+        WHERE g.path LIKE $1 || '.%' ORDER BY p.created_at LIMIT 500`,
+      [streetPath],
+    );
+    const variants = ['full', 'allow-all', 'no-read-audit'];
+    for (const variant of variants) servers.push(await startServer(variant, database.url));
+    const tokens: string[] = [];
+    for (const server of servers) {
+      const login = await graphql(
+        server.url,
+        `
+          mutation ($input: LoginInput!) {
+            login(input: $input) {
+              token
+              userErrors {
+                message
+              }
+            }
+          }
+        `,
+        {
+          input: { username: settings.user, password: settings.password },
+        },
+      );
+      const token = login.data?.login?.token;
+      if (!token) throw new Error(`login as ${settings.user} failed: ${JSON.stringify(login)}`);
+      tokens.push(token);
+    }
+    const [full, allowAll, noAudit] = servers as [Server, Server, Server];
+    const [fullToken, allowToken, noAuditToken] = tokens as [string, string, string];
+    const dashboard: Scenario = { name: 'dashboard', query: DASHBOARD, variables: () => ({ j: streetId }) };
+    let serial = 0;
+    const scenarios: Scenario[] = [
+      dashboard,
+      { name: 'overdueFollowUps', query: OVERDUE, variables: () => ({ j: streetId }) },
+      {
+        name: 'registerDispute',
+        query: REGISTER,
+        variables: () => ({
+          input: {
+            category: 'NEIGHBOR',
+            source: 'GRID_VISIT',
+            description: `压测纠纷 ${(serial += 1)}`,
+            gridId: parties.rows[serial % parties.rows.length]?.grid_id,
+            parties: [{ personId: parties.rows[serial % parties.rows.length]?.id, role: 'APPLICANT' }],
+          },
+        }),
+      },
+    ];
+    const results: Record<string, unknown> = {
+      measuredAt: new Date().toISOString(),
+      settings: { ...settings, password: undefined },
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      scenarios: {} as Record<string, Figures>,
+    };
+    const byScenario = results.scenarios as Record<string, Figures>;
+    // Reads first, the write last: registerDispute grows the data the reads walk.
+    const [dashboardScenario, overdueScenario, registerScenario] = scenarios as [
+      Scenario,
+      Scenario,
+      Scenario,
+    ];
+    const base = await drive(full.url, fullToken, dashboardScenario, settings);
+    const allow = await drive(allowAll.url, allowToken, dashboard, settings);
+    const unaudited = await drive(noAudit.url, noAuditToken, dashboard, settings);
+    const baseAgain = await drive(full.url, fullToken, dashboardScenario, settings);
+    const handWritten = await floor(pool, streetPath, settings);
+    byScenario.dashboard = base;
+    byScenario.overdueFollowUps = await drive(full.url, fullToken, overdueScenario, settings);
+    byScenario.registerDispute = await drive(full.url, fullToken, registerScenario, settings);
+    for (const [name, figures] of Object.entries(byScenario)) console.log(name, figures);
+    const fullRate = (base.requestsPerSecond + baseAgain.requestsPerSecond) / 2;
+    results.dashboardVariants = {
+      fullRepeated: baseAgain,
+      allowAll: allow,
+      noReadAudit: unaudited,
+      handWrittenSql: handWritten,
+    };
+    results.ratios = {
+      permissionLayerThroughputCost: Number((1 - fullRate / allow.requestsPerSecond).toFixed(3)),
+      readAuditThroughputCost: Number((1 - fullRate / unaudited.requestsPerSecond).toFixed(3)),
+      apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
+    };
+    results.notMeasured = { monthlyFigures: 'the monthlyFigures query does not exist yet (issue #5)' };
+    console.log('dashboard variants', results.dashboardVariants);
+    console.log('ratios', results.ratios);
+    const target = path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json');
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`wrote ${path.relative(process.cwd(), target)}`);
+  } finally {
+    for (const server of servers) server.process.kill('SIGTERM');
+    await pool.end();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

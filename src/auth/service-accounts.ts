@@ -166,11 +166,12 @@ export function revokeApiKey(
   input: RevokeApiKeyInput,
 ): Promise<MutationResult<string>> {
   return runMutation(context, input, async (tx) => {
-    const rows: { id: string }[] = await tx.query(
-      `UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+    // TypeORM answers a raw UPDATE with [rows, count]: read the count, not the length.
+    const [, revoked] = (await tx.query(
+      `UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
       [input.keyId, context.now()],
-    );
-    if (rows.length === 0) throw problem('input.keyId', `No active API key ${input.keyId}`);
+    )) as [unknown[], number];
+    if (revoked === 0) throw problem('input.keyId', `No active API key ${input.keyId}`);
     return {
       result: input.keyId,
       audit: [

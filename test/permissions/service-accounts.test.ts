@@ -51,6 +51,12 @@ test('an ADMIN creates a service account; its key works until it is revoked', as
   );
   expect(revoked.data?.revokeApiKey.revokedKeyId).toBe(keyId);
   expect((await call(apiKey)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  const twice = await api.gql(
+    `mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { revokedKeyId userErrors { field } } }`,
+    { input: { keyId } },
+    admin,
+  );
+  expect(twice.data?.revokeApiKey.userErrors).toEqual([{ field: 'input.keyId' }]);
   expect((await call(`${apiKey.slice(0, -1)}A`)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
 });
 

@@ -2,9 +2,11 @@
 import { Foundation1764400000000 } from './1764400000000-Foundation';
 import { ServiceAccountsAndAuditAccess1764500000000 } from './1764500000000-ServiceAccountsAndAuditAccess';
 import { Workflows1764600000000 } from './1764600000000-Workflows';
+import { SupportAlertsHazards1764700000000 } from './1764700000000-SupportAlertsHazards';
 
 export const migrations = [
   Foundation1764400000000,
   ServiceAccountsAndAuditAccess1764500000000,
   Workflows1764600000000,
+  SupportAlertsHazards1764700000000,
 ];

@@ -10,6 +10,7 @@ import { createAssignmentLoaders } from './domain/assignments/assignment.loaders
 import { createDisputeLoaders } from './domain/disputes/dispute.loaders';
 import { createOrganisationLoaders } from './domain/organisation/organisation.loaders';
 import { createPeopleLoaders } from './domain/people/people.loaders';
+import { createReferralLoaders } from './domain/referrals/referral.loaders';
 import { createRiskLoaders } from './domain/risk/risk.loaders';
 import { unauthenticated } from './graphql/errors';
 
@@ -30,6 +31,7 @@ function createLoaders(context: RequestContext) {
     disputes: createDisputeLoaders(context),
     risk: createRiskLoaders(context),
     assignments: createAssignmentLoaders(context),
+    referrals: createReferralLoaders(context),
   };
 }
 

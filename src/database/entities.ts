@@ -9,6 +9,9 @@ import {
   ReturnVisit,
 } from '../domain/disputes/dispute.entity';
 import { TierChangeRequest } from '../domain/risk/tier-change.entity';
+import { PsychologicalFile, Referral } from '../domain/referrals/referral.entity';
+import { Alert, AlertRecipient, InjuryReport } from '../domain/alerts/alert.entity';
+import { HazardBusiness, HazardSale } from '../domain/hazards/hazard.entity';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
@@ -36,4 +39,11 @@ export const entities = [
   AssessmentIndicator,
   Assignment,
   FollowUp,
+  Referral,
+  PsychologicalFile,
+  Alert,
+  AlertRecipient,
+  InjuryReport,
+  HazardBusiness,
+  HazardSale,
 ];

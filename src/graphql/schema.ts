@@ -10,6 +10,9 @@ import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/disput
 import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
 import { HouseholdResolver, PersonResolver } from '../domain/people/people.resolver';
 import { AssessmentResolver } from '../domain/risk/risk.resolver';
+import { ReferralResolver } from '../domain/referrals/referral.resolver';
+import { AlertResolver } from '../domain/alerts/alert.resolver';
+import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { applyPermissions } from '../permissions/shield';
 
 export const resolvers = [
@@ -24,6 +27,9 @@ export const resolvers = [
   AssessmentResolver,
   AssignmentResolver,
   FollowUpResolver,
+  ReferralResolver,
+  AlertResolver,
+  HazardResolver,
 ] as const;
 
 /** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */

@@ -172,6 +172,20 @@ const CASE_WORKERS = departments(
   'SOCIAL_AFFAIRS',
   'CIVIL_AFFAIRS',
 );
+/** Who reads referrals to help: the coordinators and the departments that give the help. */
+const REFERRAL_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'SOCIAL_AFFAIRS',
+  'CIVIL_AFFAIRS',
+  'JUSTICE',
+  'DISABLED_FEDERATION',
+);
+/** Injury reports: the health side that files them, and POLICE who receive them. */
+const INJURY_READERS = departments('SOCIAL_AFFAIRS', 'POLICE');
+/** The hazardous-goods registers stay with their three departments (SPEC §3). */
+const HAZARD_DEPARTMENTS = departments('ECONOMIC_DEVELOPMENT', 'EMERGENCY_MANAGEMENT', 'MARKET_SUPERVISION');
 /** Who reads mediation records (调解笔录、协议): JUSTICE, the court that confirms them, coordinators. */
 const MEDIATION_READERS = departments(
   'GRID',
@@ -249,6 +263,14 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   RecordReturnVisitPayload: STAFF,
   AcknowledgeAssignmentPayload: STAFF,
   TierChangePayload: STAFF,
+  ReferralPayload: STAFF,
+  AlertPayload: STAFF,
+  ReceivedAlert: STAFF,
+  InjuryReportPayload: INJURY_READERS,
+  HazardBusiness: HAZARD_DEPARTMENTS,
+  HazardBusinessPayload: HAZARD_DEPARTMENTS,
+  HazardSalesPayload: HAZARD_DEPARTMENTS,
+  PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
 };
 
@@ -458,6 +480,59 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'ReturnVisit.method': { read: NOT_YOUTH },
   'ReturnVisit.notes': { read: CASE_WORKERS },
 
+  'Person.referrals': { read: REFERRAL_READERS },
+  'Person.psychologicalFile': {
+    read: departments('SOCIAL_AFFAIRS'),
+    sensitive: true,
+    note: 'psychological files: SOCIAL_AFFAIRS only',
+  },
+  'Referral.id': { read: REFERRAL_READERS },
+  'Referral.personId': { read: REFERRAL_READERS },
+  'Referral.kind': { read: REFERRAL_READERS },
+  'Referral.status': { read: REFERRAL_READERS },
+  'Referral.reason': { read: REFERRAL_READERS },
+  'Referral.outcome': { read: REFERRAL_READERS },
+  'Referral.sourceAssessmentId': { read: REFERRAL_READERS },
+  'Referral.createdAt': { read: REFERRAL_READERS },
+  'Referral.version': { read: REFERRAL_READERS },
+  'PsychologicalFile.id': { read: departments('SOCIAL_AFFAIRS') },
+  'PsychologicalFile.personId': { read: departments('SOCIAL_AFFAIRS') },
+  'PsychologicalFile.interventionPlan': { read: departments('SOCIAL_AFFAIRS'), sensitive: true },
+  'PsychologicalFile.notes': { read: departments('SOCIAL_AFFAIRS'), sensitive: true },
+  'PsychologicalFile.updatedAt': { read: departments('SOCIAL_AFFAIRS') },
+  'PsychologicalFile.version': { read: departments('SOCIAL_AFFAIRS') },
+
+  'Alert.id': { read: STAFF, note: 'alerts are listed only to their recipients' },
+  'Alert.personId': { read: STAFF },
+  'Alert.person': { read: STAFF, note: 'null when the person is outside the reader’s row scope' },
+  'Alert.kind': { read: STAFF },
+  'Alert.description': { read: STAFF },
+  'Alert.tierAtRaise': { read: STAFF },
+  'Alert.raisedAt': { read: STAFF },
+  'InjuryReport.id': { read: INJURY_READERS },
+  'InjuryReport.facility': { read: INJURY_READERS },
+  'InjuryReport.cause': { read: INJURY_READERS },
+  'InjuryReport.description': { read: INJURY_READERS, sensitive: true },
+  'InjuryReport.injuredPersonId': { read: INJURY_READERS },
+  'InjuryReport.suspectPersonId': { read: INJURY_READERS },
+  'InjuryReport.reportedAt': { read: INJURY_READERS },
+  'InjuryReport.alertId': { read: INJURY_READERS },
+
+  'HazardSale.id': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.businessId': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.receiptNumber': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.buyerName': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.buyerIdNumber': {
+    read: departments('MARKET_SUPERVISION'),
+    masked: { audience: HAZARD_DEPARTMENTS, kind: 'NATIONAL_ID' },
+    sensitive: true,
+    note: 'the real-name register is MARKET_SUPERVISION’s; the others see it masked',
+  },
+  'HazardSale.item': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.quantity': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.unit': { read: HAZARD_DEPARTMENTS },
+  'HazardSale.soldAt': { read: HAZARD_DEPARTMENTS },
+
   'FollowUp.id': { read: NOT_YOUTH },
   'FollowUp.personId': { read: NOT_YOUTH },
   'FollowUp.byId': { read: NOT_YOUTH },
@@ -527,6 +602,18 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   ),
   'Mutation.decideTierChange': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
   'Query.tierChangeRequests': NOT_YOUTH,
+  'Mutation.createReferral': REFERRAL_READERS,
+  'Mutation.updateReferral': REFERRAL_READERS,
+  'Mutation.savePsychologicalFile': departments('SOCIAL_AFFAIRS'),
+  'Query.myAlerts': STAFF,
+  'Mutation.raiseAlert': NOT_YOUTH,
+  'Mutation.acknowledgeAlert': STAFF,
+  'Mutation.reportInjury': departments('SOCIAL_AFFAIRS'),
+  'Query.hazardBusinesses': HAZARD_DEPARTMENTS,
+  'Query.hazardSales': HAZARD_DEPARTMENTS,
+  'Mutation.registerHazardBusiness': HAZARD_DEPARTMENTS,
+  'Mutation.recordHazardSales': HAZARD_DEPARTMENTS,
+  'Mutation.importHazardSales': HAZARD_DEPARTMENTS,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -159,7 +159,10 @@ export function buildValueMiddleware(auditReads = true): Record<string, Record<s
  * Wraps a schema in the permission layer. `auditReads: false` exists only for the benchmark that
  * measures what auditing costs (src/cli/bench-server.ts); the API itself always audits.
  */
-export function applyPermissions(schema: GraphQLSchema, options: { auditReads: boolean } = { auditReads: true }): GraphQLSchema {
+export function applyPermissions(
+  schema: GraphQLSchema,
+  options: { auditReads: boolean } = { auditReads: true },
+): GraphQLSchema {
   const permissions = shield(buildRuleTree(schema), {
     fallbackRule: deny,
     // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.

@@ -10,6 +10,7 @@ import { Dispute } from '../disputes/dispute.entity';
 import { Department } from '../organisation/department.entity';
 import { User } from '../organisation/user.entity';
 import { Person } from '../people/person.entity';
+import { requireVisiblePerson } from '../people/people.service';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
   OverdueFollowUp,
@@ -20,23 +21,6 @@ import {
 } from './assignment.inputs';
 import { FOLLOW_UP_CADENCE_DAYS } from './rules';
 import { jurisdictionFilter } from '../organisation/organisation.service';
-
-async function requirePersonInScope(
-  tx: EntityManager,
-  context: RequestContext,
-  personId: string,
-  field: string,
-) {
-  const scope = personScope(context.user, 'p', context.now());
-  const person = await tx
-    .getRepository(Person)
-    .createQueryBuilder('p')
-    .where('p.id = :personId', { personId })
-    .andWhere(scope.sql, scope.params)
-    .getOne();
-  if (!person) throw problem(field, `No person ${personId} within your jurisdiction`);
-  return person;
-}
 
 async function requireActiveUsers(tx: EntityManager, ids: string[], field: string): Promise<void> {
   if (ids.length === 0) return;
@@ -65,7 +49,7 @@ export async function assign(
         if (Boolean(input.personId) === Boolean(input.disputeId)) {
           throw problem('input.personId', 'name exactly one of personId and disputeId');
         }
-        if (input.personId) await requirePersonInScope(tx, context, input.personId, 'input.personId');
+        if (input.personId) await requireVisiblePerson(tx, context, input.personId, 'input.personId');
         if (input.disputeId) {
           const scope = disputeScope(context.user, 'd');
           const dispute = await tx
@@ -141,7 +125,7 @@ export async function recordFollowUp(
       'recordFollowUp',
       input.idempotencyKey,
       async () => {
-        await requirePersonInScope(tx, context, input.personId, 'input.personId');
+        await requireVisiblePerson(tx, context, input.personId, 'input.personId');
         const now = context.now();
         if (input.occurredAt && input.occurredAt.getTime() > now.getTime()) {
           throw problem('input.occurredAt', 'a follow-up cannot be recorded in the future');

@@ -2,25 +2,13 @@
 // assignment awaiting adoption; the proposed lead finds it in the assignment list.
 import type { EntityManager } from 'typeorm';
 import { Tier } from '../risk/risk.enums';
-import { DEFAULT_TEAM_BY_TIER, type TeamSeat } from './rules';
+import { usersInSeat } from '../organisation/seats';
+import { DEFAULT_TEAM_BY_TIER } from './rules';
 
 export interface TierRise {
   personId: string;
   gridId: string;
   tier: Exclude<Tier, Tier.NONE>;
-}
-
-async function usersInSeat(tx: EntityManager, gridId: string, seat: TeamSeat): Promise<string[]> {
-  const rows: { id: string }[] = await tx.query(
-    `SELECT u.id FROM users u
-       JOIN jurisdictions j ON j.id = u.jurisdiction_id
-       JOIN jurisdictions g ON g.id = $1
-      WHERE u.kind = 'USER' AND u.active AND u.department_code = $2 AND u.position = $3 AND j.level = $4
-        AND (g.path = j.path OR g.path LIKE j.path || '.%')
-      ORDER BY u.created_at, u.id`,
-    [gridId, seat.department, seat.position, seat.level],
-  );
-  return rows.map((row) => row.id);
 }
 
 export async function proposeDefaultTeams(tx: EntityManager, rises: readonly TierRise[]): Promise<void> {

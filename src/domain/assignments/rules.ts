@@ -1,5 +1,6 @@
 // Pure rules of responsibility (SPEC §3 Assignment, Follow-up): the follow-up cadence of each tier
 // and the default team a tier calls for when a person rises to it.
+import type { Seat } from '../organisation/seats';
 import { Tier } from '../risk/risk.enums';
 
 /** Days allowed between follow-ups at each tier (跟踪走访): YELLOW 15, ORANGE 7 (weekly), RED 1 (daily). */
@@ -14,17 +15,10 @@ export function followUpDue(tier: Tier, since: Date): Date | null {
   return new Date(since.getTime() + FOLLOW_UP_CADENCE_DAYS[tier] * 86400000);
 }
 
-export interface TeamSeat {
-  department: string;
-  position: 'WORKER' | 'LEADER';
-  /** The level of the jurisdiction node (the person's grid or one of its ancestors) the seat sits at. */
-  level: 'GRID' | 'VILLAGE' | 'STREET' | 'CITY';
-}
-
 export interface DefaultTeam {
-  lead: TeamSeat;
+  lead: Seat;
   responsibleDepartment: string;
-  members: TeamSeat[];
+  members: Seat[];
 }
 
 /** Who leads and who is on the team at each tier (SPEC table: 网格团队 / 包干联系领导 / 一人一专班). */

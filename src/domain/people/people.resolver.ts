@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { RequestContext } from '../../context';
 import { Assignment, FollowUp } from '../assignments/assignment.entity';
 import { Dispute } from '../disputes/dispute.entity';
+import { PsychologicalFile, Referral } from '../referrals/referral.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Assessment } from '../risk/assessment.entity';
 import { describeTier } from '../risk/explanation';
@@ -100,6 +101,19 @@ export class PersonResolver {
   @FieldResolver(() => Assignment, { nullable: true, description: '当前包干责任 / Current assignment' })
   currentAssignment(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.assignments.currentAssignmentByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => [Referral], { nullable: true, description: '帮扶转介 / Referrals, newest first' })
+  referrals(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.referrals.referralsByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => PsychologicalFile, {
+    nullable: true,
+    description: '心理档案（仅社会事务管理办） / Psychological file (SOCIAL_AFFAIRS only)',
+  })
+  psychologicalFile(@Root() person: Person, @Ctx() context: RequestContext) {
+    return context.loaders.referrals.psychologicalFileByPersonId.load(person.id);
   }
 
   @FieldResolver(() => FollowUp, { nullable: true, description: '最近一次跟踪 / Latest follow-up' })

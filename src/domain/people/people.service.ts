@@ -33,6 +33,24 @@ const PERSON_DETAIL_FIELDS = [
   'specialStatuses',
 ] as const;
 
+/** The person, when the caller may see them; otherwise a userError on `field` (nothing is revealed). */
+export async function requireVisiblePerson(
+  tx: EntityManager,
+  context: RequestContext,
+  personId: string,
+  field: string,
+): Promise<Person> {
+  const scope = personScope(context.user, 'p', context.now());
+  const person = await tx
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .where('p.id = :personId', { personId })
+    .andWhere(scope.sql, scope.params)
+    .getOne();
+  if (!person) throw problem(field, `No person ${personId} within your scope`);
+  return person;
+}
+
 async function requireHouseholdInScope(
   tx: EntityManager,
   context: RequestContext,

@@ -4,8 +4,9 @@ import type { RequestContext } from '../../context';
 import { isUuid } from '../../graphql/connection';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
-import { personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
+import { requireVisiblePerson } from '../people/people.service';
+import { openAutomaticReferrals } from '../referrals/referral.service';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { Indicator, IndicatorCatalogVersion } from './indicator.entity';
 import type { RecordAssessmentInput } from './risk.inputs';
@@ -23,14 +24,7 @@ export async function recordAssessment(
       'recordAssessment',
       input.idempotencyKey,
       async () => {
-        const scope = personScope(context.user, 'p', context.now());
-        const person = await tx
-          .getRepository(Person)
-          .createQueryBuilder('p')
-          .where('p.id = :id', { id: input.personId })
-          .andWhere(scope.sql, scope.params)
-          .getOne();
-        if (!person) throw problem('input.personId', `No person ${input.personId} within your jurisdiction`);
+        const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
         const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });
         const known = await tx.getRepository(Indicator).findBy({ catalogVersion: catalog.version });
         const byCode = new Map(known.map((indicator) => [indicator.code, indicator]));
@@ -66,6 +60,13 @@ export async function recordAssessment(
             })),
           );
         }
+        await openAutomaticReferrals(
+          tx,
+          person.id,
+          assessmentId,
+          input.indicators.map((observed) => observed.code),
+          context.user.id,
+        );
         // A new assessment replaces any hand-set tier: the rule speaks again.
         await tx.query(
           `UPDATE tier_change_requests SET status = 'SUPERSEDED', version = version + 1

@@ -9,6 +9,7 @@ import { requireTierDecider } from '../../permissions/decisions';
 import { personScope } from '../../permissions/scope';
 import { jurisdictionFilter } from '../organisation/organisation.service';
 import { Person } from '../people/person.entity';
+import { requireVisiblePerson } from '../people/people.service';
 import { tierChangeLevel } from './rules';
 import { TierChangeRequest, TierChangeStatus } from './tier-change.entity';
 import {
@@ -24,14 +25,7 @@ export function requestTierChange(
   input: RequestTierChangeInput,
 ): Promise<MutationResult<TierChangeRequest>> {
   return runMutation(context, input, async (tx) => {
-    const scope = personScope(context.user, 'p', context.now());
-    const person = await tx
-      .getRepository(Person)
-      .createQueryBuilder('p')
-      .where('p.id = :id', { id: input.personId })
-      .andWhere(scope.sql, scope.params)
-      .getOne();
-    if (!person) throw problem('input.personId', `No person ${input.personId} within your scope`);
+    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
     if (person.tier === input.toTier) throw problem('input.toTier', `The person is already ${person.tier}`);
     const inserted = await tx.getRepository(TierChangeRequest).insert({
       personId: person.id,

@@ -1,0 +1,67 @@
+// GraphQL entry points of the alerts area: thin — arguments in, service call, result out.
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { Person } from '../people/person.entity';
+import { Alert } from './alert.entity';
+import {
+  AcknowledgeAlertInput,
+  AlertPayload,
+  InjuryReportPayload,
+  RaiseAlertInput,
+  ReceivedAlert,
+  ReportInjuryInput,
+} from './alert.inputs';
+import { acknowledgeAlert, listMyAlerts, raiseAlert, reportInjury } from './alert.service';
+
+@Resolver(() => Alert)
+export class AlertResolver {
+  @Query(() => [ReceivedAlert], {
+    description: '我收到的预警（新到旧） / Alerts addressed to you, newest first',
+  })
+  myAlerts(
+    @Ctx() context: RequestContext,
+    @Arg('unacknowledgedOnly', () => Boolean, { defaultValue: false }) unacknowledgedOnly: boolean,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+  ) {
+    return listMyAlerts(context, unacknowledgedOnly, first);
+  }
+
+  @Mutation(() => AlertPayload, {
+    description: '上报异常苗头 / Raise an alert; recipients follow the person’s tier',
+  })
+  async raiseAlert(
+    @Arg('input', () => RaiseAlertInput) input: RaiseAlertInput,
+    @Ctx() context: RequestContext,
+  ) {
+    const { result, userErrors } = await raiseAlert(context, input);
+    return { alert: result, userErrors };
+  }
+
+  @Mutation(() => AlertPayload, { description: '确认收到预警 / Acknowledge an alert addressed to you' })
+  async acknowledgeAlert(
+    @Arg('input', () => AcknowledgeAlertInput) input: AcknowledgeAlertInput,
+    @Ctx() context: RequestContext,
+  ) {
+    const { result, userErrors } = await acknowledgeAlert(context, input);
+    return { alert: result, userErrors };
+  }
+
+  @Mutation(() => InjuryReportPayload, {
+    description: '警医联动报告 / Report an injury; POLICE receive an alert at once',
+  })
+  async reportInjury(
+    @Arg('input', () => ReportInjuryInput) input: ReportInjuryInput,
+    @Ctx() context: RequestContext,
+  ) {
+    const { result, userErrors } = await reportInjury(context, input);
+    return { injuryReport: result, userErrors };
+  }
+
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: '人员（权限范围外为空） / The person, null outside your scope',
+  })
+  person(@Root() alert: Alert, @Ctx() context: RequestContext) {
+    return alert.personId ? context.loaders.people.personById.load(alert.personId) : null;
+  }
+}

@@ -1,0 +1,198 @@
+// Alerts: raised on a person (or by an injury report or a hazardous purchase), delivered to the
+// recipients its routing names; a user sees and acknowledges only alerts addressed to them.
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { pageSize } from '../../graphql/connection';
+import { notFound } from '../../graphql/errors';
+import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { requireGridInScope } from '../organisation/organisation.service';
+import { usersInSeat } from '../organisation/seats';
+import { requireVisiblePerson } from '../people/people.service';
+import { Tier } from '../risk/risk.enums';
+import { Alert, AlertKind, AlertRecipient, InjuryReport } from './alert.entity';
+import {
+  ReceivedAlert,
+  type AcknowledgeAlertInput,
+  type RaiseAlertInput,
+  type ReportInjuryInput,
+} from './alert.inputs';
+import { alertRecipients } from './rules';
+
+export interface NewAlert {
+  kind: AlertKind;
+  personId: string | null;
+  gridId: string;
+  tier: Tier;
+  description: string;
+  raisedById: string | null;
+  raisedAt: Date;
+}
+
+/** Inserts an alert and its recipients; returns the alert id and who receives it. */
+export async function deliverAlert(
+  tx: EntityManager,
+  alert: NewAlert,
+): Promise<{ id: string; recipients: string[] }> {
+  const inserted = await tx.getRepository(Alert).insert({
+    kind: alert.kind,
+    personId: alert.personId,
+    gridId: alert.gridId,
+    tierAtRaise: alert.tier,
+    description: alert.description,
+    raisedById: alert.raisedById,
+    raisedAt: alert.raisedAt,
+  });
+  const id = (inserted.identifiers[0] as { id: string }).id;
+  const recipients = new Set<string>();
+  for (const seat of alertRecipients(alert.kind, alert.tier)) {
+    for (const userId of await usersInSeat(tx, alert.gridId, seat)) recipients.add(userId);
+  }
+  if (recipients.size > 0) {
+    await tx.getRepository(AlertRecipient).insert([...recipients].map((userId) => ({ alertId: id, userId })));
+  }
+  return { id, recipients: [...recipients] };
+}
+
+export function raiseAlert(context: RequestContext, input: RaiseAlertInput): Promise<MutationResult<Alert>> {
+  return runMutation(context, input, async (tx) => {
+    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+    const { id, recipients } = await deliverAlert(tx, {
+      kind: AlertKind.ANOMALY,
+      personId: person.id,
+      gridId: person.gridId,
+      tier: person.tier,
+      description: input.description.trim(),
+      raisedById: context.user.id,
+      raisedAt: context.now(),
+    });
+    return {
+      result: await tx.getRepository(Alert).findOneByOrFail({ id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'raiseAlert',
+          recordType: 'Alert',
+          recordIds: [id, person.id],
+          fields: ['description'],
+          detail: { recipients: recipients.length, tier: person.tier },
+        },
+      ],
+    };
+  });
+}
+
+export function acknowledgeAlert(
+  context: RequestContext,
+  input: AcknowledgeAlertInput,
+): Promise<MutationResult<Alert>> {
+  return runMutation(context, input, async (tx) => {
+    const updated = await tx
+      .createQueryBuilder()
+      .update(AlertRecipient)
+      .set({ acknowledgedAt: context.now() })
+      .where('alert_id = :alertId AND user_id = :me AND acknowledged_at IS NULL', {
+        alertId: input.alertId,
+        me: context.user.id,
+      })
+      .execute();
+    if (updated.affected === 0) {
+      const mine = await tx
+        .getRepository(AlertRecipient)
+        .findOneBy({ alertId: input.alertId, userId: context.user.id });
+      if (!mine) throw notFound('Alert', input.alertId);
+      throw problem('input.alertId', 'You already acknowledged this alert');
+    }
+    return {
+      result: await tx.getRepository(Alert).findOneByOrFail({ id: input.alertId }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'acknowledgeAlert',
+          recordType: 'Alert',
+          recordIds: [input.alertId],
+          fields: ['acknowledgedAt'],
+        },
+      ],
+    };
+  });
+}
+
+/** Alerts addressed to the caller, newest first; only unacknowledged ones when asked. */
+export async function listMyAlerts(
+  context: RequestContext,
+  unacknowledgedOnly: boolean,
+  first: number | null | undefined,
+): Promise<ReceivedAlert[]> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const rows = await context.dataSource
+    .getRepository(Alert)
+    .createQueryBuilder('a')
+    .innerJoin(AlertRecipient, 'r', 'r.alert_id = a.id AND r.user_id = :me', { me: context.user.id })
+    .addSelect('r.acknowledged_at', 'recipient_acknowledged_at')
+    .where(unacknowledgedOnly ? 'r.acknowledged_at IS NULL' : 'true')
+    .orderBy('a.raised_at', 'DESC')
+    .limit(size)
+    .getRawAndEntities();
+  const acknowledged = new Map(
+    (rows.raw as { a_id: string; recipient_acknowledged_at: Date | null }[]).map((raw) => [
+      raw.a_id,
+      raw.recipient_acknowledged_at,
+    ]),
+  );
+  return rows.entities.map((alert) =>
+    Object.assign(new ReceivedAlert(), { alert, acknowledgedAt: acknowledged.get(alert.id) ?? null }),
+  );
+}
+
+export function reportInjury(
+  context: RequestContext,
+  input: ReportInjuryInput,
+): Promise<MutationResult<InjuryReport>> {
+  return runMutation(context, input, async (tx) => {
+    await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+    const linked = [
+      ['injuredPersonId', input.injuredPersonId],
+      ['suspectPersonId', input.suspectPersonId],
+    ] as const;
+    let tier = Tier.NONE;
+    for (const [field, personId] of linked) {
+      if (!personId) continue;
+      const person = await requireVisiblePerson(tx, context, personId, `input.${field}`);
+      if (field === 'suspectPersonId') tier = person.tier;
+    }
+    const now = context.now();
+    const alert = await deliverAlert(tx, {
+      kind: AlertKind.INJURY_REPORT,
+      personId: input.suspectPersonId ?? input.injuredPersonId ?? null,
+      gridId: input.gridId,
+      tier,
+      description: `${input.facility}：${input.cause} — ${input.description.trim()}`,
+      raisedById: context.user.id,
+      raisedAt: now,
+    });
+    const inserted = await tx.getRepository(InjuryReport).insert({
+      facility: input.facility.trim(),
+      cause: input.cause,
+      description: input.description.trim(),
+      injuredPersonId: input.injuredPersonId ?? null,
+      suspectPersonId: input.suspectPersonId ?? null,
+      gridId: input.gridId,
+      reportedAt: now,
+      reportedById: context.user.id,
+      alertId: alert.id,
+    });
+    const id = (inserted.identifiers[0] as { id: string }).id;
+    return {
+      result: await tx.getRepository(InjuryReport).findOneByOrFail({ id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'reportInjury',
+          recordType: 'InjuryReport',
+          recordIds: [id, alert.id],
+          fields: ['cause', 'description', 'injuredPersonId', 'suspectPersonId'],
+        },
+      ],
+    };
+  });
+}

@@ -1,0 +1,136 @@
+// GraphQL inputs and payloads of the hazardous-goods area.
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsEnum,
+  IsIn,
+  IsPositive,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { UserError } from '../../graphql/errors';
+import { IsNationalIdNumber, NAME_MAX, SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { HazardActivity, HazardBusiness } from './hazard.entity';
+
+@InputType({ description: '登记经营单位 / Register a hazardous-goods business' })
+export class RegisterHazardBusinessInput {
+  @Field()
+  @Matches(/\S/, { message: 'name must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  name: string;
+
+  @Field()
+  @Matches(/^[A-Za-z0-9()（）-]{4,64}$/, { message: 'licenseNumber must be 4–64 letters, digits or dashes' })
+  licenseNumber: string;
+
+  @Field(() => [HazardActivity])
+  @ArrayMinSize(1)
+  @IsEnum(HazardActivity, { each: true })
+  activities: HazardActivity[];
+
+  @Field()
+  @Matches(/\S/, { message: 'goods must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  goods: string;
+
+  @Field()
+  @Matches(/\S/, { message: 'address must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  address: string;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: `gridId ${UUID_MESSAGE}` })
+  gridId: string;
+}
+
+@InputType({ description: '一条实名销售 / One real-name sale' })
+export class HazardSaleInput {
+  @Field()
+  @Matches(/^\S{1,64}$/, { message: 'receiptNumber must be 1–64 characters without spaces' })
+  receiptNumber: string;
+
+  @Field()
+  @Matches(/\S/, { message: 'buyerName must not be empty' })
+  @MaxLength(NAME_MAX)
+  buyerName: string;
+
+  @Field()
+  @IsNationalIdNumber()
+  buyerIdNumber: string;
+
+  @Field()
+  @Matches(/\S/, { message: 'item must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  item: string;
+
+  @Field(() => Float)
+  @IsPositive()
+  quantity: number;
+
+  @Field()
+  @Matches(/\S/, { message: 'unit must not be empty' })
+  @MaxLength(20)
+  unit: string;
+
+  @Field()
+  soldAt: Date;
+}
+
+@InputType({
+  description: '录入销售记录（按单位+票据号幂等） / Record sales; idempotent per business and receipt number',
+})
+export class RecordHazardSalesInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `businessId ${UUID_MESSAGE}` })
+  businessId: string;
+
+  @Field(() => [HazardSaleInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5000)
+  @ValidateNested({ each: true })
+  sales: HazardSaleInput[];
+}
+
+@InputType({ description: '批量导入销售记录 / Import sales from a CSV or JSON document' })
+export class ImportHazardSalesInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `businessId ${UUID_MESSAGE}` })
+  businessId: string;
+
+  @Field({
+    description: 'CSV（表头 receiptNumber,buyerName,buyerIdNumber,item,quantity,unit,soldAt）或 JSON 数组',
+  })
+  @IsIn(['CSV', 'JSON'])
+  format: string;
+
+  @Field({ description: '文件内容 / The document' })
+  @MaxLength(2_000_000)
+  content: string;
+}
+
+@ObjectType()
+export class HazardBusinessPayload {
+  @Field(() => HazardBusiness, { nullable: true })
+  business: HazardBusiness | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: '录入结果 / What an import or recording did' })
+export class HazardSalesPayload {
+  @Field(() => Int, { description: '新增 / Sales added' })
+  added: number;
+
+  @Field(() => Int, { description: '已存在而跳过 / Already recorded, skipped' })
+  skipped: number;
+
+  @Field(() => Int, { description: '触发派出所预警 / Alerts raised to POLICE' })
+  alertsRaised: number;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}

@@ -13,6 +13,7 @@ import { AssessmentResolver } from '../domain/risk/risk.resolver';
 import { ReferralResolver } from '../domain/referrals/referral.resolver';
 import { AlertResolver } from '../domain/alerts/alert.resolver';
 import { HazardResolver } from '../domain/hazards/hazard.resolver';
+import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
 import { applyPermissions } from '../permissions/shield';
 
 export const resolvers = [
@@ -30,6 +31,7 @@ export const resolvers = [
   ReferralResolver,
   AlertResolver,
   HazardResolver,
+  MonthlyFiguresResolver,
 ] as const;
 
 /** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */

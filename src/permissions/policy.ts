@@ -186,6 +186,15 @@ const REFERRAL_READERS = departments(
 const INJURY_READERS = departments('SOCIAL_AFFAIRS', 'POLICE');
 /** The hazardous-goods registers stay with their three departments (SPEC §3). */
 const HAZARD_DEPARTMENTS = departments('ECONOMIC_DEVELOPMENT', 'EMERGENCY_MANAGEMENT', 'MARKET_SUPERVISION');
+/** Who reads the monthly figures: the coordinators, and the leaders of every department. */
+const FIGURE_READERS = audience(
+  'COMPREHENSIVE_GOVERNANCE, CITY_CENTER, and every department’s LEADER',
+  (p) =>
+    p.capability === null &&
+    (p.position === 'LEADER' ||
+      p.department === 'COMPREHENSIVE_GOVERNANCE' ||
+      p.department === 'CITY_CENTER'),
+);
 /** Who reads mediation records (调解笔录、协议): JUSTICE, the court that confirms them, coordinators. */
 const MEDIATION_READERS = departments(
   'GRID',
@@ -270,6 +279,12 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   HazardBusiness: HAZARD_DEPARTMENTS,
   HazardBusinessPayload: HAZARD_DEPARTMENTS,
   HazardSalesPayload: HAZARD_DEPARTMENTS,
+  MonthlyFigures: STAFF,
+  MonthlyComparison: STAFF,
+  FigureChange: STAFF,
+  KeyCount: STAFF,
+  PoliceCounts: STAFF,
+  PoliceCountsPayload: STAFF,
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
 };
@@ -614,6 +629,9 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.registerHazardBusiness': HAZARD_DEPARTMENTS,
   'Mutation.recordHazardSales': HAZARD_DEPARTMENTS,
   'Mutation.importHazardSales': HAZARD_DEPARTMENTS,
+  'Query.monthlyFigures': FIGURE_READERS,
+  'Query.monthlyComparison': FIGURE_READERS,
+  'Mutation.recordPoliceCounts': leadersOf('POLICE'),
 };
 
 // ---------------------------------------------------------------------------------------------

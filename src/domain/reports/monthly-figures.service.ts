@@ -1,0 +1,264 @@
+// Monthly figures per jurisdiction and month, computed in SQL from the records — counts and shares
+// only, never a person — plus the police-entered counts and the month-over-month comparison.
+import { Min, IsInt, IsUUID, Matches } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from '../../context';
+import { badUserInput, notFound, UserError } from '../../graphql/errors';
+import { isUuid } from '../../graphql/connection';
+import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { UUID_MESSAGE } from '../../graphql/validation';
+import { subtreeNodesSql, subtreeParams } from '../../permissions/scope';
+import { FOLLOW_UP_CADENCE_DAYS } from '../assignments/rules';
+import { Jurisdiction } from '../organisation/jurisdiction.entity';
+import {
+  FigureChange,
+  MonthlyComparison,
+  MonthlyFigures,
+  PoliceCounts,
+  type KeyCount,
+} from './monthly-figures.type';
+import { parseMonth, ratio } from './rules';
+
+@InputType({ description: '录入公安月度数 / Enter the police counts of a month' })
+export class RecordPoliceCountsInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `jurisdictionId ${UUID_MESSAGE}` })
+  jurisdictionId: string;
+
+  @Field({ description: 'YYYY-MM' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })
+  month: string;
+
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  extremeViolenceIncidents: number;
+
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  resultingHomicides: number;
+
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  disputePoliceCalls: number;
+}
+
+@ObjectType()
+export class PoliceCountsPayload {
+  @Field(() => PoliceCounts, { nullable: true })
+  policeCounts: PoliceCounts | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+async function nodeInScope(context: RequestContext, jurisdictionId: string): Promise<Jurisdiction> {
+  if (!isUuid(jurisdictionId))
+    throw badUserInput(`${jurisdictionId} is not an ID this API issued`, 'jurisdictionId');
+  const { path, descendants } = subtreeParams(context.user);
+  const node = await context.dataSource
+    .getRepository(Jurisdiction)
+    .createQueryBuilder('j')
+    .where('j.id = :id', { id: jurisdictionId })
+    .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
+    .getOne();
+  if (!node) throw notFound('Jurisdiction', jurisdictionId);
+  return node;
+}
+
+interface FiguresRow {
+  persons_by_tier: KeyCount[] | null;
+  managed: number;
+  followed: number;
+  overdue_follow_ups: number;
+  overdue_reviews: number;
+  disputes_reported: number;
+  by_category: KeyCount[] | null;
+  by_level: KeyCount[] | null;
+  by_status: KeyCount[] | null;
+  disputes_closed: number;
+  disputes_resolved: number;
+  escalations: number;
+  alerts_raised: number;
+  police: PoliceCounts | null;
+}
+
+const byKey = (source: string, key: string) =>
+  `(SELECT json_agg(json_build_object('key', k, 'count', n) ORDER BY k)
+      FROM (SELECT ${key} AS k, count(*)::int AS n FROM ${source} GROUP BY ${key}) grouped)`;
+
+/** The figures of `node` for `month`; callers check that the node is theirs to see. */
+export async function computeMonthlyFigures(
+  dataSource: DataSource,
+  node: Jurisdiction,
+  month: string,
+): Promise<MonthlyFigures> {
+  const bounds = parseMonth(month);
+  if (!bounds) throw badUserInput('month must be YYYY-MM', 'month');
+  const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
+    .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
+    .join(' ');
+  const descendants = `${node.path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+  const [row] = (await dataSource.query(
+    `WITH grids AS (SELECT id FROM jurisdictions WHERE path = $1 OR path LIKE $2),
+     latest AS (
+       SELECT DISTINCT ON (a.person_id) a.person_id, a.tier, a.assessed_at, a.review_by
+         FROM assessments a JOIN persons p ON p.id = a.person_id
+        WHERE p.grid_id IN (SELECT id FROM grids) AND a.assessed_at < $4
+        ORDER BY a.person_id, a.assessed_at DESC, a.id DESC),
+     managed AS (SELECT * FROM latest WHERE tier <> 'NONE'),
+     last_follow AS (
+       SELECT f.person_id, max(f.occurred_at) AS at FROM follow_ups f JOIN managed m ON m.person_id = f.person_id
+        WHERE f.occurred_at < $4 GROUP BY f.person_id),
+     reported AS (
+       SELECT d.* FROM disputes d WHERE d.grid_id IN (SELECT id FROM grids) AND d.reported_at >= $3 AND d.reported_at < $4),
+     closed AS (
+       SELECT d.status FROM disputes d WHERE d.grid_id IN (SELECT id FROM grids) AND d.closed_at >= $3 AND d.closed_at < $4)
+     SELECT
+       ${byKey('latest', 'tier')} AS persons_by_tier,
+       (SELECT count(*)::int FROM managed) AS managed,
+       (SELECT count(*)::int FROM managed m WHERE EXISTS (
+          SELECT 1 FROM follow_ups f WHERE f.person_id = m.person_id AND f.occurred_at >= $3 AND f.occurred_at < $4)) AS followed,
+       (SELECT count(*)::int FROM managed m LEFT JOIN last_follow l ON l.person_id = m.person_id
+         WHERE coalesce(l.at, m.assessed_at) + (CASE m.tier ${cadence} END) * interval '1 day' < $4) AS overdue_follow_ups,
+       (SELECT count(*)::int FROM managed m WHERE m.review_by < $4) AS overdue_reviews,
+       (SELECT count(*)::int FROM reported) AS disputes_reported,
+       ${byKey('reported', 'category')} AS by_category,
+       ${byKey('reported', 'level')} AS by_level,
+       ${byKey('reported', 'status')} AS by_status,
+       (SELECT count(*)::int FROM closed) AS disputes_closed,
+       (SELECT count(*)::int FROM closed WHERE status = 'RESOLVED') AS disputes_resolved,
+       (SELECT count(*)::int FROM dispute_escalations e JOIN disputes d ON d.id = e.dispute_id
+         WHERE d.grid_id IN (SELECT id FROM grids) AND e.occurred_at >= $3 AND e.occurred_at < $4) AS escalations,
+       (SELECT count(*)::int FROM alerts a WHERE a.grid_id IN (SELECT id FROM grids)
+          AND a.raised_at >= $3 AND a.raised_at < $4) AS alerts_raised,
+       (SELECT json_build_object('extremeViolenceIncidents', c.extreme_violence_incidents,
+                                 'resultingHomicides', c.resulting_homicides,
+                                 'disputePoliceCalls', c.dispute_police_calls)
+          FROM police_monthly_counts c WHERE c.jurisdiction_id = $5 AND c.month = $6::date) AS police`,
+    [node.path, descendants, bounds.start, bounds.end, node.id, `${month}-01`],
+  )) as FiguresRow[];
+  if (!row) throw new Error('monthly figures query returned no row');
+  return Object.assign(new MonthlyFigures(), {
+    jurisdiction: node,
+    month,
+    personsByTier: row.persons_by_tier ?? [],
+    managedPersons: row.managed,
+    followUpCompliance: ratio(row.followed, row.managed),
+    disputesReported: row.disputes_reported,
+    disputesByCategory: row.by_category ?? [],
+    disputesByLevel: row.by_level ?? [],
+    disputesByStatus: row.by_status ?? [],
+    disputesClosed: row.disputes_closed,
+    disputesResolved: row.disputes_resolved,
+    resolutionRate: ratio(row.disputes_resolved, row.disputes_closed),
+    escalations: row.escalations,
+    overdueFollowUps: row.overdue_follow_ups,
+    overdueReviews: row.overdue_reviews,
+    alertsRaised: row.alerts_raised,
+    policeCounts: row.police ? Object.assign(new PoliceCounts(), row.police) : null,
+  });
+}
+
+export async function monthlyFigures(
+  context: RequestContext,
+  jurisdictionId: string,
+  month: string,
+): Promise<MonthlyFigures> {
+  return computeMonthlyFigures(context.dataSource, await nodeInScope(context, jurisdictionId), month);
+}
+
+const COMPARED: (keyof MonthlyFigures)[] = [
+  'managedPersons',
+  'followUpCompliance',
+  'disputesReported',
+  'disputesClosed',
+  'disputesResolved',
+  'resolutionRate',
+  'escalations',
+  'overdueFollowUps',
+  'overdueReviews',
+  'alertsRaised',
+];
+
+export async function monthlyComparison(
+  context: RequestContext,
+  jurisdictionId: string,
+  month: string,
+): Promise<MonthlyComparison> {
+  const node = await nodeInScope(context, jurisdictionId);
+  const bounds = parseMonth(month);
+  if (!bounds) throw badUserInput('month must be YYYY-MM', 'month');
+  const current = await computeMonthlyFigures(context.dataSource, node, month);
+  const previous = await computeMonthlyFigures(context.dataSource, node, bounds.previous);
+  const police = (figures: MonthlyFigures, key: keyof PoliceCounts) => figures.policeCounts?.[key] ?? null;
+  const pairs: [string, number | null, number | null][] = [
+    ...COMPARED.map((key): [string, number | null, number | null] => [
+      key,
+      current[key] as number | null,
+      previous[key] as number | null,
+    ]),
+    ...(['extremeViolenceIncidents', 'resultingHomicides', 'disputePoliceCalls'] as const).map(
+      (key): [string, number | null, number | null] => [key, police(current, key), police(previous, key)],
+    ),
+  ];
+  return Object.assign(new MonthlyComparison(), {
+    current,
+    previous,
+    changes: pairs.map(([figure, now, before]) =>
+      Object.assign(new FigureChange(), {
+        figure,
+        current: now,
+        previous: before,
+        change: now === null || before === null ? null : Math.round((now - before) * 10000) / 10000,
+      }),
+    ),
+  });
+}
+
+export function recordPoliceCounts(
+  context: RequestContext,
+  input: RecordPoliceCountsInput,
+): Promise<MutationResult<PoliceCounts>> {
+  return runMutation(context, input, async (tx) => {
+    const node = await nodeInScope(context, input.jurisdictionId).catch(() => null);
+    if (!node)
+      throw problem('input.jurisdictionId', `No jurisdiction ${input.jurisdictionId} within your scope`);
+    await tx.query(
+      `INSERT INTO police_monthly_counts (jurisdiction_id, month, extreme_violence_incidents, resulting_homicides,
+                                          dispute_police_calls, entered_by_id, entered_at)
+       VALUES ($1, $2::date, $3, $4, $5, $6, $7)
+       ON CONFLICT (jurisdiction_id, month) DO UPDATE SET extreme_violence_incidents = $3, resulting_homicides = $4,
+         dispute_police_calls = $5, entered_by_id = $6, entered_at = $7`,
+      [
+        node.id,
+        `${input.month}-01`,
+        input.extremeViolenceIncidents,
+        input.resultingHomicides,
+        input.disputePoliceCalls,
+        context.user.id,
+        context.now(),
+      ],
+    );
+    return {
+      result: Object.assign(new PoliceCounts(), {
+        extremeViolenceIncidents: input.extremeViolenceIncidents,
+        resultingHomicides: input.resultingHomicides,
+        disputePoliceCalls: input.disputePoliceCalls,
+      }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'recordPoliceCounts',
+          recordType: 'PoliceMonthlyCounts',
+          recordIds: [node.id],
+          fields: ['extremeViolenceIncidents', 'resultingHomicides', 'disputePoliceCalls'],
+          detail: { month: input.month },
+        },
+      ],
+    };
+  });
+}

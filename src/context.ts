@@ -6,6 +6,7 @@ import type { AuditRecord } from './audit/audit-log';
 import type { Identity } from './auth/identity';
 import type { TokenService } from './auth/tokens';
 import type { Config } from './config';
+import type { AlertFeed } from './domain/alerts/alert-feed';
 import { createAssignmentLoaders } from './domain/assignments/assignment.loaders';
 import { createDisputeLoaders } from './domain/disputes/dispute.loaders';
 import { createOrganisationLoaders } from './domain/organisation/organisation.loaders';
@@ -22,6 +23,8 @@ export interface AppServices {
   /** Injectable clock: tests move time instead of sleeping. */
   clock: () => Date;
   logger: Logger;
+  /** Live alert delivery; absent where subscriptions are not served (CLI tools). */
+  alertFeed?: AlertFeed;
 }
 
 function createLoaders(context: RequestContext) {

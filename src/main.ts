@@ -5,6 +5,7 @@ import { createTokenService } from './auth/tokens';
 import { resolveTokenSecret } from './auth/secret';
 import { loadConfig } from './config';
 import { openDatabase } from './database/database';
+import { AlertFeed } from './domain/alerts/alert-feed';
 import { DEMO_PASSWORD, loadDemoData } from './database/demo-data';
 import { createLogger } from './logger';
 import { createServer } from './server';
@@ -20,7 +21,16 @@ async function main(): Promise<void> {
   }
   const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
   const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
-  const server = await createServer({ config, dataSource: database.dataSource, tokens, clock, logger });
+  const alertFeed = new AlertFeed(database.url);
+  await alertFeed.start();
+  const server = await createServer({
+    config,
+    dataSource: database.dataSource,
+    tokens,
+    clock,
+    logger,
+    alertFeed,
+  });
   const url = await server.listen(config.port, config.host);
   logger.info({ url }, 'Concord is listening');
   process.stdout.write(
@@ -39,6 +49,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     await server.close();
+    await alertFeed.stop();
     await database.close();
     process.exit(0);
   };

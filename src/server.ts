@@ -5,9 +5,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import { writeAuditEntries } from './audit/audit-log';
-import { identityFromAuthorization } from './auth/identity';
+import { identityFromAuthorization, type Identity } from './auth/identity';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { RequestContext, type AppServices } from './context';
 import { currentStatementCounter, runCountingStatements } from './database/statement-counter';
 import { ErrorCode } from './graphql/errors';
@@ -111,11 +113,12 @@ export interface ConcordServer {
   close(): Promise<void>;
 }
 
-export async function createServer(app: AppServices, schema?: GraphQLSchema): Promise<ConcordServer> {
+export async function createServer(app: AppServices, givenSchema?: GraphQLSchema): Promise<ConcordServer> {
   const { config } = app;
   const production = config.nodeEnv === 'production';
+  const schema = givenSchema ?? (await buildApiSchema());
   const apollo = new ApolloServer<RequestContext>({
-    schema: schema ?? (await buildApiSchema()),
+    schema,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
@@ -249,6 +252,52 @@ export async function createServer(app: AppServices, schema?: GraphQLSchema): Pr
   });
   httpServer.keepAliveTimeout = 65_000;
 
+  // Subscriptions (graphql-ws) on the same path; the token travels in connectionParams.authorization.
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.maxBodyBytes,
+  });
+  const subscriptions = useServer<Record<string, unknown>, { identity?: Identity }>(
+    {
+      schema,
+      onSubscribe: (socket, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const rules = [
+          ...specifiedRules,
+          depthLimit(config.limits.maxDepth),
+          aliasLimit(config.limits.maxAliases),
+        ];
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables ?? undefined,
+          operationName: payload.operationName ?? undefined,
+          contextValue: new RequestContext(app, randomUUID(), socket.extra.identity ?? null),
+        };
+      },
+      onConnect: async (socket) => {
+        const authorization = socket.connectionParams?.authorization;
+        const identity = await identityFromAuthorization(
+          typeof authorization === 'string' ? authorization : undefined,
+          app.tokens,
+          app.dataSource,
+        );
+        if (!identity) return false;
+        socket.extra.identity = identity;
+        return true;
+      },
+    },
+    wsServer,
+  );
+
   return {
     httpServer,
     apollo,
@@ -262,6 +311,8 @@ export async function createServer(app: AppServices, schema?: GraphQLSchema): Pr
       });
     },
     async close() {
+      await subscriptions.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -621,6 +621,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.updateReferral': REFERRAL_READERS,
   'Mutation.savePsychologicalFile': departments('SOCIAL_AFFAIRS'),
   'Query.myAlerts': STAFF,
+  'Subscription.alertReceived': STAFF,
   'Mutation.raiseAlert': NOT_YOUTH,
   'Mutation.acknowledgeAlert': STAFF,
   'Mutation.reportInjury': departments('SOCIAL_AFFAIRS'),

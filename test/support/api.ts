@@ -8,6 +8,7 @@ import { createTokenService } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppServices } from '../../src/context';
 import { dropDatabase, ensureDatabase } from '../../src/database/database';
+import { AlertFeed } from '../../src/domain/alerts/alert-feed';
 import { createLogger } from '../../src/logger';
 import { createServer, type ConcordServer } from '../../src/server';
 import { NODES, TEMPLATE_DATABASE, TEST_PASSWORD } from './template';
@@ -54,9 +55,12 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
       tokens.clear();
     },
   };
+  const alertFeed = new AlertFeed(url);
+  await alertFeed.start();
   const app: AppServices = {
     config,
     dataSource,
+    alertFeed,
     clock: () => clock.now,
     tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => clock.now),
     logger: createLogger(config.logLevel),
@@ -107,6 +111,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     },
     async close() {
       await server.close();
+      await alertFeed.stop();
       await dataSource.destroy();
       await dropDatabase(adminUrl, databaseName);
     },

@@ -1,7 +1,8 @@
 // GraphQL entry points of the alerts area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { Person } from '../people/person.entity';
+import type { AlertEvent } from './alert-feed';
 import { Alert } from './alert.entity';
 import {
   AcknowledgeAlertInput,
@@ -55,6 +56,19 @@ export class AlertResolver {
   ) {
     const { result, userErrors } = await reportInjury(context, input);
     return { injuryReport: result, userErrors };
+  }
+
+  @Subscription(() => ReceivedAlert, {
+    description: '实时预警 / Alerts addressed to you, as they are raised (graphql-ws on /graphql)',
+    subscribe: ({ context }) => {
+      const subscriber = context as RequestContext;
+      if (!subscriber.app.alertFeed) throw new Error('live alerts are not enabled on this server');
+      return subscriber.app.alertFeed.alertsFor(subscriber.user.id);
+    },
+  })
+  async alertReceived(@Root() event: AlertEvent, @Ctx() context: RequestContext): Promise<ReceivedAlert> {
+    const alert = await context.dataSource.getRepository(Alert).findOneByOrFail({ id: event.alertId });
+    return Object.assign(new ReceivedAlert(), { alert, acknowledgedAt: null });
   }
 
   @FieldResolver(() => Person, {

@@ -16,6 +16,7 @@ import {
   type RaiseAlertInput,
   type ReportInjuryInput,
 } from './alert.inputs';
+import { ALERT_CHANNEL } from './alert-feed';
 import { alertRecipients } from './rules';
 
 export interface NewAlert {
@@ -49,6 +50,11 @@ export async function deliverAlert(
   }
   if (recipients.size > 0) {
     await tx.getRepository(AlertRecipient).insert([...recipients].map((userId) => ({ alertId: id, userId })));
+    // Delivered by PostgreSQL only if this transaction commits (see alert-feed.ts).
+    await tx.query(`SELECT pg_notify($1, $2)`, [
+      ALERT_CHANNEL,
+      JSON.stringify({ alertId: id, recipients: [...recipients] }),
+    ]);
   }
   return { id, recipients: [...recipients] };
 }

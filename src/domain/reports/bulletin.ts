@@ -24,7 +24,8 @@ export function trendSvg(history: readonly MonthlyFigures[]): string {
         .join(' ')}"/>`,
   );
   const labels = history.map(
-    (f, i) => `<text x="${x(i).toFixed(1)}" y="${height - bottom + 18}" font-size="11" text-anchor="middle">${f.month}</text>`,
+    (f, i) =>
+      `<text x="${x(i).toFixed(1)}" y="${height - bottom + 18}" font-size="11" text-anchor="middle">${f.month}</text>`,
   );
   const legend = series.map(
     (s, i) => `<text x="${left + i * 190}" y="14" font-size="12" fill="${s.color}">■ ${s.name}</text>`,
@@ -65,10 +66,18 @@ export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: 
     row('新登记纠纷 / Disputes reported', current.disputesReported, previous?.disputesReported),
     row('办结 / Closed', current.disputesClosed, previous?.disputesClosed),
     row('化解 / Resolved', current.disputesResolved, previous?.disputesResolved),
-    row('化解率 / Resolution rate', percent(current.resolutionRate), previous ? percent(previous.resolutionRate) : undefined),
+    row(
+      '化解率 / Resolution rate',
+      percent(current.resolutionRate),
+      previous ? percent(previous.resolutionRate) : undefined,
+    ),
     row('升级 / Escalations', current.escalations, previous?.escalations),
     row('在管人数 / Managed persons', current.managedPersons, previous?.managedPersons),
-    row('管控率 / Follow-up compliance', percent(current.followUpCompliance), previous ? percent(previous.followUpCompliance) : undefined),
+    row(
+      '管控率 / Follow-up compliance',
+      percent(current.followUpCompliance),
+      previous ? percent(previous.followUpCompliance) : undefined,
+    ),
     row('逾期未跟踪 / Overdue follow-ups', current.overdueFollowUps, previous?.overdueFollowUps),
     row('逾期未复核 / Overdue reviews', current.overdueReviews, previous?.overdueReviews),
     row('预警 / Alerts', current.alertsRaised, previous?.alertsRaised),
@@ -77,7 +86,11 @@ export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: 
       current.policeCounts?.extremeViolenceIncidents ?? '未录入',
       previous?.policeCounts?.extremeViolenceIncidents,
     ),
-    row('命案 / Homicides', current.policeCounts?.resultingHomicides ?? '未录入', previous?.policeCounts?.resultingHomicides),
+    row(
+      '命案 / Homicides',
+      current.policeCounts?.resultingHomicides ?? '未录入',
+      previous?.policeCounts?.resultingHomicides,
+    ),
     row(
       '纠纷类警情 / Dispute-related police calls',
       current.policeCounts?.disputePoliceCalls ?? '未录入',

@@ -5,7 +5,14 @@ import { parseMonth } from '../../../src/domain/reports/rules';
 
 const figures = (month: string, reported: number): MonthlyFigures =>
   ({
-    jurisdiction: { id: 'j', code: 'C01.S01', name: '和平街道', level: 'STREET', parentId: null, path: 'C01.S01' },
+    jurisdiction: {
+      id: 'j',
+      code: 'C01.S01',
+      name: '和平街道',
+      level: 'STREET',
+      parentId: null,
+      path: 'C01.S01',
+    },
     month,
     personsByTier: [{ key: 'RED', count: 1 }],
     managedPersons: 3,

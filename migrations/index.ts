@@ -3,10 +3,12 @@ import { Foundation1764400000000 } from './1764400000000-Foundation';
 import { ServiceAccountsAndAuditAccess1764500000000 } from './1764500000000-ServiceAccountsAndAuditAccess';
 import { Workflows1764600000000 } from './1764600000000-Workflows';
 import { SupportAlertsHazards1764700000000 } from './1764700000000-SupportAlertsHazards';
+import { ScaleIndexes1764800000000 } from './1764800000000-ScaleIndexes';
 
 export const migrations = [
   Foundation1764400000000,
   ServiceAccountsAndAuditAccess1764500000000,
   Workflows1764600000000,
   SupportAlertsHazards1764700000000,
+  ScaleIndexes1764800000000,
 ];

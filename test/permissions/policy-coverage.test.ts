@@ -9,6 +9,7 @@ import {
   STRUCTURAL_TYPES,
 } from '../../src/permissions/policy';
 import { maskAddress, maskNationalId, maskPhone } from '../../src/permissions/masking';
+import { needsGuard, reachOf } from '../../src/permissions/reach';
 
 test('every exposed Type.field and operation has exactly one kind of policy row', async () => {
   const schema = await buildBareSchema();
@@ -53,4 +54,17 @@ test('a field someone who reaches its type may be denied is nullable, so a denia
     }
   }
   expect(offenders).toEqual([]);
+});
+
+test('only fields someone who reaches them may not use keep a guard of their own', async () => {
+  const schema = await buildBareSchema();
+  const reach = reachOf(schema);
+  expect(reach.get('Person')?.has('YOUTH_LEAGUE/WORKER')).toBe(true);
+  expect(reach.get('Person')?.has('AUDITOR')).toBe(false);
+  expect(reach.get('AuditEntry')).toEqual(new Set(['AUDITOR']));
+  expect(needsGuard(reach, 'Person', 'idNumber')).toBe(true);
+  expect(needsGuard(reach, 'Person', 'specialStatuses')).toBe(true);
+  expect(needsGuard(reach, 'Query', 'persons')).toBe(true);
+  expect(needsGuard(reach, 'Person', 'name')).toBe(false);
+  expect(needsGuard(reach, 'Person', 'notAField')).toBe(true);
 });

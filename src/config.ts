@@ -25,6 +25,8 @@ export interface Config {
   corsOrigins: string[];
   /** Report the SQL statements a request ran in `extensions.sqlStatements` (never in production). */
   exposeSqlStatementCount: boolean;
+  /** Also return the statements' text (`extensions.sql`): set only by the benchmark server, never from env. */
+  exposeSqlText: boolean;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -71,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     exposeSqlStatementCount: nodeEnv !== 'production' && flag(env.EXPOSE_SQL_COUNT, true),
+    exposeSqlText: false,
   };
 }

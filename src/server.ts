@@ -76,6 +76,9 @@ function auditAndMetricsPlugin(app: AppServices): ApolloServerPlugin<RequestCont
           if (app.config.exposeSqlStatementCount && counter) {
             result.extensions = { ...result.extensions, sqlStatements: counter.statements };
           }
+          if (app.config.exposeSqlText && app.config.nodeEnv !== 'production' && counter?.recorded) {
+            result.extensions = { ...result.extensions, sql: counter.recorded };
+          }
         },
       };
     },
@@ -209,7 +212,10 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
         const ready = await readiness();
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
       } else if (url.pathname === '/graphql') {
-        await runCountingStatements(() => handleGraphQL(request, response, requestId, url)).result;
+        await runCountingStatements(
+          () => handleGraphQL(request, response, requestId, url),
+          config.exposeSqlText && request.headers['x-concord-explain'] === '1',
+        ).result;
       } else {
         sendJson(response, 404, { error: 'Not found: the API is at /graphql' });
       }

@@ -118,6 +118,71 @@ async function drive(url: string, token: string, scenario: Scenario, settings: O
   };
 }
 
+/** Tables that grow with the city: a sequential scan of one of these is a missing index. */
+const LARGE_TABLES = new Set([
+  'persons',
+  'households',
+  'disputes',
+  'dispute_parties',
+  'assessments',
+  'assessment_indicators',
+  'follow_ups',
+  'assignments',
+  'audit_entries',
+  'alerts',
+  'alert_recipients',
+  'referrals',
+  'hazard_sales',
+]);
+
+interface PlanNode {
+  'Node Type'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function sequentialScans(node: PlanNode, found: string[]): string[] {
+  if (node['Node Type'] === 'Seq Scan' && node['Relation Name']) found.push(node['Relation Name']);
+  for (const child of node.Plans ?? []) sequentialScans(child, found);
+  return found;
+}
+
+/** Runs one request of the scenario, gets the SQL it ran, and EXPLAINs each statement. */
+async function explainScenario(url: string, token: string, scenario: Scenario, pool: Pool) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-concord-explain': '1',
+    },
+    body: JSON.stringify({ query: scenario.query, variables: scenario.variables() }),
+  });
+  const body = (await response.json()) as {
+    extensions?: { sql?: { query: string; parameters: unknown[] }[] };
+  };
+  const statements = body.extensions?.sql ?? [];
+  const scans: string[] = [];
+  for (const statement of statements) {
+    if (!/^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)/i.test(statement.query)) continue;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const plan = await client.query(`EXPLAIN (FORMAT JSON) ${statement.query}`, statement.parameters);
+      const root = (plan.rows[0] as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]?.Plan;
+      if (root) sequentialScans(root, scans);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+  return {
+    statements: statements.length,
+    sequentialScans: [...new Set(scans)].sort(),
+    sequentialScansOfLargeTables: [...new Set(scans.filter((table) => LARGE_TABLES.has(table)))].sort(),
+  };
+}
+
 /** The dashboard's data fetched by hand-written SQL through pg: the floor the API is compared with. */
 async function handWrittenDashboard(pool: Pool, streetPath: string): Promise<unknown> {
   const persons = await pool.query(
@@ -186,6 +251,9 @@ const DASHBOARD = `query Dashboard($j: ID!) { persons(first: 50, filter: { juris
     lastFollowUp { occurredAt method } } } } }`;
 const OVERDUE = `query Overdue($j: ID!) { overdueFollowUps(jurisdictionId: $j, first: 50) {
   totalCount edges { node { dueAt daysOverdue person { id name tier } } } } }`;
+const MONTHLY = `query Monthly($j: ID!, $m: String!) { monthlyFigures(jurisdictionId: $j, month: $m) {
+  managedPersons followUpCompliance disputesReported resolutionRate escalations overdueFollowUps overdueReviews
+  alertsRaised disputesByCategory { key count } personsByTier { key count } } }`;
 const REGISTER = `mutation Register($input: RegisterDisputeInput!) { registerDispute(input: $input) { dispute { id } userErrors { message } } }`;
 
 async function main(): Promise<void> {
@@ -237,6 +305,11 @@ async function main(): Promise<void> {
       dashboard,
       { name: 'overdueFollowUps', query: OVERDUE, variables: () => ({ j: streetId }) },
       {
+        name: 'monthlyFigures',
+        query: MONTHLY,
+        variables: () => ({ j: streetId, m: new Date().toISOString().slice(0, 7) }),
+      },
+      {
         name: 'registerDispute',
         query: REGISTER,
         variables: () => ({
@@ -258,7 +331,8 @@ async function main(): Promise<void> {
     };
     const byScenario = results.scenarios as Record<string, Figures>;
     // Reads first, the write last: registerDispute grows the data the reads walk.
-    const [dashboardScenario, overdueScenario, registerScenario] = scenarios as [
+    const [dashboardScenario, overdueScenario, monthlyScenario, registerScenario] = scenarios as [
+      Scenario,
       Scenario,
       Scenario,
       Scenario,
@@ -279,6 +353,7 @@ async function main(): Promise<void> {
     const handWritten = await floor(pool, streetPath, settings);
     byScenario.dashboard = base;
     byScenario.overdueFollowUps = await drive(full.url, fullToken, overdueScenario, settings);
+    byScenario.monthlyFigures = await drive(full.url, fullToken, monthlyScenario, settings);
     byScenario.registerDispute = await drive(full.url, fullToken, registerScenario, settings);
     for (const [name, figures] of Object.entries(byScenario)) console.log(name, figures);
     const fullRate = (base.requestsPerSecond + baseAgain.requestsPerSecond) / 2;
@@ -293,7 +368,11 @@ async function main(): Promise<void> {
       readAuditThroughputCost: Number((1 - fullRate / unaudited.requestsPerSecond).toFixed(3)),
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
     };
-    results.notMeasured = { monthlyFigures: 'the monthlyFigures query does not exist yet (issue #5)' };
+    const plans: Record<string, unknown> = {};
+    for (const scenario of scenarios)
+      plans[scenario.name] = await explainScenario(full.url, fullToken, scenario, pool);
+    results.plans = plans;
+    console.log('plans', JSON.stringify(plans, null, 1));
     console.log('dashboard variants', results.dashboardVariants);
     console.log('ratios', results.ratios);
     const target = path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json');

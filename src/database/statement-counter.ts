@@ -3,14 +3,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger, QueryRunner } from 'typeorm';
 
+export interface RecordedStatement {
+  query: string;
+  parameters: unknown[];
+}
+
 interface Counter {
   statements: number;
+  /** Present only when the statements themselves are kept (the benchmark's EXPLAIN check). */
+  recorded?: RecordedStatement[];
 }
 
 const storage = new AsyncLocalStorage<Counter>();
 
-export function runCountingStatements<T>(work: () => T): { result: T; counter: Counter } {
-  const counter: Counter = { statements: 0 };
+export function runCountingStatements<T>(work: () => T, record = false): { result: T; counter: Counter } {
+  const counter: Counter = record ? { statements: 0, recorded: [] } : { statements: 0 };
   const result = storage.run(counter, work);
   return { result, counter };
 }
@@ -21,9 +28,11 @@ export function currentStatementCounter(): Counter | undefined {
 
 /** A TypeORM logger that counts every query issued inside a counted scope and logs nothing itself. */
 export class StatementCountingLogger implements Logger {
-  logQuery(_query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
+  logQuery(query: string, parameters?: unknown[], _queryRunner?: QueryRunner): void {
     const counter = storage.getStore();
-    if (counter) counter.statements += 1;
+    if (!counter) return;
+    counter.statements += 1;
+    counter.recorded?.push({ query, parameters: parameters ?? [] });
   }
   logQueryError(): void {}
   logQuerySlow(): void {}

@@ -29,7 +29,7 @@ export async function requireGridInScope(
   return grid;
 }
 
-/** Jurisdiction nodes the caller may see: their subtree and its ancestors (for orientation). */
+/** Jurisdiction nodes the caller may see: their subtree, and its ancestors so the tree reads whole. */
 export async function listJurisdictions(context: RequestContext): Promise<Jurisdiction[]> {
   const { path, descendants } = subtreeParams(context.user);
   return context.dataSource

@@ -103,25 +103,34 @@ export async function computeMonthlyFigures(
     .join(' ');
   const descendants = `${node.path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
   const [row] = (await dataSource.query(
-    `WITH grids AS (SELECT id FROM jurisdictions WHERE path = $1 OR path LIKE $2),
+    `WITH grids AS MATERIALIZED (
+       SELECT array_agg(id) AS ids FROM jurisdictions WHERE path = $1 OR path LIKE $2),
+     people AS (SELECT p.id FROM persons p, grids WHERE p.grid_id = ANY(grids.ids)),
      latest AS (
-       SELECT DISTINCT ON (a.person_id) a.person_id, a.tier, a.assessed_at, a.review_by
-         FROM assessments a JOIN persons p ON p.id = a.person_id
-        WHERE p.grid_id IN (SELECT id FROM grids) AND a.assessed_at < $4
-        ORDER BY a.person_id, a.assessed_at DESC, a.id DESC),
+       SELECT pe.id AS person_id, a.tier, a.assessed_at, a.review_by
+         FROM people pe
+         CROSS JOIN LATERAL (
+           SELECT a.tier, a.assessed_at, a.review_by FROM assessments a
+            WHERE a.person_id = pe.id AND a.assessed_at < $4
+            ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) a),
      managed AS (SELECT * FROM latest WHERE tier <> 'NONE'),
      last_follow AS (
-       SELECT f.person_id, max(f.occurred_at) AS at FROM follow_ups f JOIN managed m ON m.person_id = f.person_id
-        WHERE f.occurred_at < $4 GROUP BY f.person_id),
+       SELECT m.person_id,
+              (SELECT max(f.occurred_at) FROM follow_ups f WHERE f.person_id = m.person_id AND f.occurred_at < $4) AS at
+         FROM managed m),
      reported AS (
-       SELECT d.* FROM disputes d WHERE d.grid_id IN (SELECT id FROM grids) AND d.reported_at >= $3 AND d.reported_at < $4),
+       SELECT d.* FROM disputes d, grids
+        WHERE d.grid_id = ANY(grids.ids) AND d.reported_at >= $3 AND d.reported_at < $4),
      closed AS (
-       SELECT d.status FROM disputes d WHERE d.grid_id IN (SELECT id FROM grids) AND d.closed_at >= $3 AND d.closed_at < $4)
+       SELECT d.status FROM disputes d, grids
+        WHERE d.grid_id = ANY(grids.ids) AND d.closed_at >= $3 AND d.closed_at < $4)
      SELECT
        ${byKey('latest', 'tier')} AS persons_by_tier,
        (SELECT count(*)::int FROM managed) AS managed,
-       (SELECT count(*)::int FROM managed m WHERE EXISTS (
-          SELECT 1 FROM follow_ups f WHERE f.person_id = m.person_id AND f.occurred_at >= $3 AND f.occurred_at < $4)) AS followed,
+       -- a scalar subquery per person keeps this on the (person_id, occurred_at) index
+       (SELECT count(*)::int FROM managed m WHERE (
+          SELECT f.occurred_at FROM follow_ups f WHERE f.person_id = m.person_id AND f.occurred_at >= $3
+             AND f.occurred_at < $4 LIMIT 1) IS NOT NULL) AS followed,
        (SELECT count(*)::int FROM managed m LEFT JOIN last_follow l ON l.person_id = m.person_id
          WHERE coalesce(l.at, m.assessed_at) + (CASE m.tier ${cadence} END) * interval '1 day' < $4) AS overdue_follow_ups,
        (SELECT count(*)::int FROM managed m WHERE m.review_by < $4) AS overdue_reviews,
@@ -131,9 +140,9 @@ export async function computeMonthlyFigures(
        ${byKey('reported', 'status')} AS by_status,
        (SELECT count(*)::int FROM closed) AS disputes_closed,
        (SELECT count(*)::int FROM closed WHERE status = 'RESOLVED') AS disputes_resolved,
-       (SELECT count(*)::int FROM dispute_escalations e JOIN disputes d ON d.id = e.dispute_id
-         WHERE d.grid_id IN (SELECT id FROM grids) AND e.occurred_at >= $3 AND e.occurred_at < $4) AS escalations,
-       (SELECT count(*)::int FROM alerts a WHERE a.grid_id IN (SELECT id FROM grids)
+       (SELECT count(*)::int FROM dispute_escalations e JOIN disputes d ON d.id = e.dispute_id, grids
+         WHERE d.grid_id = ANY(grids.ids) AND e.occurred_at >= $3 AND e.occurred_at < $4) AS escalations,
+       (SELECT count(*)::int FROM alerts a, grids WHERE a.grid_id = ANY(grids.ids)
           AND a.raised_at >= $3 AND a.raised_at < $4) AS alerts_raised,
        (SELECT json_build_object('extremeViolenceIncidents', c.extreme_violence_incidents,
                                  'resultingHomicides', c.resulting_homicides,

@@ -198,7 +198,8 @@ async function handWrittenDashboard(pool: Pool, streetPath: string): Promise<unk
       `SELECT dp.person_id, d.id, d.category, d.status,
               (SELECT json_agg(json_build_object('role', x.role, 'id', q.id, 'name', q.name))
                  FROM dispute_parties x JOIN persons q ON q.id = x.person_id WHERE x.dispute_id = d.id) AS parties
-         FROM dispute_parties dp JOIN disputes d ON d.id = dp.dispute_id WHERE dp.person_id = ANY($1)`,
+         FROM dispute_parties dp JOIN disputes d ON d.id = dp.dispute_id
+        WHERE dp.person_id = ANY($1) AND d.status IN ('REPORTED', 'ACCEPTED', 'IN_MEDIATION')`,
       [ids],
     ),
     pool.query(
@@ -246,7 +247,7 @@ async function floor(pool: Pool, streetPath: string, settings: Options): Promise
 const DASHBOARD = `query Dashboard($j: ID!) { persons(first: 50, filter: { jurisdictionId: $j, tiers: [YELLOW, ORANGE, RED] }) {
   totalCount edges { node { id name tier idNumber phone
     tierExplanation { summary categories indicators { code } }
-    disputes { id category status parties { role person { id name } } }
+    disputes(open: true) { id category status parties { role person { id name } } }
     currentAssignment { id responsiblePersonId measures }
     lastFollowUp { occurredAt method } } } } }`;
 const OVERDUE = `query Overdue($j: ID!) { overdueFollowUps(jurisdictionId: $j, first: 50) {

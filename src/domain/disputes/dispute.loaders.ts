@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context';
 import { groupBy, indexBy } from '../../graphql/loader-helpers';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
+import { OPEN_STATUSES } from './rules';
 
 export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
@@ -16,6 +17,26 @@ export function createDisputeLoaders(context: RequestContext) {
         .orderBy(`x.${order}`, 'ASC')
         .getMany();
       return groupBy(rows, (row) => row.disputeId, ids);
+    });
+  /** The disputes each person is party to, within row scope; only the open ones when asked. */
+  const disputesOfPersons = (openOnly: boolean) =>
+    new DataLoader<string, Dispute[]>(async (personIds) => {
+      const scope = disputeScope(context.user, 'd');
+      const query = disputes()
+        .innerJoin(DisputeParty, 'dp', 'dp.dispute_id = d.id')
+        .addSelect('dp.person_id', 'party_person_id')
+        .where('dp.person_id = ANY(:personIds)', { personIds })
+        .andWhere(scope.sql, scope.params);
+      if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
+      const rows = await query.orderBy('d.reported_at', 'DESC').getRawAndEntities();
+      const byId = new Map(rows.entities.map((entity) => [entity.id, entity]));
+      const pairs = (rows.raw as { party_person_id: string; d_id: string }[]).flatMap((raw) => {
+        const dispute = byId.get(raw.d_id);
+        return dispute ? [{ personId: raw.party_person_id, dispute }] : [];
+      });
+      return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
+        group.map((pair) => pair.dispute),
+      );
     });
   return {
     escalationsByDisputeId: byDispute(DisputeEscalation, 'occurred_at'),
@@ -39,23 +60,7 @@ export function createDisputeLoaders(context: RequestContext) {
         .getMany();
       return groupBy(rows, (row) => row.disputeId, ids);
     }),
-    disputesByPersonId: new DataLoader<string, Dispute[]>(async (personIds) => {
-      const scope = disputeScope(context.user, 'd');
-      const rows = await disputes()
-        .innerJoin(DisputeParty, 'dp', 'dp.dispute_id = d.id')
-        .addSelect('dp.person_id', 'party_person_id')
-        .where('dp.person_id = ANY(:personIds)', { personIds })
-        .andWhere(scope.sql, scope.params)
-        .orderBy('d.reported_at', 'DESC')
-        .getRawAndEntities();
-      const byId = new Map(rows.entities.map((entity) => [entity.id, entity]));
-      const pairs = (rows.raw as { party_person_id: string; d_id: string }[]).flatMap((raw) => {
-        const dispute = byId.get(raw.d_id);
-        return dispute ? [{ personId: raw.party_person_id, dispute }] : [];
-      });
-      return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
-        group.map((pair) => pair.dispute),
-      );
-    }),
+    disputesByPersonId: disputesOfPersons(false),
+    openDisputesByPersonId: disputesOfPersons(true),
   };
 }

@@ -86,8 +86,14 @@ export class PersonResolver {
     nullable: true,
     description: '涉及的矛盾纠纷 / Disputes the person is party to',
   })
-  disputes(@Root() person: Person, @Ctx() context: RequestContext) {
-    return context.loaders.disputes.disputesByPersonId.load(person.id);
+  disputes(
+    @Root() person: Person,
+    @Ctx() context: RequestContext,
+    @Arg('open', () => Boolean, { defaultValue: false, description: '仅未结 / Only disputes still open' })
+    open: boolean,
+  ) {
+    const loaders = context.loaders.disputes;
+    return (open ? loaders.openDisputesByPersonId : loaders.disputesByPersonId).load(person.id);
   }
 
   @FieldResolver(() => [Assessment], {

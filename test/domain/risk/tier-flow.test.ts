@@ -99,6 +99,12 @@ test('one CHARACTER + one BEHAVIOR indicator + an open dispute is RED; resolving
   expect(orange.data?.person.tier).toBe('ORANGE');
   expect(orange.data?.person.tierExplanation.categories).toEqual(['CHARACTER', 'BEHAVIOR']);
   expect(orange.data?.person.tierExplanation.disputeIds).toEqual([]);
+  const lists = await api.gql(
+    `query($id: ID!) { person(id: $id) { all: disputes { id } open: disputes(open: true) { id } } }`,
+    { id: respondent },
+    worker,
+  );
+  expect(lists.data?.person).toEqual({ all: [{ id: disputeId }], open: [] });
   const applicantAfter = await api.gql(PERSON, { id: applicant }, worker);
   expect(applicantAfter.data?.person.tier).toBe('NONE');
 });

@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import { writeAuditEntries } from './audit/audit-log';
 import { identityFromAuthorization, type Identity } from './auth/identity';
@@ -127,7 +128,10 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     validationRules: [depthLimit(config.limits.maxDepth), aliasLimit(config.limits.maxAliases)],
     formatError: formatError(app),
-    plugins: [auditAndMetricsPlugin(app)],
+    // Compact JSON: Apollo pretty-prints by default, which costs bytes and time on large pages.
+    stringifyResult: (value) => JSON.stringify(value),
+    // No HTTP cache hints here: every answer depends on who asks. The plugin would also wrap every field.
+    plugins: [auditAndMetricsPlugin(app), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
@@ -212,10 +216,13 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
         const ready = await readiness();
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
       } else if (url.pathname === '/graphql') {
-        await runCountingStatements(
-          () => handleGraphQL(request, response, requestId, url),
-          config.exposeSqlText && request.headers['x-concord-explain'] === '1',
-        ).result;
+        // Counting uses AsyncLocalStorage, which has a price per promise: only when someone reads it.
+        const explain = config.exposeSqlText && request.headers['x-concord-explain'] === '1';
+        if (config.exposeSqlStatementCount || explain) {
+          await runCountingStatements(() => handleGraphQL(request, response, requestId, url), explain).result;
+        } else {
+          await handleGraphQL(request, response, requestId, url);
+        }
       } else {
         sendJson(response, 404, { error: 'Not found: the API is at /graphql' });
       }

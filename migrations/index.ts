@@ -4,6 +4,7 @@ import { ServiceAccountsAndAuditAccess1764500000000 } from './1764500000000-Serv
 import { Workflows1764600000000 } from './1764600000000-Workflows';
 import { SupportAlertsHazards1764700000000 } from './1764700000000-SupportAlertsHazards';
 import { ScaleIndexes1764800000000 } from './1764800000000-ScaleIndexes';
+import { PoliceRecords1764900000000 } from './1764900000000-PoliceRecords';
 
 export const migrations = [
   Foundation1764400000000,
@@ -11,4 +12,5 @@ export const migrations = [
   Workflows1764600000000,
   SupportAlertsHazards1764700000000,
   ScaleIndexes1764800000000,
+  PoliceRecords1764900000000,
 ];

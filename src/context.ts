@@ -11,6 +11,7 @@ import { createAssignmentLoaders } from './domain/assignments/assignment.loaders
 import { createDisputeLoaders } from './domain/disputes/dispute.loaders';
 import { createOrganisationLoaders } from './domain/organisation/organisation.loaders';
 import { createPeopleLoaders } from './domain/people/people.loaders';
+import { createPoliceRecordLoaders } from './domain/police/police-record.service';
 import { createReferralLoaders } from './domain/referrals/referral.loaders';
 import { createRiskLoaders } from './domain/risk/risk.loaders';
 import { unauthenticated } from './graphql/errors';
@@ -35,6 +36,7 @@ function createLoaders(context: RequestContext) {
     risk: createRiskLoaders(context),
     assignments: createAssignmentLoaders(context),
     referrals: createReferralLoaders(context),
+    police: createPoliceRecordLoaders(context),
   };
 }
 

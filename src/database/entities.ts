@@ -12,6 +12,7 @@ import { TierChangeRequest } from '../domain/risk/tier-change.entity';
 import { PsychologicalFile, Referral } from '../domain/referrals/referral.entity';
 import { Alert, AlertRecipient, InjuryReport } from '../domain/alerts/alert.entity';
 import { HazardBusiness, HazardSale } from '../domain/hazards/hazard.entity';
+import { PoliceRecord } from '../domain/police/police-record.entity';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
@@ -46,4 +47,5 @@ export const entities = [
   InjuryReport,
   HazardBusiness,
   HazardSale,
+  PoliceRecord,
 ];

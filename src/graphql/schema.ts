@@ -14,6 +14,7 @@ import { ReferralResolver } from '../domain/referrals/referral.resolver';
 import { AlertResolver } from '../domain/alerts/alert.resolver';
 import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
+import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
 import { applyPermissions } from '../permissions/shield';
 
 export const resolvers = [
@@ -32,6 +33,7 @@ export const resolvers = [
   AlertResolver,
   HazardResolver,
   MonthlyFiguresResolver,
+  PoliceRecordResolver,
 ] as const;
 
 /** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */

@@ -285,6 +285,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   KeyCount: STAFF,
   PoliceCounts: STAFF,
   PoliceCountsPayload: STAFF,
+  PoliceRecordPayload: departments('POLICE'),
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
 };
@@ -496,6 +497,21 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'ReturnVisit.notes': { read: CASE_WORKERS },
 
   'Person.referrals': { read: REFERRAL_READERS },
+  'Person.policeRecords': {
+    read: departments('POLICE'),
+    sensitive: true,
+    note: 'police records: POLICE only',
+  },
+  'Person.hasPoliceRecord': {
+    read: departments('POLICE', 'COMPREHENSIVE_GOVERNANCE'),
+    note: 'COMPREHENSIVE_GOVERNANCE sees only that a record exists',
+  },
+  'PoliceRecord.id': { read: departments('POLICE') },
+  'PoliceRecord.personId': { read: departments('POLICE') },
+  'PoliceRecord.kind': { read: departments('POLICE') },
+  'PoliceRecord.summary': { read: departments('POLICE'), sensitive: true },
+  'PoliceRecord.occurredOn': { read: departments('POLICE') },
+  'PoliceRecord.recordedAt': { read: departments('POLICE') },
   'Person.psychologicalFile': {
     read: departments('SOCIAL_AFFAIRS'),
     sensitive: true,
@@ -633,6 +649,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.monthlyFigures': FIGURE_READERS,
   'Query.monthlyComparison': FIGURE_READERS,
   'Mutation.recordPoliceCounts': leadersOf('POLICE'),
+  'Mutation.addPoliceRecord': departments('POLICE'),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+// Police records: POLICE add short entries about persons in their scope; reads go through the
+// per-request loaders, and only the policy table decides who sees them.
+import { IsEnum, IsUUID, Matches, MaxLength } from 'class-validator';
+import DataLoader from 'dataloader';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { UserError } from '../../graphql/errors';
+import { groupBy } from '../../graphql/loader-helpers';
+import { runMutation, type MutationResult } from '../../graphql/mutation';
+import { IsCalendarDate, UUID_MESSAGE } from '../../graphql/validation';
+import { requireVisiblePerson } from '../people/people.service';
+import { PoliceRecord, PoliceRecordKind } from './police-record.entity';
+
+@InputType({ description: '录入公安记录 / Add a police record about a person' })
+export class AddPoliceRecordInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: `personId ${UUID_MESSAGE}` })
+  personId: string;
+
+  @Field(() => PoliceRecordKind)
+  @IsEnum(PoliceRecordKind)
+  kind: PoliceRecordKind;
+
+  @Field({ description: '摘要 / Summary' })
+  @Matches(/\S/, { message: 'summary must not be empty' })
+  @MaxLength(2000)
+  summary: string;
+
+  @Field({ description: 'YYYY-MM-DD' })
+  @IsCalendarDate()
+  occurredOn: string;
+}
+
+@ObjectType()
+export class PoliceRecordPayload {
+  @Field(() => PoliceRecord, { nullable: true })
+  policeRecord: PoliceRecord | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+export function createPoliceRecordLoaders(context: RequestContext) {
+  return {
+    recordsByPersonId: new DataLoader<string, PoliceRecord[]>(async (personIds) => {
+      const rows = await context.dataSource
+        .getRepository(PoliceRecord)
+        .createQueryBuilder('r')
+        .where('r.person_id = ANY(:personIds)', { personIds })
+        .orderBy('r.occurred_on', 'DESC')
+        .getMany();
+      return groupBy(rows, (row) => row.personId, personIds);
+    }),
+  };
+}
+
+export function addPoliceRecord(
+  context: RequestContext,
+  input: AddPoliceRecordInput,
+): Promise<MutationResult<PoliceRecord>> {
+  return runMutation(context, input, async (tx) => {
+    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+    const inserted = await tx.getRepository(PoliceRecord).insert({
+      personId: person.id,
+      kind: input.kind,
+      summary: input.summary.trim(),
+      occurredOn: input.occurredOn,
+      recordedById: context.user.id,
+    });
+    const id = (inserted.identifiers[0] as { id: string }).id;
+    return {
+      result: await tx.getRepository(PoliceRecord).findOneByOrFail({ id }),
+      audit: [
+        {
+          action: 'MUTATION',
+          operation: 'addPoliceRecord',
+          recordType: 'PoliceRecord',
+          recordIds: [id, person.id],
+          fields: ['kind', 'summary', 'occurredOn'],
+        },
+      ],
+    };
+  });
+}

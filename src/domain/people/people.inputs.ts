@@ -233,6 +233,13 @@ export class PersonFilter {
 
   @Field(() => String, { nullable: true, description: '姓名包含 / Name contains' })
   nameContains?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      '待（重新）评估 / Persons with a special status not assessed since their record last changed (a status never raises the tier)',
+  })
+  needsAssessment?: boolean | null;
 }
 
 @ObjectType()

@@ -94,6 +94,8 @@ export async function registerPerson(
         occupation: input.occupation ?? null,
         specialStatuses: [...new Set(input.specialStatuses)],
         createdById: context.user.id,
+        // the request clock, like assessments: "not assessed since the record changed" compares the two
+        updatedAt: context.now(),
       });
       return (inserted.identifiers[0] as { id: string }).id;
     });
@@ -157,7 +159,7 @@ export async function updatePerson(
       .getRepository(Person)
       .createQueryBuilder()
       .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .set({ ...changes, version: () => 'version + 1', updatedAt: context.now() })
       .where('id = :id AND version = :version', { id: input.id, version: input.expectedVersion })
       .execute();
     const person = await tx.getRepository(Person).findOneByOrFail({ id: input.id });
@@ -235,6 +237,12 @@ export async function listPersons(
   if (filter?.jurisdictionId) {
     const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'p.grid_id');
     query.andWhere(subtree.sql, subtree.params);
+  }
+  if (filter?.needsAssessment) {
+    query.andWhere(
+      `p.special_statuses <> '{}' AND NOT EXISTS (
+         SELECT 1 FROM assessments na WHERE na.person_id = p.id AND na.assessed_at >= p.updated_at)`,
+    );
   }
   if (filter?.nameContains) {
     query.andWhere('p.name ILIKE :namePattern', {

@@ -108,3 +108,24 @@ test('persons pages with cursors and reports the total', async () => {
   }
   expect(names.sort()).toEqual(['分页0', '分页1', '分页2', '分页3', '分页4']);
 });
+
+test('a special status puts a person on the needs-assessment list until they are assessed', async () => {
+  const id = (
+    await api.gql(
+      REGISTER,
+      { input: { name: '待评估', gridId: gridA, specialStatuses: ['RELEASED_PRISONER'] } },
+      worker,
+    )
+  ).data?.registerPerson.person.id;
+  const LIST = `{ persons(first: 100, filter: { needsAssessment: true }) { edges { node { id tier } } } }`;
+  const listed = await api.gql(LIST, {}, worker);
+  expect(listed.data?.persons.edges.map((e: any) => e.node)).toEqual([{ id, tier: 'NONE' }]);
+  api.clock.advanceDays(1);
+  worker = await api.login('grid.worker');
+  await api.gql(
+    `mutation($input: RecordAssessmentInput!) { recordAssessment(input: $input) { userErrors { message } } }`,
+    { input: { personId: id, indicators: [] } },
+    worker,
+  );
+  expect((await api.gql(LIST, {}, worker)).data?.persons.edges).toEqual([]);
+});

@@ -5,6 +5,7 @@ import { Workflows1764600000000 } from './1764600000000-Workflows';
 import { SupportAlertsHazards1764700000000 } from './1764700000000-SupportAlertsHazards';
 import { ScaleIndexes1764800000000 } from './1764800000000-ScaleIndexes';
 import { PoliceRecords1764900000000 } from './1764900000000-PoliceRecords';
+import { MillisecondSortKeys1765000000000 } from './1765000000000-MillisecondSortKeys';
 
 export const migrations = [
   Foundation1764400000000,
@@ -13,4 +14,5 @@ export const migrations = [
   SupportAlertsHazards1764700000000,
   ScaleIndexes1764800000000,
   PoliceRecords1764900000000,
+  MillisecondSortKeys1765000000000,
 ];

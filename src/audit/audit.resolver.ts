@@ -130,6 +130,8 @@ export class AuditResolver {
       params,
     );
     const page = rows.slice(0, size);
+    // Reading the trail is itself an access to audit: who looked, and which entries they saw.
+    for (const row of page) context.recordSensitiveRead('AuditEntry', row.seq, 'auditTrail');
     return {
       entries: page.map((row) =>
         Object.assign(new AuditEntry(), {

@@ -124,6 +124,11 @@ test('only AUDITOR reads the audit trail', async () => {
   );
   expect(trail.errors).toBeUndefined();
   expect(trail.data?.auditTrail.entries.length).toBeGreaterThan(0);
+  const looked: { actor_department: string; record_ids: string[] }[] = await api.dataSource.query(
+    `SELECT actor_department, record_ids FROM audit_entries WHERE record_type = 'AuditEntry' AND action = 'READ'`,
+  );
+  expect(looked).toHaveLength(1);
+  expect(looked[0]?.record_ids.length).toBe(trail.data?.auditTrail.entries.length);
   const police = await api.login('police.leader');
   const refused = await api.gql(`{ auditTrail(first: 10) { entries { seq } } }`, {}, police);
   expect(errorCodes(refused)).toEqual({ auditTrail: 'FORBIDDEN' });

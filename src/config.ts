@@ -20,6 +20,7 @@ export interface Config {
     maxBodyBytes: number;
     maxDepth: number;
     maxAliases: number;
+    maxCost: number;
     maxPageSize: number;
   };
   corsOrigins: string[];
@@ -66,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 256 * 1024),
       maxDepth: integer('MAX_QUERY_DEPTH', env.MAX_QUERY_DEPTH, 10),
       maxAliases: integer('MAX_QUERY_ALIASES', env.MAX_QUERY_ALIASES, 30),
+      maxCost: integer('MAX_QUERY_COST', env.MAX_QUERY_COST, 200000),
       maxPageSize: 100,
     },
     corsOrigins: (env.CORS_ORIGINS ?? '')

@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import { RequestContext, type AppServices } from './context';
 import { currentStatementCounter, runCountingStatements } from './database/statement-counter';
 import { ErrorCode } from './graphql/errors';
-import { aliasLimit, depthLimit } from './graphql/limits';
+import { aliasLimit, costLimitPlugin, depthLimit } from './graphql/limits';
 import { buildApiSchema } from './graphql/schema';
 import type { GraphQLSchema } from 'graphql';
 
@@ -131,7 +131,11 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
     // Compact JSON: Apollo pretty-prints by default, which costs bytes and time on large pages.
     stringifyResult: (value) => JSON.stringify(value),
     // No HTTP cache hints here: every answer depends on who asks. The plugin would also wrap every field.
-    plugins: [auditAndMetricsPlugin(app), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      auditAndMetricsPlugin(app),
+      costLimitPlugin(schema, config.limits.maxCost),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   });
   await apollo.start();
 

@@ -40,6 +40,25 @@ test('too many aliases are refused', async () => {
   expect(result.errors?.[0]?.message).toMatch(/aliases/);
 });
 
+test('a query whose estimated cost is too high is refused; a 100-person nested page is not', async () => {
+  const token = await api.login('grid.worker');
+  const costly = await api.gql(
+    `{ persons(first: 100) { edges { node { disputes { parties { person { household { members { disputes { id } } } } } } } } } }`,
+    {},
+    token,
+  );
+  expect(costly.status).toBe(400);
+  expect(costly.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(costly.errors?.[0]?.message).toMatch(/cost/);
+  const page = await api.gql(
+    `query($first: Int!) { persons(first: $first) { totalCount edges { node { id name tier
+       disputes { id status parties { role person { id name } } } assessments { tier indicators { indicatorCode } } } } } }`,
+    { first: 100 },
+    token,
+  );
+  expect(page.errors).toBeUndefined();
+});
+
 test('an oversized body is refused with 413', async () => {
   const response = await fetch(api.url, {
     method: 'POST',

@@ -1,5 +1,6 @@
 // Cursor connections (SPEC §5): edges, pageInfo, totalCount; keyset cursors over (created time, id).
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badUserInput } from './errors';
 
 @ObjectType({ description: '分页信息 / Page information' })
@@ -94,4 +95,32 @@ export function toConnection<T>(
       endCursor: edges.at(-1)?.cursor ?? null,
     }),
   };
+}
+
+/**
+ * One page of a query, newest first by `alias.column` then id: the total over the whole filter,
+ * then the rows after the cursor, one more than asked to know whether another page follows.
+ */
+export async function keysetPage<T extends ObjectLiteral & { id: string }>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  column: string,
+  size: number,
+  after: string | null | undefined,
+  sortTime: (row: T) => Date,
+): Promise<Connection<T>> {
+  const totalCount = await query.clone().getCount();
+  if (after) {
+    const position = decodeCursor(after);
+    query.andWhere(`(${alias}.${column}, ${alias}.id) < (:afterAt, :afterId)`, {
+      afterAt: position.at,
+      afterId: position.id,
+    });
+  }
+  const rows = await query
+    .orderBy(`${alias}.${column}`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(size + 1)
+    .getMany();
+  return toConnection(rows, size, totalCount, (row) => ({ at: sortTime(row), id: row.id }));
 }

@@ -2,11 +2,19 @@
 // record follow-ups, and list assignments within row scope.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
-import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import {
+  decodeCursor,
+  isUuid,
+  keysetPage,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '../../graphql/connection';
 import { badUserInput, conflict, forbidden, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Dispute } from '../disputes/dispute.entity';
+import { requireVisibleDispute } from '../disputes/dispute.service';
 import { Department } from '../organisation/department.entity';
 import { User } from '../organisation/user.entity';
 import { Person } from '../people/person.entity';
@@ -50,17 +58,7 @@ export async function assign(
           throw problem('input.personId', 'name exactly one of personId and disputeId');
         }
         if (input.personId) await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-        if (input.disputeId) {
-          const scope = disputeScope(context.user, 'd');
-          const dispute = await tx
-            .getRepository(Dispute)
-            .createQueryBuilder('d')
-            .where('d.id = :disputeId', { disputeId: input.disputeId })
-            .andWhere(scope.sql, scope.params)
-            .getOne();
-          if (!dispute)
-            throw problem('input.disputeId', `No dispute ${input.disputeId} within your jurisdiction`);
-        }
+        if (input.disputeId) await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
         const department = await tx
           .getRepository(Department)
           .findOneBy({ code: input.responsibleDepartmentCode });
@@ -194,20 +192,7 @@ export async function listAssignments(
     query.andWhere('a.responsible_person_id = :responsible', { responsible: filter.responsiblePersonId });
   }
   if (filter?.unacknowledged) query.andWhere('a.acknowledged_at IS NULL');
-  const totalCount = await query.clone().getCount();
-  if (after) {
-    const position = decodeCursor(after);
-    query.andWhere('(a.created_at, a.id) < (:afterAt, :afterId)', {
-      afterAt: position.at,
-      afterId: position.id,
-    });
-  }
-  const rows = await query
-    .orderBy('a.created_at', 'DESC')
-    .addOrderBy('a.id', 'DESC')
-    .limit(size + 1)
-    .getMany();
-  return toConnection(rows, size, totalCount, (row) => ({ at: row.createdAt, id: row.id }));
+  return keysetPage(query, 'a', 'created_at', size, after, (row) => row.createdAt);
 }
 
 export function acknowledgeAssignment(

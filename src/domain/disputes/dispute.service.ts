@@ -1,7 +1,8 @@
 // The disputes area: register disputes with their parties, move them through their lifecycle and
 // list them within row scope. Opening or closing a dispute recomputes its parties' tiers.
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
-import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
@@ -18,6 +19,46 @@ import type {
 } from './dispute.inputs';
 import { checkTransition, isOpen, nextLevel } from './rules';
 import { requireTransitionAllowed } from '../../permissions/decisions';
+
+/** The dispute, when the caller may see it; otherwise a userError on `field` (nothing is revealed). */
+export async function requireVisibleDispute(
+  tx: EntityManager,
+  context: RequestContext,
+  disputeId: string,
+  field: string,
+): Promise<Dispute> {
+  const scope = disputeScope(context.user, 'd');
+  const dispute = await tx
+    .getRepository(Dispute)
+    .createQueryBuilder('d')
+    .where('d.id = :disputeId', { disputeId })
+    .andWhere(scope.sql, scope.params)
+    .getOne();
+  if (!dispute) throw problem(field, `No dispute ${disputeId} within your scope`);
+  return dispute;
+}
+
+/** Locks a visible dispute for an update at `expectedVersion`: NOT_FOUND outside scope, CONFLICT when stale. */
+async function lockVisibleDispute(
+  tx: EntityManager,
+  context: RequestContext,
+  disputeId: string,
+  expectedVersion: number,
+): Promise<Dispute> {
+  const scope = disputeScope(context.user, 'd');
+  const current = await tx
+    .getRepository(Dispute)
+    .createQueryBuilder('d')
+    .where('d.id = :id', { id: disputeId })
+    .andWhere(scope.sql, scope.params)
+    .setLock('pessimistic_write')
+    .getOne();
+  if (!current) throw notFound('Dispute', disputeId);
+  if (current.version !== expectedVersion) {
+    throw conflict(`Dispute ${disputeId} is at version ${current.version}, not ${expectedVersion}`);
+  }
+  return current;
+}
 
 export async function registerDispute(
   context: RequestContext,
@@ -91,20 +132,7 @@ export async function changeDisputeStatus(
   input: ChangeDisputeStatusInput,
 ): Promise<MutationResult<Dispute>> {
   return runMutation(context, input, async (tx) => {
-    const scope = disputeScope(context.user, 'd');
-    const current = await tx
-      .getRepository(Dispute)
-      .createQueryBuilder('d')
-      .where('d.id = :id', { id: input.disputeId })
-      .andWhere(scope.sql, scope.params)
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!current) throw notFound('Dispute', input.disputeId);
-    if (current.version !== input.expectedVersion) {
-      throw conflict(
-        `Dispute ${input.disputeId} is at version ${current.version}, not ${input.expectedVersion}`,
-      );
-    }
+    const current = await lockVisibleDispute(tx, context, input.disputeId, input.expectedVersion);
     requireTransitionAllowed(context.user, input.status, current.gridId);
     const check = checkTransition(current.status, input.status);
     if (!check.allowed) {
@@ -173,20 +201,7 @@ export async function listDisputes(
     const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'd.grid_id');
     query.andWhere(subtree.sql, subtree.params);
   }
-  const totalCount = await query.clone().getCount();
-  if (after) {
-    const position = decodeCursor(after);
-    query.andWhere('(d.reported_at, d.id) < (:afterAt, :afterId)', {
-      afterAt: position.at,
-      afterId: position.id,
-    });
-  }
-  const rows = await query
-    .orderBy('d.reported_at', 'DESC')
-    .addOrderBy('d.id', 'DESC')
-    .limit(size + 1)
-    .getMany();
-  return toConnection(rows, size, totalCount, (row) => ({ at: row.reportedAt, id: row.id }));
+  return keysetPage(query, 'd', 'reported_at', size, after, (row) => row.reportedAt);
 }
 
 export async function escalateDispute(
@@ -194,20 +209,7 @@ export async function escalateDispute(
   input: EscalateDisputeInput,
 ): Promise<MutationResult<Dispute>> {
   return runMutation(context, input, async (tx) => {
-    const scope = disputeScope(context.user, 'd');
-    const current = await tx
-      .getRepository(Dispute)
-      .createQueryBuilder('d')
-      .where('d.id = :id', { id: input.disputeId })
-      .andWhere(scope.sql, scope.params)
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!current) throw notFound('Dispute', input.disputeId);
-    if (current.version !== input.expectedVersion) {
-      throw conflict(
-        `Dispute ${input.disputeId} is at version ${current.version}, not ${input.expectedVersion}`,
-      );
-    }
+    const current = await lockVisibleDispute(tx, context, input.disputeId, input.expectedVersion);
     if (!isOpen(current.status))
       throw problem('input.disputeId', `A ${current.status} dispute cannot be escalated`);
     const to = nextLevel(current.level);

@@ -1,11 +1,11 @@
 // Mediation sessions of disputes in mediation, and the return visits that fall due 30 and 90 days
 // after a dispute is resolved (回访).
-import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { pageSize } from '../../graphql/connection';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
+import { requireVisibleDispute } from './dispute.service';
 import {
   ReturnVisitDue as ReturnVisitDueType,
   type RecordMediationSessionInput,
@@ -14,22 +14,6 @@ import {
 } from './dispute.inputs';
 import { DisputeStatus } from './disputes.enums';
 import { RETURN_VISIT_DAYS } from './rules';
-
-async function disputeInScope(
-  tx: EntityManager,
-  context: RequestContext,
-  disputeId: string,
-): Promise<Dispute> {
-  const scope = disputeScope(context.user, 'd');
-  const dispute = await tx
-    .getRepository(Dispute)
-    .createQueryBuilder('d')
-    .where('d.id = :disputeId', { disputeId })
-    .andWhere(scope.sql, scope.params)
-    .getOne();
-  if (!dispute) throw problem('input.disputeId', `No dispute ${disputeId} within your scope`);
-  return dispute;
-}
 
 export function recordMediationSession(
   context: RequestContext,
@@ -42,7 +26,7 @@ export function recordMediationSession(
       'recordMediationSession',
       input.idempotencyKey,
       async () => {
-        const dispute = await disputeInScope(tx, context, input.disputeId);
+        const dispute = await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
         if (dispute.status !== DisputeStatus.IN_MEDIATION) {
           throw problem(
             'input.disputeId',
@@ -90,7 +74,7 @@ export function recordReturnVisit(
   input: RecordReturnVisitInput,
 ): Promise<MutationResult<ReturnVisit>> {
   return runMutation(context, input, async (tx) => {
-    const dispute = await disputeInScope(tx, context, input.disputeId);
+    const dispute = await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
     if (dispute.status !== DisputeStatus.RESOLVED) {
       throw problem(
         'input.disputeId',

@@ -1,7 +1,7 @@
 // The people area: register, update and list persons and households, within row scope.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
-import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope, personScope } from '../../permissions/scope';
@@ -249,18 +249,5 @@ export async function listPersons(
       namePattern: `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
     });
   }
-  const totalCount = await query.clone().getCount();
-  if (after) {
-    const position = decodeCursor(after);
-    query.andWhere('(p.created_at, p.id) < (:afterAt, :afterId)', {
-      afterAt: position.at,
-      afterId: position.id,
-    });
-  }
-  const rows = await query
-    .orderBy('p.created_at', 'DESC')
-    .addOrderBy('p.id', 'DESC')
-    .limit(size + 1)
-    .getMany();
-  return toConnection(rows, size, totalCount, (row) => ({ at: row.createdAt, id: row.id }));
+  return keysetPage(query, 'p', 'created_at', size, after, (row) => row.createdAt);
 }

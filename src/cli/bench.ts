@@ -346,9 +346,13 @@ async function main(): Promise<void> {
       handWrittenSql: handWritten,
       handWrittenSqlInProcess: inProcess,
     };
+    // The layers stack: allow-all < + permission checks (no-read-audit) < + read audit (full).
     results.ratios = {
-      permissionLayerThroughputCost: Number((1 - fullRate / allow.requestsPerSecond).toFixed(3)),
+      permissionLayerThroughputCost: Number(
+        (1 - unaudited.requestsPerSecond / allow.requestsPerSecond).toFixed(3),
+      ),
       readAuditThroughputCost: Number((1 - fullRate / unaudited.requestsPerSecond).toFixed(3)),
+      permissionAndAuditThroughputCost: Number((1 - fullRate / allow.requestsPerSecond).toFixed(3)),
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };

@@ -1,6 +1,7 @@
 // Cursor connections (SPEC §5): edges, pageInfo, totalCount; keyset cursors over (created time, id).
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { readRawAndEntities } from '../database/entity-rows';
 import { badUserInput } from './errors';
 
 @ObjectType({ description: '分页信息 / Page information' })
@@ -130,15 +131,14 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     .limit(size + 1);
   const target = query.expressionMap.mainAlias?.target;
   if (!target) throw new Error('keysetPage needs a query on an entity');
-  const { raw, entities } = await query.connection
-    .createQueryBuilder(target, alias)
+  const page = query.connection
+    .createQueryBuilder<T>(target, alias)
     .addSelect(`(${count.getQuery()})`, 'page_total_count')
     .where(`${alias}.id IN (${ids.getQuery()})`)
     .setParameters({ ...query.getParameters(), ...ids.getParameters() })
     .orderBy(`${alias}.${column}`, 'DESC')
-    .addOrderBy(`${alias}.id`, 'DESC')
-    .getRawAndEntities<{ page_total_count: string }>();
-  const rows = entities as T[];
+    .addOrderBy(`${alias}.id`, 'DESC');
+  const { raw, entities: rows } = await readRawAndEntities<T, { page_total_count: string }>(page);
   // An empty page after a cursor says nothing of the total; only then is it counted on its own.
   const totalCount = raw[0] ? Number(raw[0].page_total_count) : after ? await query.clone().getCount() : 0;
   return toConnection(rows, size, totalCount, (row) => ({ at: sortTime(row), id: row.id }));

@@ -1,5 +1,6 @@
 // DataLoaders for disputes: by id, parties of a dispute, disputes of a person — all within row scope.
 import DataLoader from 'dataloader';
+import { readEntities, readRawAndEntities } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import { groupBy, indexBy } from '../../graphql/loader-helpers';
 import { disputeScope } from '../../permissions/scope';
@@ -10,12 +11,13 @@ export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
   const byDispute = <T extends { disputeId: string }>(entity: new () => T, order: string) =>
     new DataLoader<string, T[]>(async (ids) => {
-      const rows = await context.dataSource
-        .getRepository(entity)
-        .createQueryBuilder('x')
-        .where('x.dispute_id = ANY(:ids)', { ids })
-        .orderBy(`x.${order}`, 'ASC')
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(entity)
+          .createQueryBuilder('x')
+          .where('x.dispute_id = ANY(:ids)', { ids })
+          .orderBy(`x.${order}`, 'ASC'),
+      );
       return groupBy(rows, (row) => row.disputeId, ids);
     });
   /** The disputes each person is party to, within row scope; only the open ones when asked. */
@@ -28,12 +30,13 @@ export function createDisputeLoaders(context: RequestContext) {
         .where('dp.person_id = ANY(:personIds)', { personIds })
         .andWhere(scope.sql, scope.params);
       if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
-      const rows = await query.orderBy('d.reported_at', 'DESC').getRawAndEntities();
-      const byId = new Map(rows.entities.map((entity) => [entity.id, entity]));
-      const pairs = (rows.raw as { party_person_id: string; d_id: string }[]).flatMap((raw) => {
-        const dispute = byId.get(raw.d_id);
-        return dispute ? [{ personId: raw.party_person_id, dispute }] : [];
-      });
+      const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
+        query.orderBy('d.reported_at', 'DESC'),
+      );
+      const pairs = entities.map((dispute, index) => ({
+        personId: (raw[index] as { party_person_id: string }).party_person_id,
+        dispute,
+      }));
       return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
         group.map((pair) => pair.dispute),
       );
@@ -44,20 +47,20 @@ export function createDisputeLoaders(context: RequestContext) {
     returnVisitsByDisputeId: byDispute(ReturnVisit, 'sequence'),
     disputeById: new DataLoader<string, Dispute | null>(async (ids) => {
       const scope = disputeScope(context.user, 'd');
-      const rows = await disputes()
-        .where('d.id = ANY(:ids)', { ids })
-        .andWhere(scope.sql, scope.params)
-        .getMany();
+      const rows = await readEntities(
+        disputes().where('d.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
+      );
       return indexBy(rows, (row) => row.id, ids);
     }),
     partiesByDisputeId: new DataLoader<string, DisputeParty[]>(async (ids) => {
-      const rows = await context.dataSource
-        .getRepository(DisputeParty)
-        .createQueryBuilder('dp')
-        .where('dp.dispute_id = ANY(:ids)', { ids })
-        .orderBy('dp.role', 'ASC')
-        .addOrderBy('dp.person_id', 'ASC')
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(DisputeParty)
+          .createQueryBuilder('dp')
+          .where('dp.dispute_id = ANY(:ids)', { ids })
+          .orderBy('dp.role', 'ASC')
+          .addOrderBy('dp.person_id', 'ASC'),
+      );
       return groupBy(rows, (row) => row.disputeId, ids);
     }),
     disputesByPersonId: disputesOfPersons(false),

@@ -1,5 +1,6 @@
 // DataLoaders for referrals and psychological files of persons (the person is already in scope).
 import DataLoader from 'dataloader';
+import { readEntities } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import { groupBy, indexBy } from '../../graphql/loader-helpers';
 import { PsychologicalFile, Referral } from './referral.entity';
@@ -7,20 +8,22 @@ import { PsychologicalFile, Referral } from './referral.entity';
 export function createReferralLoaders(context: RequestContext) {
   return {
     referralsByPersonId: new DataLoader<string, Referral[]>(async (personIds) => {
-      const rows = await context.dataSource
-        .getRepository(Referral)
-        .createQueryBuilder('r')
-        .where('r.person_id = ANY(:personIds)', { personIds })
-        .orderBy('r.created_at', 'DESC')
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(Referral)
+          .createQueryBuilder('r')
+          .where('r.person_id = ANY(:personIds)', { personIds })
+          .orderBy('r.created_at', 'DESC'),
+      );
       return groupBy(rows, (row) => row.personId, personIds);
     }),
     psychologicalFileByPersonId: new DataLoader<string, PsychologicalFile | null>(async (personIds) => {
-      const rows = await context.dataSource
-        .getRepository(PsychologicalFile)
-        .createQueryBuilder('f')
-        .where('f.person_id = ANY(:personIds)', { personIds })
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(PsychologicalFile)
+          .createQueryBuilder('f')
+          .where('f.person_id = ANY(:personIds)', { personIds }),
+      );
       return indexBy(rows, (row) => row.personId, personIds);
     }),
   };

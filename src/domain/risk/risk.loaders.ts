@@ -1,5 +1,6 @@
 // DataLoaders for risk: a person's assessments (newest first) and the indicators of an assessment.
 import DataLoader from 'dataloader';
+import { readEntities } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import { groupBy } from '../../graphql/loader-helpers';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
@@ -7,23 +8,25 @@ import { Assessment, AssessmentIndicator } from './assessment.entity';
 export function createRiskLoaders(context: RequestContext) {
   return {
     assessmentsByPersonId: new DataLoader<string, Assessment[]>(async (personIds) => {
-      const rows = await context.dataSource
-        .getRepository(Assessment)
-        .createQueryBuilder('a')
-        .where('a.person_id = ANY(:personIds)', { personIds })
-        .orderBy('a.assessed_at', 'DESC')
-        .addOrderBy('a.id', 'DESC')
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(Assessment)
+          .createQueryBuilder('a')
+          .where('a.person_id = ANY(:personIds)', { personIds })
+          .orderBy('a.assessed_at', 'DESC')
+          .addOrderBy('a.id', 'DESC'),
+      );
       return groupBy(rows, (row) => row.personId, personIds);
     }),
     indicatorsByAssessmentId: new DataLoader<string, AssessmentIndicator[]>(async (assessmentIds) => {
-      const rows = await context.dataSource
-        .getRepository(AssessmentIndicator)
-        .createQueryBuilder('ai')
-        .where('ai.assessment_id = ANY(:assessmentIds)', { assessmentIds })
-        .orderBy('ai.category', 'ASC')
-        .addOrderBy('ai.indicator_code', 'ASC')
-        .getMany();
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(AssessmentIndicator)
+          .createQueryBuilder('ai')
+          .where('ai.assessment_id = ANY(:assessmentIds)', { assessmentIds })
+          .orderBy('ai.category', 'ASC')
+          .addOrderBy('ai.indicator_code', 'ASC'),
+      );
       return groupBy(rows, (row) => row.assessmentId, assessmentIds);
     }),
   };

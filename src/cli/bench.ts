@@ -3,6 +3,7 @@
 // SQL statements per request for each scenario, plus the cost of the permission layer (vs all-allow),
 // of sensitive-read auditing (vs none), and the API vs the same data by hand-written SQL (the floor).
 // Usage: npm run bench -- [--duration 10] [--connections 10] [--user NAME --password PW] [--street CODE]
+//        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { loadConfig } from '../config';
-import { openDatabase } from '../database/database';
+import { dropDatabase, ensureDatabase, openDatabase } from '../database/database';
 import { freePort } from '../database/embedded';
 import { handWrittenDashboard } from './bench-floor';
 
@@ -20,6 +21,7 @@ interface Options {
   user: string;
   password: string;
   street: string;
+  inPlace: boolean;
 }
 
 function options(): Options {
@@ -33,6 +35,7 @@ function options(): Options {
     user: argument('user', 'comprehensive_governance.leader'),
     password: argument('password', 'concord-demo-2026'),
     street: argument('street', 'C01.S01'),
+    inPlace: process.argv.includes('--in-place'),
   };
 }
 
@@ -238,7 +241,22 @@ async function main(): Promise<void> {
   const settings = options();
   const config = loadConfig();
   const database = await openDatabase(config, () => undefined);
-  const pool = new Pool({ connectionString: database.url, max: settings.connections });
+  // registerDispute writes thousands of disputes a run (and raises the tiers of their parties), so
+  // every run works on a fresh copy of the database and drops it at the end: runs stay comparable,
+  // and the seeded database is never changed. `--in-place` skips the copy (no CREATEDB right).
+  const admin = new URL(database.url);
+  admin.pathname = '/postgres';
+  const source = decodeURIComponent(new URL(database.url).pathname.slice(1));
+  const copy = `${source}_bench`;
+  let url = database.url;
+  if (!settings.inPlace) {
+    await database.dataSource.destroy();
+    const started = Date.now();
+    await dropDatabase(admin.toString(), copy);
+    url = await ensureDatabase(admin.toString(), copy, source);
+    console.log(`copied ${source} to ${copy} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const pool = new Pool({ connectionString: url, max: settings.connections });
   const servers: Server[] = [];
   try {
     const street = await pool.query(`SELECT id, path FROM jurisdictions WHERE code = $1`, [settings.street]);
@@ -252,7 +270,7 @@ async function main(): Promise<void> {
       [streetPath],
     );
     const variants = ['full', 'allow-all', 'no-read-audit'];
-    for (const variant of variants) servers.push(await startServer(variant, database.url));
+    for (const variant of variants) servers.push(await startServer(variant, url));
     const tokens: string[] = [];
     for (const server of servers) {
       const login = await graphql(
@@ -276,7 +294,7 @@ async function main(): Promise<void> {
       tokens.push(token);
     }
     const [full, allowAll, noAudit] = servers as [Server, Server, Server];
-    const floorServer = await startServer('hand-written-sql', database.url, streetPath);
+    const floorServer = await startServer('hand-written-sql', url, streetPath);
     servers.push(floorServer);
     const [fullToken, allowToken, noAuditToken] = tokens as [string, string, string];
     const dashboard: Scenario = { name: 'dashboard', query: DASHBOARD, variables: () => ({ j: streetId }) };
@@ -371,6 +389,7 @@ async function main(): Promise<void> {
     for (const server of servers) server.process.kill('SIGTERM');
     await pool.end();
     await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!settings.inPlace) await dropDatabase(admin.toString(), copy);
     await database.close();
   }
 }

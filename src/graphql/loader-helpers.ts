@@ -1,4 +1,6 @@
 // Small helpers that turn one batched SQL result into the per-key arrays DataLoader expects.
+import { Kind, type GraphQLResolveInfo } from 'graphql';
+
 export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: readonly K[]): T[][] {
   const groups = new Map<K, T[]>();
   for (const row of rows) {
@@ -14,4 +16,17 @@ export function indexBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: re
   const byKey = new Map<K, T>();
   for (const row of rows) byKey.set(keyOf(row), row);
   return keys.map((key) => byKey.get(key) ?? null);
+}
+
+/**
+ * Whether every place the field is asked for selects only fields named in `allowed` (plain fields,
+ * no fragments): then a loader may read just the columns behind them instead of whole rows.
+ */
+export function selectsOnly(info: GraphQLResolveInfo, allowed: ReadonlySet<string>): boolean {
+  return info.fieldNodes.every(
+    (node) =>
+      node.selectionSet?.selections.every(
+        (selection) => selection.kind === Kind.FIELD && allowed.has(selection.name.value),
+      ) ?? false,
+  );
 }

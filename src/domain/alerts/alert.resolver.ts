@@ -1,6 +1,19 @@
 // GraphQL entry points of the alerts area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  Info,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { RequestContext } from '../../context';
+import { loadPerson } from '../people/people.loaders';
 import { Person } from '../people/person.entity';
 import type { AlertEvent } from './alert-feed';
 import { Alert } from './alert.entity';
@@ -75,7 +88,7 @@ export class AlertResolver {
     nullable: true,
     description: '人员（权限范围外为空） / The person, null outside your scope',
   })
-  person(@Root() alert: Alert, @Ctx() context: RequestContext) {
-    return alert.personId ? context.loaders.people.personById.load(alert.personId) : null;
+  person(@Root() alert: Alert, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return alert.personId ? loadPerson(context, alert.personId, info) : null;
   }
 }

@@ -1,6 +1,8 @@
 // GraphQL entry points of the responsibility area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
+import { loadPerson } from '../people/people.loaders';
 import { Person } from '../people/person.entity';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
@@ -71,8 +73,8 @@ export class AssignmentResolver {
   }
 
   @FieldResolver(() => Person, { nullable: true, description: '管控对象 / Person' })
-  person(@Root() assignment: Assignment, @Ctx() context: RequestContext) {
-    return assignment.personId ? context.loaders.people.personById.load(assignment.personId) : null;
+  person(@Root() assignment: Assignment, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return assignment.personId ? loadPerson(context, assignment.personId, info) : null;
   }
 }
 

@@ -1,7 +1,9 @@
 // GraphQL entry points of the disputes area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
+import { loadPerson } from '../people/people.loaders';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import {
@@ -143,7 +145,7 @@ export class DisputePartyResolver {
     nullable: true,
     description: '人员（权限范围外为空） / The person, null outside your scope',
   })
-  person(@Root() party: DisputeParty, @Ctx() context: RequestContext) {
-    return context.loaders.people.personById.load(party.personId);
+  person(@Root() party: DisputeParty, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return loadPerson(context, party.personId, info);
   }
 }

@@ -52,7 +52,7 @@ export async function jurisdictionFilter(
   column: string,
 ): Promise<SqlPredicate> {
   if (!isUuid(jurisdictionId)) throw badUserInput('jurisdictionId is not an ID this API issued', 'filter');
-  const node = await context.dataSource.getRepository(Jurisdiction).findOneBy({ id: jurisdictionId });
+  const node = await context.loaders.organisation.jurisdictionById.load(jurisdictionId);
   if (!node) throw notFound('Jurisdiction', jurisdictionId);
   return gridInSubtree(node.path, column);
 }

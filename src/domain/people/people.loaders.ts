@@ -2,10 +2,23 @@
 import DataLoader from 'dataloader';
 import { readEntities } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { groupBy, indexBy } from '../../graphql/loader-helpers';
+import type { GraphQLResolveInfo } from 'graphql';
+import { groupBy, indexBy, selectsOnly } from '../../graphql/loader-helpers';
 import { gridInScope, personScope } from '../../permissions/scope';
 import { Household } from './household.entity';
 import { Person } from './person.entity';
+
+/** Person fields that the summary loader reads, and the columns behind them. */
+export const PERSON_SUMMARY_FIELDS: ReadonlySet<string> = new Set(['__typename', 'id', 'name', 'tier']);
+const PERSON_SUMMARY_COLUMNS = ['id', 'name', 'tier', 'gridId'] as const;
+
+/** A person for a resolver: only the summary columns when the query asks for no more. */
+export function loadPerson(context: RequestContext, id: string, info: GraphQLResolveInfo) {
+  const loaders = context.loaders.people;
+  return selectsOnly(info, PERSON_SUMMARY_FIELDS)
+    ? loaders.personSummaryById.load(id)
+    : loaders.personById.load(id);
+}
 
 export function createPeopleLoaders(context: RequestContext) {
   const persons = () => context.dataSource.getRepository(Person).createQueryBuilder('p');
@@ -14,6 +27,20 @@ export function createPeopleLoaders(context: RequestContext) {
       const scope = personScope(context.user, 'p', context.now());
       const rows = await readEntities(
         persons().where('p.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
+      );
+      return indexBy(rows, (row) => row.id, ids);
+    }),
+    /**
+     * Only what a mention of a person needs (`PERSON_SUMMARY_FIELDS`): a dispute's parties or an
+     * alert's subject, where whole rows would be read only to show a name.
+     */
+    personSummaryById: new DataLoader<string, Person | null>(async (ids) => {
+      const scope = personScope(context.user, 'p', context.now());
+      const rows = await readEntities(
+        persons()
+          .select(PERSON_SUMMARY_COLUMNS.map((column) => `p.${column}`))
+          .where('p.id = ANY(:ids)', { ids })
+          .andWhere(scope.sql, scope.params),
       );
       return indexBy(rows, (row) => row.id, ids);
     }),

@@ -29,13 +29,27 @@ test('every dispute appears exactly once when paging, with sub-millisecond repor
   let after: string | null = null;
   for (let page = 0; page < 20; page += 1) {
     const result: any = await api.gql(
-      `query($after: String) { disputes(first: 4, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+      `query($after: String) { disputes(first: 4, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
       { after },
       token,
     );
     seen.push(...result.data.disputes.edges.map((e: any) => e.node.id));
+    // the total is over the whole filter on every page, not what remains after the cursor
+    expect(result.data.disputes.totalCount).toBe(ids.length);
     if (!result.data.disputes.pageInfo.hasNextPage) break;
     after = result.data.disputes.pageInfo.endCursor;
   }
   expect(seen.sort()).toEqual([...ids].sort());
+  // past the last row: no edges, and still the whole total
+  const last: any = await api.gql(
+    `query($after: String) { disputes(first: 4, after: $after) { totalCount edges { node { id } } } }`,
+    { after: (await lastCursor(token)) as string },
+    token,
+  );
+  expect(last.data.disputes).toEqual({ totalCount: ids.length, edges: [] });
 });
+
+async function lastCursor(token: string): Promise<string> {
+  const all: any = await api.gql(`{ disputes(first: 100) { pageInfo { endCursor } } }`, {}, token);
+  return all.data.disputes.pageInfo.endCursor;
+}

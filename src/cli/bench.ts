@@ -224,6 +224,67 @@ async function floorInProcess(pool: Pool, streetPath: string, settings: Options)
   };
 }
 
+interface DashboardAnswer {
+  data: {
+    persons: {
+      totalCount: number;
+      edges: {
+        node: {
+          id: string;
+          disputes: { id: string; parties: unknown[] }[];
+          currentAssignment: unknown;
+          lastFollowUp: unknown;
+        };
+      }[];
+    };
+  };
+}
+
+interface FloorAnswer {
+  data: {
+    persons: { id: string; total: string }[];
+    disputes: { person_id: string; id: string; parties: unknown[] }[];
+    assignments: unknown[];
+    followUps: unknown[];
+  };
+}
+
+/** The dashboard as the API and as the floor answer it, in counts that must agree. */
+async function compareWithFloor(apiUrl: string, token: string, floorUrl: string, streetId: string) {
+  const api = (await (
+    await fetch(apiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: DASHBOARD, variables: { j: streetId } }),
+    })
+  ).json()) as DashboardAnswer;
+  const floor = (await (await fetch(floorUrl, { method: 'POST', body: '{}' })).json()) as FloorAnswer;
+  const nodes = api.data.persons.edges.map((edge) => edge.node);
+  const figures = {
+    samePersonsInOrder:
+      JSON.stringify(nodes.map((node) => node.id)) ===
+      JSON.stringify(floor.data.persons.map((row) => row.id)),
+    totalCount: [api.data.persons.totalCount, Number(floor.data.persons[0]?.total ?? 0)],
+    openDisputesOfPersons: [nodes.flatMap((node) => node.disputes).length, floor.data.disputes.length],
+    parties: [
+      nodes.flatMap((node) => node.disputes.flatMap((dispute) => dispute.parties)).length,
+      floor.data.disputes.flatMap((dispute) => dispute.parties ?? []).length,
+    ],
+    assignments: [nodes.filter((node) => node.currentAssignment).length, floor.data.assignments.length],
+    lastFollowUps: [nodes.filter((node) => node.lastFollowUp).length, floor.data.followUps.length],
+  };
+  const agree =
+    figures.samePersonsInOrder &&
+    [
+      figures.totalCount,
+      figures.openDisputesOfPersons,
+      figures.parties,
+      figures.assignments,
+      figures.lastFollowUps,
+    ].every(([fromApi, fromFloor]) => fromApi === fromFloor);
+  return { agree, apiVersusFloor: figures };
+}
+
 const DASHBOARD = `query Dashboard($j: ID!) { persons(first: 50, filter: { jurisdictionId: $j, tiers: [YELLOW, ORANGE, RED] }) {
   totalCount edges { node { id name tier idNumber phone
     tierExplanation { summary categories indicators { code } }
@@ -345,6 +406,9 @@ async function main(): Promise<void> {
       await drive(server.url, token, dashboard, warmUp);
     }
     await drive(floorServer.url, '', dashboard, warmUp);
+    // The floor must fetch the same data, or the ratio compares different work.
+    results.floorMatchesApi = await compareWithFloor(full.url, fullToken, floorServer.url, streetId);
+    console.log('floor matches API', results.floorMatchesApi);
     const base = await drive(full.url, fullToken, dashboardScenario, settings);
     const allow = await drive(allowAll.url, allowToken, dashboard, settings);
     const unaudited = await drive(noAudit.url, noAuditToken, dashboard, settings);

@@ -270,7 +270,6 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   EscalateDisputePayload: STAFF,
   RecordMediationSessionPayload: STAFF,
   RecordReturnVisitPayload: STAFF,
-  AcknowledgeAssignmentPayload: STAFF,
   TierChangePayload: STAFF,
   ReferralPayload: STAFF,
   AlertPayload: STAFF,
@@ -440,6 +439,10 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Assignment.measures': { read: CASE_WORKERS },
 
   'Assignment.proposedForTier': { read: NOT_YOUTH },
+  // Anyone may be made responsible and acknowledge, but YOUTH_LEAGUE reads no assignment: they get
+  // the acknowledgement without the record, and the record's fields need no guard of their own.
+  'AcknowledgeAssignmentPayload.userErrors': { read: STAFF },
+  'AcknowledgeAssignmentPayload.assignment': { read: NOT_YOUTH },
 
   'TierExplanation.computedTier': { read: NOT_YOUTH },
   'TierExplanation.override': { read: NOT_YOUTH },

@@ -79,3 +79,38 @@ test('rising to ORANGE proposes the street contact leader’s team; adopting and
   expect(ack.data?.acknowledgeAssignment.assignment.acknowledgedAt).toBe(api.clock.now.toISOString());
   expect((await api.gql(UNACK, { me: responsible }, worker)).data?.assignments.totalCount).toBe(0);
 });
+
+test('a 团委 member made responsible acknowledges, and is not shown the assignment itself', async () => {
+  const streetLeader = await api.login('comprehensive_governance.leader');
+  const worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '青年', gridId: gridA });
+  const assigned = await api.gql(
+    `mutation($input: AssignInput!) { assign(input: $input) { assignment { id } userErrors { message } } }`,
+    {
+      input: {
+        personId: person,
+        leadLeaderId: await userId('comprehensive_governance.leader'),
+        responsibleDepartmentCode: 'YOUTH_LEAGUE',
+        responsiblePersonId: await userId('youth_league.worker'),
+        teamMemberIds: [],
+        measures: '青少年帮教',
+      },
+    },
+    streetLeader,
+  );
+  expect(assigned.data?.assign.userErrors).toEqual([]);
+  const assignmentId: string = assigned.data?.assign.assignment.id;
+  const youth = await api.login('youth_league.worker');
+  const ack = await api.gql(
+    `mutation($input: AcknowledgeAssignmentInput!) { acknowledgeAssignment(input: $input) {
+      userErrors { message } assignment { id measures } } }`,
+    { input: { assignmentId, expectedVersion: 1 } },
+    youth,
+  );
+  expect(ack.data?.acknowledgeAssignment).toEqual({ userErrors: [], assignment: null });
+  expect(errorCodes(ack)).toEqual({ 'acknowledgeAssignment.assignment': 'FORBIDDEN' });
+  const stored = await api.dataSource.query(`SELECT acknowledged_at FROM assignments WHERE id = $1`, [
+    assignmentId,
+  ]);
+  expect(stored[0].acknowledged_at).toEqual(api.clock.now);
+});

@@ -970,6 +970,38 @@ async function main(): Promise<void> {
       }),
     );
 
+    // Alerts over the past year: ORANGE and RED persons raise a few each (anomalies seen on visits),
+    // sent to their grid's worker and leader, who acknowledged all but the most recent ones.
+    await timed('alerts', () =>
+      dataSource.transaction(async (manager) => {
+        const rows: { count: string }[] = await manager.query(
+          `WITH raised AS (
+             INSERT INTO alerts (id, person_id, kind, description, tier_at_raise, raised_by_id, raised_at, grid_id)
+             SELECT gen_random_uuid(), p.id, 'ANOMALY', '走访发现情绪异常，需加强关注', p.tier, g.worker_id,
+                    date_trunc('milliseconds', now() - random() * interval '365 days'), p.grid_id
+               FROM persons p
+               JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS g(grid_id, worker_id, leader_id)
+                 ON g.grid_id = p.grid_id
+               CROSS JOIN LATERAL generate_series(1, CASE p.tier WHEN 'RED' THEN 3 ELSE 1 END) AS n
+              WHERE p.tier IN ('ORANGE','RED')
+             RETURNING id, grid_id, raised_at),
+           sent AS (
+             INSERT INTO alert_recipients (alert_id, user_id, acknowledged_at)
+             SELECT r.id, u.user_id,
+                    CASE WHEN r.raised_at < now() - interval '3 days'
+                         THEN date_trunc('milliseconds', r.raised_at + random() * interval '1 day') END
+               FROM raised r
+               JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS g(grid_id, worker_id, leader_id)
+                 ON g.grid_id = r.grid_id
+               CROSS JOIN LATERAL (VALUES (g.worker_id), (g.leader_id)) AS u(user_id)
+             RETURNING 1)
+           SELECT (SELECT count(*) FROM raised) AS count`,
+          [gridIds, workerIds, leaderIds],
+        );
+        return Number(rows[0]?.count ?? 0);
+      }),
+    );
+
     // What autovacuum does soon after a bulk load, done now so the benchmark sees a settled database:
     // fresh statistics for the planner and a visibility map that lets index-only scans skip the heap.
     const analyzeStarted = performance.now();

@@ -6,7 +6,7 @@
 //        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
@@ -92,6 +92,10 @@ interface Figures {
   non2xx: number;
   errors: number;
   sqlStatementsPerRequest?: number;
+  /** Requests completed in the measured window. */
+  requests?: number;
+  /** CPU time of the server process per request (user + system), when /proc tells it. */
+  serverCpuMsPerRequest?: number;
 }
 
 async function drive(url: string, token: string, scenario: Scenario, settings: Options): Promise<Figures> {
@@ -128,6 +132,57 @@ async function drive(url: string, token: string, scenario: Scenario, settings: O
     non2xx: result.non2xx,
     errors: result.errors,
     sqlStatementsPerRequest: sample.extensions?.sql?.length,
+    requests: result.requests.total,
+  };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc; undefined where there is none. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which is in parentheses and may hold spaces; utime and stime are
+    // fields 14 and 15, in clock ticks of 1/100 s (USER_HZ)
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `drive`, plus the CPU time the server process spent per request meanwhile. */
+async function measure(
+  server: Server,
+  token: string,
+  scenario: Scenario,
+  settings: Options,
+): Promise<Figures> {
+  const before = await cpuSeconds(server.process.pid);
+  const figures = await drive(server.url, token, scenario, settings);
+  const after = await cpuSeconds(server.process.pid);
+  if (before !== undefined && after !== undefined && figures.requests) {
+    figures.serverCpuMsPerRequest = Number((((after - before) * 1000) / figures.requests).toFixed(2));
+  }
+  return figures;
+}
+
+/** Several measured windows of one build as one: rates averaged, CPU per request over all requests. */
+function combine(windows: Figures[]): Figures {
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const requests = windows.reduce((sum, window) => sum + (window.requests ?? 0), 0);
+  const cpu = windows.every((window) => window.serverCpuMsPerRequest !== undefined)
+    ? windows.reduce((sum, window) => sum + (window.serverCpuMsPerRequest ?? 0) * (window.requests ?? 0), 0) /
+      Math.max(requests, 1)
+    : undefined;
+  return {
+    requestsPerSecond: Math.round(mean(windows.map((window) => window.requestsPerSecond))),
+    p50Ms: Number(mean(windows.map((window) => window.p50Ms)).toFixed(1)),
+    p99Ms: Number(mean(windows.map((window) => window.p99Ms)).toFixed(1)),
+    non2xx: windows.reduce((sum, window) => sum + window.non2xx, 0),
+    errors: windows.reduce((sum, window) => sum + window.errors, 0),
+    sqlStatementsPerRequest: windows[0]?.sqlStatementsPerRequest,
+    requests,
+    serverCpuMsPerRequest: cpu === undefined ? undefined : Number(cpu.toFixed(2)),
   };
 }
 
@@ -409,32 +464,54 @@ async function main(): Promise<void> {
     // The floor must fetch the same data, or the ratio compares different work.
     results.floorMatchesApi = await compareWithFloor(full.url, fullToken, floorServer.url, streetId);
     console.log('floor matches API', results.floorMatchesApi);
-    const base = await drive(full.url, fullToken, dashboardScenario, settings);
-    const allow = await drive(allowAll.url, allowToken, dashboard, settings);
-    const unaudited = await drive(noAudit.url, noAuditToken, dashboard, settings);
-    const baseAgain = await drive(full.url, fullToken, dashboardScenario, settings);
-    const handWritten = await drive(floorServer.url, '', dashboard, settings);
+    // The three builds in turns, twice: a slow spell of the shared machine then falls on each of them
+    // rather than on one, and each build's figures are the two windows combined.
+    const builds = [
+      ['full', full, fullToken],
+      ['allowAll', allowAll, allowToken],
+      ['noReadAudit', noAudit, noAuditToken],
+    ] as const;
+    const windows: Record<(typeof builds)[number][0], Figures[]> = {
+      full: [],
+      allowAll: [],
+      noReadAudit: [],
+    };
+    for (let round = 0; round < 2; round += 1) {
+      for (const [name, server, token] of builds) {
+        windows[name].push(await measure(server, token, dashboardScenario, settings));
+      }
+    }
+    const base = combine(windows.full);
+    const allow = combine(windows.allowAll);
+    const unaudited = combine(windows.noReadAudit);
+    const handWritten = await measure(floorServer, '', dashboard, settings);
     const inProcess = await floorInProcess(pool, streetPath, settings);
     byScenario.dashboard = base;
-    byScenario.overdueFollowUps = await drive(full.url, fullToken, overdueScenario, settings);
-    byScenario.monthlyFigures = await drive(full.url, fullToken, monthlyScenario, settings);
-    byScenario.registerDispute = await drive(full.url, fullToken, registerScenario, settings);
+    byScenario.overdueFollowUps = await measure(full, fullToken, overdueScenario, settings);
+    byScenario.monthlyFigures = await measure(full, fullToken, monthlyScenario, settings);
+    byScenario.registerDispute = await measure(full, fullToken, registerScenario, settings);
     for (const [name, figures] of Object.entries(byScenario)) console.log(name, figures);
-    const fullRate = (base.requestsPerSecond + baseAgain.requestsPerSecond) / 2;
     results.dashboardVariants = {
-      fullRepeated: baseAgain,
+      fullWindows: windows.full,
       allowAll: allow,
+      allowAllWindows: windows.allowAll,
       noReadAudit: unaudited,
+      noReadAuditWindows: windows.noReadAudit,
       handWrittenSql: handWritten,
       handWrittenSqlInProcess: inProcess,
     };
-    // The layers stack: allow-all < + permission checks (no-read-audit) < + read audit (full).
+    const ratio = (value: number) => Number(value.toFixed(3));
+    const cpu = (figures: Figures) => figures.serverCpuMsPerRequest ?? Number.NaN;
+    // The layers stack: allow-all < + permission checks (no-read-audit) < + read audit (full). Costs
+    // are given twice: as throughput lost, and as extra server CPU per request — the steadier of the
+    // two on a shared machine, since it does not move with what the other processes are doing.
     results.ratios = {
-      permissionLayerThroughputCost: Number(
-        (1 - unaudited.requestsPerSecond / allow.requestsPerSecond).toFixed(3),
-      ),
-      readAuditThroughputCost: Number((1 - fullRate / unaudited.requestsPerSecond).toFixed(3)),
-      permissionAndAuditThroughputCost: Number((1 - fullRate / allow.requestsPerSecond).toFixed(3)),
+      permissionLayerThroughputCost: ratio(1 - unaudited.requestsPerSecond / allow.requestsPerSecond),
+      readAuditThroughputCost: ratio(1 - base.requestsPerSecond / unaudited.requestsPerSecond),
+      permissionAndAuditThroughputCost: ratio(1 - base.requestsPerSecond / allow.requestsPerSecond),
+      permissionLayerCpuCost: ratio(cpu(unaudited) / cpu(allow) - 1),
+      readAuditCpuCost: ratio(cpu(base) / cpu(unaudited) - 1),
+      permissionAndAuditCpuCost: ratio(cpu(base) / cpu(allow) - 1),
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };

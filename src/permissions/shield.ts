@@ -135,19 +135,38 @@ function valueMiddleware(
   policy: FieldPolicy,
   auditReads: boolean,
 ): IMiddlewareFunction {
-  return async (resolve, parent, args, context: RequestContext, info) => {
-    const value: unknown = await resolve(parent, args, context, info);
+  const shown = (value: unknown, parent: Record<string, unknown>, context: RequestContext): unknown => {
     const principal = principalOf(context.user);
     const decision = decideField(policy, principal);
     if (decision === 'masked' && policy.masked) return mask(policy.masked.kind, value, parent, context);
     if (decision !== 'read') return null;
-    const shown = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
-    const revealed = Array.isArray(shown) ? shown.length > 0 : shown !== null && shown !== undefined;
+    const visible = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
+    const revealed = Array.isArray(visible) ? visible.length > 0 : visible !== null && visible !== undefined;
     if (auditReads && policy.sensitive && revealed) {
       context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
     }
-    return shown;
+    return visible;
   };
+  // Most of these fields are plain columns: their value is at hand, and waiting on a promise for each
+  // of them, on every row of a list, would cost more than the check itself. graphql-middleware passes
+  // a plain value through to graphql-js as it is; only its type says a middleware returns a promise.
+  const middleware = (
+    resolve: (...resolverArgs: unknown[]) => unknown,
+    parent: Record<string, unknown>,
+    args: unknown,
+    context: RequestContext,
+    info: unknown,
+  ): unknown => {
+    const value = resolve(parent, args, context, info);
+    return isPromiseLike(value)
+      ? Promise.resolve(value).then((resolved) => shown(resolved, parent, context))
+      : shown(value, parent, context);
+  };
+  return middleware as unknown as IMiddlewareFunction;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 export function buildValueMiddleware(auditReads = true): Record<string, Record<string, IMiddlewareFunction>> {

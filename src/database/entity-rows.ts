@@ -22,6 +22,10 @@ function hydratorOf(query: SelectQueryBuilder<ObjectLiteral>, metadata: EntityMe
   }
   let hydrator = byAlias.get(alias);
   if (!hydrator) {
+    // Embedded columns and relations need TypeORM's own transformer: refuse rather than drop them.
+    if (metadata.embeddeds.length > 0 || metadata.relations.length > 0) {
+      throw new Error(`${metadata.name} has embedded columns or relations: read it with getMany`);
+    }
     const driver = query.connection.driver;
     hydrator = {
       columns: metadata.columns.map((column) => ({

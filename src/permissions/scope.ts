@@ -35,10 +35,16 @@ export function gridInScope(identity: Identity, column: string): SqlPredicate {
   };
 }
 
-/** Predicate that a grid column lies in the subtree of the node at `path` (a user-chosen filter). */
+/**
+ * Predicate that a grid column lies in the subtree of the node at `path` (a user-chosen filter).
+ * Written as `= ANY(ARRAY(…))`: PostgreSQL reads the subtree's node ids once and walks the (grid, …)
+ * indexes with them, where `IN (…)` let it walk every tiered person of the city and hash them against
+ * the subtree (overdueFollowUps of a street: 8.8 → 4.7 ms). Row scope keeps `IN (…)`: it also guards
+ * lookups by id, where the array form made the planner walk a grid index instead of the primary key.
+ */
 export function gridInSubtree(path: string, column: string): SqlPredicate {
   return {
-    sql: `${column} IN (${subtreeNodesSql(':filterPath', ':filterDescendants')})`,
+    sql: `${column} = ANY(ARRAY(${subtreeNodesSql(':filterPath', ':filterDescendants')}))`,
     params: { filterPath: path, filterDescendants: descendantsPattern(path) },
   };
 }

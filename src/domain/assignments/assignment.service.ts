@@ -240,9 +240,10 @@ export function acknowledgeAssignment(
 }
 
 interface OverdueRow {
-  person_id: string;
+  total_count: number;
+  person_id: string | null;
   last_at: Date | null;
-  due_at: Date;
+  due_at: Date | null;
 }
 
 /** Persons at YELLOW, ORANGE or RED whose cadence has passed since their last follow-up (or tier start). */
@@ -258,31 +259,41 @@ export async function listOverdueFollowUps(
   const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
     .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
     .join(' ');
-  const lastAt = `(SELECT max(f.occurred_at) FROM follow_ups f WHERE f.person_id = p.id)`;
-  const dueAt = `(coalesce(${lastAt}, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day')`;
-  const query = context.dataSource
-    .getRepository(Person)
-    .createQueryBuilder('p')
-    .select('p.id', 'person_id')
-    .addSelect(lastAt, 'last_at')
-    .addSelect(dueAt, 'due_at')
-    .where(`p.tier <> 'NONE'`)
-    .andWhere(scope.sql, scope.params)
-    .andWhere(`${dueAt} < :now`, { now });
-  if (jurisdictionId) {
-    const subtree = await jurisdictionFilter(context, jurisdictionId, 'p.grid_id');
-    query.andWhere(subtree.sql, subtree.params);
-  }
-  const totalCount = await query.clone().getCount();
-  if (after) {
-    const position = decodeCursor(after);
-    query.andWhere(`(${dueAt}, p.id) > (:afterAt, :afterId)`, { afterAt: position.at, afterId: position.id });
-  }
-  const rows: OverdueRow[] = await query
-    .orderBy('due_at', 'ASC')
-    .addOrderBy('p.id', 'ASC')
-    .limit(size + 1)
-    .getRawMany();
+  const subtree = jurisdictionId ? await jurisdictionFilter(context, jurisdictionId, 'p.grid_id') : null;
+  const position = after ? decodeCursor(after) : null;
+  // One statement: each tiered person's last follow-up is looked up once (index on person, time), the
+  // overdue ones are kept once, and both the total and the page are read from them. The total comes
+  // even with an empty page, so paging past the end still says how many there are.
+  const [sql, parameters] = context.dataSource.driver.escapeQueryWithParameters(
+    `WITH overdue AS MATERIALIZED (
+       SELECT d.* FROM (
+         SELECT p.id AS person_id, lf.last_at,
+                coalesce(lf.last_at, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day' AS due_at
+           FROM persons p
+           LEFT JOIN LATERAL (SELECT max(f.occurred_at) AS last_at FROM follow_ups f WHERE f.person_id = p.id) lf
+             ON true
+          WHERE p.tier <> 'NONE' AND (${scope.sql})${subtree ? ` AND (${subtree.sql})` : ''}) d
+        WHERE d.due_at < :now)
+     SELECT c.total_count, o.person_id, o.last_at, o.due_at
+       FROM (SELECT count(*)::int AS total_count FROM overdue) c
+       LEFT JOIN LATERAL (
+         SELECT * FROM overdue
+          ${position ? 'WHERE (due_at, person_id) > (:afterAt, :afterId)' : ''}
+          ORDER BY due_at, person_id LIMIT :limit) o ON true
+      ORDER BY o.due_at, o.person_id`,
+    {
+      ...scope.params,
+      ...subtree?.params,
+      now,
+      limit: size + 1,
+      ...(position ? { afterAt: position.at, afterId: position.id } : {}),
+    },
+  );
+  const raw: OverdueRow[] = await context.dataSource.query(sql, parameters);
+  const totalCount = raw[0]?.total_count ?? 0;
+  const rows = raw.filter((row): row is OverdueRow & { person_id: string; due_at: Date } =>
+    Boolean(row.person_id),
+  );
   const persons = await context.loaders.people.personById.loadMany(rows.map((row) => row.person_id));
   const items = rows.map((row, index) => {
     const due = new Date(row.due_at);

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
   const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
-  const alertFeed = new AlertFeed(database.url);
+  const alertFeed = new AlertFeed(database.url, (message, error) => logger.warn({ err: error }, message));
   await alertFeed.start();
   const server = await createServer({
     config,

@@ -4,6 +4,7 @@
 // of sensitive-read auditing (vs none), and the API vs the same data by hand-written SQL (the floor).
 // Usage: npm run bench -- [--duration 10] [--connections 10] [--user NAME --password PW] [--street CODE]
 //        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
+//        [--out PATH]  (write the results there instead of bench/results.json)
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +23,8 @@ interface Options {
   password: string;
   street: string;
   inPlace: boolean;
+  /** Where results.json goes (bench/results.json unless --out PATH). */
+  out: string;
 }
 
 function options(): Options {
@@ -36,6 +39,7 @@ function options(): Options {
     password: argument('password', 'concord-demo-2026'),
     street: argument('street', 'C01.S01'),
     inPlace: process.argv.includes('--in-place'),
+    out: argument('out', path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json')),
   };
 }
 
@@ -439,7 +443,7 @@ async function main(): Promise<void> {
     ];
     const results: Record<string, unknown> = {
       measuredAt: new Date().toISOString(),
-      settings: { ...settings, password: undefined },
+      settings: { ...settings, password: undefined, out: undefined },
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
       scenarios: {} as Record<string, Figures>,
     };
@@ -522,10 +526,29 @@ async function main(): Promise<void> {
     console.log('plans', JSON.stringify(plans, null, 1));
     console.log('dashboard variants', results.dashboardVariants);
     console.log('ratios', results.ratios);
-    const target = path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json');
+    const target = settings.out;
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), target)}`);
+    // Figures from failed requests, or a floor that fetched other data, are not figures: say so and fail.
+    const problems = [
+      ...Object.entries({
+        ...byScenario,
+        ...(results.dashboardVariants as Record<string, Figures | Figures[]>),
+      })
+        .flatMap(([name, figures]) =>
+          (Array.isArray(figures) ? figures : [figures]).map((f) => [name, f] as const),
+        )
+        .filter(([, figures]) => figures.errors > 0 || figures.non2xx > 0)
+        .map(([name, figures]) => `${name}: ${figures.errors} errors, ${figures.non2xx} non-2xx answers`),
+      ...((results.floorMatchesApi as { agree: boolean }).agree
+        ? []
+        : ["the floor did not fetch the API's data"]),
+    ];
+    if (problems.length > 0) {
+      console.error(`the benchmark is not valid:\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     for (const server of servers) server.process.kill('SIGTERM');
     await pool.end();

@@ -6,6 +6,7 @@ import { SupportAlertsHazards1764700000000 } from './1764700000000-SupportAlerts
 import { ScaleIndexes1764800000000 } from './1764800000000-ScaleIndexes';
 import { PoliceRecords1764900000000 } from './1764900000000-PoliceRecords';
 import { MillisecondSortKeys1765000000000 } from './1765000000000-MillisecondSortKeys';
+import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
 
 export const migrations = [
   Foundation1764400000000,
@@ -15,4 +16,5 @@ export const migrations = [
   ScaleIndexes1764800000000,
   PoliceRecords1764900000000,
   MillisecondSortKeys1765000000000,
+  LoginFailures1765100000000,
 ];

@@ -60,7 +60,8 @@ export class AuthResolver {
     @Arg('input', () => LoginInput) input: LoginInput,
     @Ctx() context: RequestContext,
   ): Promise<LoginPayload> {
-    const now = context.now().getTime();
+    const now = context.now();
+    const db = context.dataSource.manager;
     const keys = [`user:${input.username.toLowerCase()}`, `client:${context.clientAddress}`];
     const failed = (message: string, code: ErrorCode): LoginPayload => ({
       token: null,
@@ -68,7 +69,7 @@ export class AuthResolver {
       user: null,
       userErrors: [userError(null, message, code)],
     });
-    if (throttle.isBlocked(keys, now)) {
+    if (await throttle.isBlocked(db, keys, now)) {
       return failed('Too many failed sign-ins: wait 15 minutes and try again', ErrorCode.FORBIDDEN);
     }
     const user = await context.dataSource.getRepository(User).findOneBy({ username: input.username });
@@ -88,10 +89,10 @@ export class AuthResolver {
       },
     ]);
     if (!valid || !user) {
-      throttle.recordFailure(keys, now);
+      await throttle.recordFailure(db, keys, now);
       return failed(WRONG_CREDENTIALS, ErrorCode.UNAUTHENTICATED);
     }
-    throttle.recordSuccess(keys);
+    await throttle.recordSuccess(db, keys);
     const { token, expiresAt } = await context.app.tokens.issue(user.id);
     return { token, expiresAt, user, userErrors: [] };
   }

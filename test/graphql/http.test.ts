@@ -116,6 +116,20 @@ test('repeated wrong passwords lock the username for a while', async () => {
   const blocked = await api.gql(LOGIN, { input: { username: 'police.worker', password: 'test-password-1' } });
   expect(blocked.data?.login.token).toBeNull();
   expect(blocked.data?.login.userErrors[0].message).toMatch(/Too many/);
+  // The count lives in PostgreSQL, not in this process: every replica sees it, a restart keeps it.
+  const stored = await api.dataSource.query(
+    `SELECT count(*)::int AS n FROM login_failures WHERE key = 'user:police.worker'`,
+  );
+  expect(stored[0].n).toBe(5);
+  // Once the window has passed the right password works again, and a success clears the count.
+  api.clock.advanceDays(1);
+  const again = await api.gql(LOGIN, { input: { username: 'police.worker', password: 'test-password-1' } });
+  expect(again.data?.login.userErrors).toEqual([]);
+  expect(again.data?.login.token).toEqual(expect.any(String));
+  const cleared = await api.dataSource.query(
+    `SELECT count(*)::int AS n FROM login_failures WHERE key = 'user:police.worker'`,
+  );
+  expect(cleared[0].n).toBe(0);
 });
 
 test('/readyz fails while the database is unreachable', async () => {

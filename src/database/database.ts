@@ -47,9 +47,26 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   }
 }
 
+/** Advisory-lock key that lets one process at a time migrate a database and load its reference data. */
+const MIGRATION_LOCK = 7_365_001;
+
+/**
+ * Runs the migrations and loads the reference data. Replicas that start together (SPEC §6) take
+ * turns under a PostgreSQL advisory lock: the first migrates, the others find nothing left to do.
+ */
 export async function migrate(dataSource: DataSource): Promise<void> {
-  await dataSource.runMigrations({ transaction: 'each' });
-  await loadReferenceData(dataSource);
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+      await loadReferenceData(dataSource);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {

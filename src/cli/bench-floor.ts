@@ -49,10 +49,11 @@ export async function handWrittenDashboard(pool: Pool, streetPath: string): Prom
   };
 }
 
-/** Serves the hand-written dashboard at every POST; resolves to its URL and a way to stop it. */
+/** Serves the hand-written dashboard at every POST (on `port`, or any free one); its URL and a way to stop it. */
 export async function serveFloor(
   pool: Pool,
   streetPath: string,
+  port = 0,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     request.resume();
@@ -69,10 +70,10 @@ export async function serveFloor(
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${address.port}/`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,6 +3,9 @@
 // `no-read-audit` (permissions on, sensitive reads not audited) — so `npm run bench` can measure
 // what each layer costs in one run; or `hand-written-sql <street path>`, the floor: the dashboard's
 // data by hand-written SQL over plain HTTP (bench-floor.ts). Never used to serve users.
+// With BENCH_REPLICAS=N (N > 1) it runs N such processes on one port (node:cluster), the way SPEC §6
+// runs replicas behind a load balancer; they need a shared JWT_SECRET.
+import cluster from 'node:cluster';
 import 'reflect-metadata';
 import { Pool } from 'pg';
 import { createTokenService } from '../auth/tokens';
@@ -15,7 +18,47 @@ import { applyPermissions } from '../permissions/shield';
 import { createServer } from '../server';
 import { serveFloor } from './bench-floor';
 
+/** Tells the bench where this process listens: on stdout alone, or to the primary as a replica. */
+function ready(url: string): void {
+  if (cluster.isWorker) process.send?.({ ready: url });
+  else process.stdout.write(`READY ${url}\n`);
+}
+
+/** Starts the replicas and says READY once every one of them listens; stops them when told to. */
+function runReplicas(count: number): void {
+  let stopping = false;
+  const workers = Array.from({ length: count }, () => cluster.fork());
+  const listening = new Set<number>();
+  for (const worker of workers) {
+    worker.on('message', (message: { ready?: string }) => {
+      if (!message.ready) return;
+      listening.add(worker.id);
+      if (listening.size === count) process.stdout.write(`READY ${message.ready}\n`);
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0 && !stopping) {
+        console.error(`replica ${worker.id} exited with ${code}`);
+        process.exit(1);
+      }
+    });
+  }
+  const stop = () => {
+    stopping = true;
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    let left = workers.length;
+    for (const worker of workers) worker.on('exit', () => (left -= 1) === 0 && process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 async function main(): Promise<void> {
+  const replicas = Number(process.env.BENCH_REPLICAS ?? '1');
+  if (cluster.isPrimary && replicas > 1) {
+    if (!process.env.JWT_SECRET) throw new Error('replicas need a shared JWT_SECRET');
+    runReplicas(replicas);
+    return;
+  }
   const variant = process.argv[2] ?? 'full';
   if (!['full', 'allow-all', 'no-read-audit', 'hand-written-sql'].includes(variant))
     throw new Error(`unknown variant ${variant}`);
@@ -35,8 +78,8 @@ async function main(): Promise<void> {
     if (!streetPath) throw new Error('hand-written-sql needs the street path');
     // The same pool size as the API's (pg's default of 10).
     const pool = new Pool({ connectionString: database.url, max: 10 });
-    const floor = await serveFloor(pool, streetPath);
-    process.stdout.write(`READY ${floor.url}\n`);
+    const floor = await serveFloor(pool, streetPath, config.port);
+    ready(floor.url);
     const stop = async () => {
       await floor.close();
       await pool.end();
@@ -58,7 +101,7 @@ async function main(): Promise<void> {
     schema,
   );
   const url = await server.listen(config.port, '127.0.0.1');
-  process.stdout.write(`READY ${url}\n`);
+  ready(url);
   const stop = async () => {
     await server.close();
     await database.close();

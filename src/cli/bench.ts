@@ -5,9 +5,12 @@
 // Usage: npm run bench -- [--duration 10] [--connections 10] [--user NAME --password PW] [--street CODE]
 //        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
 //        [--out PATH]  (write the results there instead of bench/results.json)
+//        [--replicas N] (also measure the dashboard with N API and N floor processes; default: cores)
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
@@ -23,6 +26,8 @@ interface Options {
   password: string;
   street: string;
   inPlace: boolean;
+  /** Replicas for the extra dashboard measurement of API and floor (SPEC §6); below 2, skipped. */
+  replicas: number;
   /** Where results.json goes (bench/results.json unless --out PATH). */
   out: string;
 }
@@ -39,6 +44,7 @@ function options(): Options {
     password: argument('password', 'concord-demo-2026'),
     street: argument('street', 'C01.S01'),
     inPlace: process.argv.includes('--in-place'),
+    replicas: Number(argument('replicas', String(os.cpus().length))),
     out: argument('out', path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json')),
   };
 }
@@ -48,7 +54,15 @@ interface Server {
   process: ChildProcess;
 }
 
-async function startServer(variant: string, databaseUrl: string, ...args: string[]): Promise<Server> {
+/** One secret for every server of a run, so replicas accept each other's tokens. */
+const JWT_SECRET = randomBytes(48).toString('base64url');
+
+async function startServer(
+  variant: string,
+  databaseUrl: string,
+  args: string[] = [],
+  replicas = 1,
+): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(__dirname, 'bench-server.js'), variant, ...args], {
     env: {
@@ -57,6 +71,8 @@ async function startServer(variant: string, databaseUrl: string, ...args: string
       PORT: String(port),
       NODE_ENV: 'development',
       EXPOSE_SQL_COUNT: 'true',
+      JWT_SECRET,
+      BENCH_REPLICAS: String(replicas),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -81,6 +97,26 @@ async function graphql(url: string, query: string, variables: Record<string, unk
     errors?: unknown[];
     extensions?: { sqlStatements?: number };
   };
+}
+
+async function signIn(server: Server, settings: Options): Promise<string> {
+  const login = await graphql(
+    server.url,
+    `
+      mutation ($input: LoginInput!) {
+        login(input: $input) {
+          token
+          userErrors {
+            message
+          }
+        }
+      }
+    `,
+    { input: { username: settings.user, password: settings.password } },
+  );
+  const token = login.data?.login?.token;
+  if (!token) throw new Error(`login as ${settings.user} failed: ${JSON.stringify(login)}`);
+  return token;
 }
 
 interface Scenario {
@@ -148,7 +184,11 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
     // fields after the command name, which is in parentheses and may hold spaces; utime and stime are
     // fields 14 and 15, in clock ticks of 1/100 s (USER_HZ)
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    // replicas are the server's child processes: their CPU counts too
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(' ').filter(Boolean);
+    const theirs = await Promise.all(children.map((child) => cpuSeconds(Number(child))));
+    return theirs.reduce<number>((sum, value) => sum + (value ?? 0), own);
   } catch {
     return undefined;
   }
@@ -392,29 +432,9 @@ async function main(): Promise<void> {
     const variants = ['full', 'allow-all', 'no-read-audit'];
     for (const variant of variants) servers.push(await startServer(variant, url));
     const tokens: string[] = [];
-    for (const server of servers) {
-      const login = await graphql(
-        server.url,
-        `
-          mutation ($input: LoginInput!) {
-            login(input: $input) {
-              token
-              userErrors {
-                message
-              }
-            }
-          }
-        `,
-        {
-          input: { username: settings.user, password: settings.password },
-        },
-      );
-      const token = login.data?.login?.token;
-      if (!token) throw new Error(`login as ${settings.user} failed: ${JSON.stringify(login)}`);
-      tokens.push(token);
-    }
+    for (const server of servers) tokens.push(await signIn(server, settings));
     const [full, allowAll, noAudit] = servers as [Server, Server, Server];
-    const floorServer = await startServer('hand-written-sql', url, streetPath);
+    const floorServer = await startServer('hand-written-sql', url, [streetPath]);
     servers.push(floorServer);
     const [fullToken, allowToken, noAuditToken] = tokens as [string, string, string];
     const dashboard: Scenario = { name: 'dashboard', query: DASHBOARD, variables: () => ({ j: streetId }) };
@@ -444,7 +464,7 @@ async function main(): Promise<void> {
     const results: Record<string, unknown> = {
       measuredAt: new Date().toISOString(),
       settings: { ...settings, password: undefined, out: undefined },
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version },
       scenarios: {} as Record<string, Figures>,
     };
     const byScenario = results.scenarios as Record<string, Figures>;
@@ -519,6 +539,24 @@ async function main(): Promise<void> {
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };
+    if (settings.replicas > 1) {
+      // As SPEC §6 runs it: one API process per core behind a load balancer (here node:cluster on one
+      // port), against the floor run the same way.
+      const apiReplicas = await startServer('full', url, [], settings.replicas);
+      servers.push(apiReplicas);
+      const floorReplicas = await startServer('hand-written-sql', url, [streetPath], settings.replicas);
+      servers.push(floorReplicas);
+      const replicaToken = await signIn(apiReplicas, settings);
+      await drive(apiReplicas.url, replicaToken, dashboard, warmUp);
+      await drive(floorReplicas.url, '', dashboard, warmUp);
+      const api = await measure(apiReplicas, replicaToken, dashboardScenario, settings);
+      const floorFigures = await measure(floorReplicas, '', dashboard, settings);
+      results.dashboardWithReplicas = { replicas: settings.replicas, api, handWrittenSql: floorFigures };
+      (results.ratios as Record<string, number>).apiP50OverHandWrittenSqlP50WithReplicas = Number(
+        (api.p50Ms / Math.max(floorFigures.p50Ms, 0.1)).toFixed(2),
+      );
+      console.log('dashboard with replicas', results.dashboardWithReplicas);
+    }
     const plans: Record<string, unknown> = {};
     for (const scenario of scenarios)
       plans[scenario.name] = await explainScenario(full.url, fullToken, scenario, pool);
@@ -535,6 +573,13 @@ async function main(): Promise<void> {
       ...Object.entries({
         ...byScenario,
         ...(results.dashboardVariants as Record<string, Figures | Figures[]>),
+        ...(results.dashboardWithReplicas
+          ? {
+              apiWithReplicas: (results.dashboardWithReplicas as { api: Figures }).api,
+              floorWithReplicas: (results.dashboardWithReplicas as { handWrittenSql: Figures })
+                .handWrittenSql,
+            }
+          : {}),
       })
         .flatMap(([name, figures]) =>
           (Array.isArray(figures) ? figures : [figures]).map((f) => [name, f] as const),

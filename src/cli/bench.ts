@@ -86,21 +86,35 @@ async function startServer(
   return { url, process: child };
 }
 
-async function graphql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+interface Answer<T> {
+  data?: T;
+  errors?: unknown[];
+  /** The statements the request ran, when asked for with `explain`. */
+  extensions?: { sql?: { query: string; parameters: unknown[] }[] };
+}
+
+/** One GraphQL request; with `explain`, the server also returns the SQL it ran (bench builds only). */
+async function graphql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  explain = false,
+): Promise<Answer<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(explain ? { 'x-concord-explain': '1' } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as {
-    data?: { login?: { token?: string | null } };
-    errors?: unknown[];
-    extensions?: { sqlStatements?: number };
-  };
+  return (await response.json()) as Answer<T>;
 }
 
 async function signIn(server: Server, settings: Options): Promise<string> {
-  const login = await graphql(
+  const login = await graphql<{ login?: { token?: string | null } }>(
     server.url,
     `
       mutation ($input: LoginInput!) {
@@ -139,16 +153,7 @@ interface Figures {
 }
 
 async function drive(url: string, token: string, scenario: Scenario, settings: Options): Promise<Figures> {
-  const sampleResponse = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'x-concord-explain': '1',
-    },
-    body: JSON.stringify({ query: scenario.query, variables: scenario.variables() }),
-  });
-  const sample = (await sampleResponse.json()) as { errors?: unknown[]; extensions?: { sql?: unknown[] } };
+  const sample = await graphql(url, scenario.query, scenario.variables(), token, true);
   if (sample.errors) throw new Error(`${scenario.name}: ${JSON.stringify(sample.errors).slice(0, 500)}`);
   const result = await autocannon({
     url,
@@ -261,18 +266,7 @@ function sequentialScans(node: PlanNode, found: string[]): string[] {
 
 /** Runs one request of the scenario, gets the SQL it ran, and EXPLAINs each statement. */
 async function explainScenario(url: string, token: string, scenario: Scenario, pool: Pool) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'x-concord-explain': '1',
-    },
-    body: JSON.stringify({ query: scenario.query, variables: scenario.variables() }),
-  });
-  const body = (await response.json()) as {
-    extensions?: { sql?: { query: string; parameters: unknown[] }[] };
-  };
+  const body = await graphql(url, scenario.query, scenario.variables(), token, true);
   const statements = body.extensions?.sql ?? [];
   const scans: string[] = [];
   for (const statement of statements) {
@@ -350,13 +344,8 @@ interface FloorAnswer {
 
 /** The dashboard as the API and as the floor answer it, in counts that must agree. */
 async function compareWithFloor(apiUrl: string, token: string, floorUrl: string, streetId: string) {
-  const api = (await (
-    await fetch(apiUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: DASHBOARD, variables: { j: streetId } }),
-    })
-  ).json()) as DashboardAnswer;
+  const answer = await graphql<DashboardAnswer['data']>(apiUrl, DASHBOARD, { j: streetId }, token);
+  const api = answer as DashboardAnswer;
   const floor = (await (await fetch(floorUrl, { method: 'POST', body: '{}' })).json()) as FloorAnswer;
   const nodes = api.data.persons.edges.map((edge) => edge.node);
   const figures = {

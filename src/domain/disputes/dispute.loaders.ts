@@ -33,10 +33,7 @@ export function createDisputeLoaders(context: RequestContext) {
       const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
         query.orderBy('d.reported_at', 'DESC'),
       );
-      const pairs = entities.map((dispute, index) => ({
-        personId: (raw[index] as { party_person_id: string }).party_person_id,
-        dispute,
-      }));
+      const pairs = entities.map((dispute, index) => ({ personId: raw[index]?.party_person_id, dispute }));
       return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
         group.map((pair) => pair.dispute),
       );

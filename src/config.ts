@@ -26,6 +26,11 @@ export interface Config {
   corsOrigins: string[];
   /** Report the SQL statements a request ran in `extensions.sqlStatements` (never in production). */
   exposeSqlStatementCount: boolean;
+  /**
+   * Execute queries compiled by graphql-jit (src/graphql/executor.ts); false runs every operation on
+   * graphql-js. On by default; the switch is there to rule the compiler out when chasing a problem.
+   */
+  compiledQueries: boolean;
   /** Also return the statements' text (`extensions.sql`): set only by the benchmark server, never from env. */
   exposeSqlText: boolean;
 }
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     exposeSqlStatementCount: nodeEnv !== 'production' && flag(env.EXPOSE_SQL_COUNT, true),
+    compiledQueries: flag(env.COMPILED_QUERIES, true),
     exposeSqlText: false,
   };
 }

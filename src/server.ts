@@ -15,6 +15,7 @@ import { RequestContext, type AppServices } from './context';
 import { currentStatementCounter, runCountingStatements } from './database/statement-counter';
 import { ErrorCode } from './graphql/errors';
 import { aliasLimit, costLimitPlugin, depthLimit } from './graphql/limits';
+import { compiledExecution } from './graphql/executor';
 import { buildApiSchema } from './graphql/schema';
 import type { GraphQLSchema } from 'graphql';
 
@@ -122,7 +123,7 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
   const production = config.nodeEnv === 'production';
   const schema = givenSchema ?? (await buildApiSchema());
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(config.compiledQueries ? { gateway: compiledExecution(schema) } : { schema }),
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',

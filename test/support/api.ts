@@ -31,6 +31,11 @@ export interface TestApi {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GraphQLResponse<T>>;
+  /**
+   * A second API server on the same database, tokens and clock, with `overrides` to its
+   * configuration: to compare two builds on the same data.
+   */
+  sibling(overrides: Partial<Config>): Promise<Pick<TestApi, 'gql' | 'close'>>;
   /** Signs in a test user (see test/support/template.ts) and returns the bearer token. */
   login(username: string): Promise<string>;
   /** Id of a jurisdiction node of the test organisation. */
@@ -74,17 +79,14 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     dataSource,
     config,
     clock,
-    async gql(query, variables, token) {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-      return { status: response.status, ...body } as GraphQLResponse<any>;
+    gql: (query, variables, token) => post(endpoint, query, variables, token),
+    async sibling(overrides) {
+      const sibling = await createServer({ ...app, config: { ...config, ...overrides } });
+      const at = await sibling.listen(0, '127.0.0.1');
+      return {
+        gql: (query, variables, token) => post(at, query, variables, token),
+        close: () => sibling.close(),
+      };
     },
     async login(username) {
       const cached = tokens.get(username);
@@ -117,4 +119,22 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     },
   };
   return api;
+}
+
+async function post(
+  endpoint: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+): Promise<GraphQLResponse<any>> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+  return { status: response.status, ...body } as GraphQLResponse<any>;
 }

@@ -1,0 +1,104 @@
+// Executes operations with graphql-jit instead of graphql-js's interpreter. graphql-jit compiles an
+// operation once into a function that walks exactly its selections, calling the same resolvers of
+// the same schema — so every permission rule, masking and audit middleware runs as before — but
+// without re-reading the document, re-collecting fields and re-coercing arguments for every row.
+// On the dashboard it cut the API's CPU per request by about a quarter (see README, Benchmarks).
+//
+// Apollo Server 5 has no option for a custom executor; its documented extension point for one is the
+// gateway interface, which is what this implements (one schema, never updated). Validation, the
+// document cache, plugins and error formatting stay Apollo's: only execution changes.
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import {
+  execute,
+  getNamedType,
+  isInputObjectType,
+  printSchema,
+  typeFromAST,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** The compiled form of each operation of a document, or null when graphql-jit declined it. */
+type Compiled = Map<string, CompiledQuery | null>;
+
+export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+  // Keyed by the parsed document: Apollo keeps one DocumentNode per distinct query text in its own
+  // bounded document cache, so compiled operations live exactly as long as their document does and
+  // arbitrary client queries cannot grow this without bound.
+  const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
+
+  const compiledFor = (document: DocumentNode, operationName: string | null | undefined) => {
+    let compiled = compiledByDocument.get(document);
+    if (!compiled) {
+      compiled = new Map();
+      compiledByDocument.set(document, compiled);
+    }
+    const key = operationName ?? '';
+    let operation = compiled.get(key);
+    if (operation === undefined) {
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      operation = isCompiledQuery(result) ? result : null;
+      compiled.set(key, operation);
+    }
+    return operation;
+  };
+
+  const executor: GatewayExecutor = async ({
+    document,
+    operation: definition,
+    operationName,
+    request,
+    context,
+  }) => {
+    const operation = compiles(schema, definition, request.variables)
+      ? compiledFor(document, operationName)
+      : null;
+    if (!operation) {
+      // graphql-jit declines only what it does not support; graphql-js answers it as before.
+      return (await execute({
+        schema,
+        document,
+        operationName,
+        variableValues: request.variables,
+        contextValue: context,
+      })) as ExecutionResult;
+    }
+    return (await operation.query(undefined, context, request.variables ?? {})) as ExecutionResult;
+  };
+
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    load: () => Promise.resolve({ executor }),
+    stop: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Whether graphql-jit answers this operation exactly as graphql-js would. It coerces variables
+ * differently from the spec in two cases (graphql-jit issues #91 and #142), so those stay with
+ * graphql-js: a variable of an input-object type (defaults of its fields are not applied), and a
+ * variable without a default left out of the request (a field of a literal input object set from it
+ * becomes null instead of absent — "clear" instead of "leave as is"). And only queries: every write runs on the
+ * reference implementation, where no difference can change what is stored.
+ */
+function compiles(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): boolean {
+  if (operation.operation !== 'query') return false;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = typeFromAST(schema, definition.type);
+    if (!type || isInputObjectType(getNamedType(type))) return false;
+    const given =
+      variables && Object.prototype.hasOwnProperty.call(variables, definition.variable.name.value);
+    if (!given && !definition.defaultValue) return false;
+  }
+  return true;
+}

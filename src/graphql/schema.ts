@@ -1,7 +1,7 @@
 // Builds the one GraphQL schema from the resolvers of every area, then wraps it in the permission
 // layer. `npm run schema:print` writes the SDL of exactly this schema to schema/schema.graphql.
-import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type PubSub } from 'type-graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AuditResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ServiceAccountResolver } from '../auth/service-account.resolver';
@@ -37,8 +37,38 @@ export const resolvers = [
 ] as const;
 
 /** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */
-export function buildBareSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
+  return readPlainFieldsDirectly(schema);
+}
+
+/**
+ * type-graphql gives every plain field (a property of the object) a resolver of its own, to run
+ * type-graphql middlewares and authorization — which this API does not use: graphql-shield and the
+ * value middleware do both (src/permissions/shield.ts). For a field with no field resolver, no
+ * middleware, no roles and the same name in the schema as on the class, that resolver does exactly
+ * what GraphQL's default one does, `object[name]`; without it, graphql-jit reads the property inline
+ * instead of calling a function for every field of every row.
+ */
+function readPlainFieldsDirectly(schema: GraphQLSchema): GraphQLSchema {
+  const storage = getMetadataStorage();
+  for (const objectType of storage.objectTypes) {
+    const type = schema.getType(objectType.name);
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    for (const field of objectType.fields ?? []) {
+      const plain =
+        field.name === field.schemaName &&
+        !field.middlewares?.length &&
+        !field.roles?.length &&
+        !storage.fieldResolvers.some(
+          (resolver) => resolver.methodName === field.name && resolver.getObjectType?.() === field.target,
+        );
+      const built = fields[field.schemaName];
+      if (plain && built) built.resolve = undefined;
+    }
+  }
+  return schema;
 }
 
 /**

@@ -70,3 +70,41 @@ export async function readRawAndEntities<T extends ObjectLiteral, R = Record<str
 export async function readEntities<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<T[]> {
   return (await readRawAndEntities(query)).entities;
 }
+
+/**
+ * How the fields of a GraphQL type read an entity's columns, so a loader can read only the columns a
+ * query asks for. A field that is a column reads itself; a field computed by a field resolver reads
+ * what `computed` lists for it; `always` is read whatever is asked (the key, and what the permission
+ * layer reads from the row — say, the grid an address mask names).
+ */
+export interface SelectionColumns {
+  always: readonly string[];
+  computed: Readonly<Record<string, readonly string[]>>;
+}
+
+const propertiesByEntity = new WeakMap<EntityMetadata, ReadonlySet<string>>();
+
+/**
+ * The properties to read for `fields` (sorted, so equal selections share one loader), or undefined —
+ * the whole row — when a field is neither a column nor listed in `computed` (a field resolver added
+ * later and not listed reads whole rows, as before: never too little), or when all are needed anyway.
+ */
+export function columnsFor(
+  metadata: EntityMetadata,
+  selection: SelectionColumns,
+  fields: ReadonlySet<string>,
+): string[] | undefined {
+  let properties = propertiesByEntity.get(metadata);
+  if (!properties) {
+    properties = new Set(metadata.columns.map((column) => column.propertyName));
+    propertiesByEntity.set(metadata, properties);
+  }
+  const columns = new Set(selection.always);
+  for (const field of fields) {
+    if (field === '__typename') continue;
+    const reads = selection.computed[field] ?? (properties.has(field) ? [field] : undefined);
+    if (!reads) return undefined;
+    for (const property of reads) columns.add(property);
+  }
+  return columns.size < properties.size ? [...columns].sort() : undefined;
+}

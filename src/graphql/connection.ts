@@ -111,6 +111,8 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   size: number,
   after: string | null | undefined,
   sortTime: (row: T) => Date,
+  /** Only these properties of each row (see `columnsFor`); the key and the sort column are added. */
+  columns?: readonly string[],
 ): Promise<Connection<T>> {
   const joined = query.expressionMap.joinAttributes.length > 0;
   const count = query
@@ -131,8 +133,14 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     .limit(size + 1);
   const target = query.expressionMap.mainAlias?.target;
   if (!target) throw new Error('keysetPage needs a query on an entity');
-  const page = query.connection
-    .createQueryBuilder<T>(target, alias)
+  const page = query.connection.createQueryBuilder<T>(target, alias);
+  if (columns) {
+    const sortProperty =
+      page.expressionMap.mainAlias?.metadata.findColumnWithDatabaseName(column)?.propertyName;
+    if (!sortProperty) throw new Error(`keysetPage: no column ${column}`);
+    page.select([...new Set([...columns, 'id', sortProperty])].map((property) => `${alias}.${property}`));
+  }
+  page
     .addSelect(`(${count.getQuery()})`, 'page_total_count')
     .where(`${alias}.id IN (${ids.getQuery()})`)
     .setParameters({ ...query.getParameters(), ...ids.getParameters() })

@@ -1,5 +1,6 @@
 // Small helpers that turn one batched SQL result into the per-key arrays DataLoader expects.
-import { Kind, type GraphQLResolveInfo } from 'graphql';
+import type DataLoader from 'dataloader';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: readonly K[]): T[][] {
   const groups = new Map<K, T[]>();
@@ -29,4 +30,53 @@ export function selectsOnly(info: GraphQLResolveInfo, allowed: ReadonlySet<strin
         (selection) => selection.kind === Kind.FIELD && allowed.has(selection.name.value),
       ) ?? false,
   );
+}
+
+/**
+ * The names of the fields asked for under the field being resolved, `path` below it (['edges',
+ * 'node'] of a connection) — through inline and named fragments. Directives are not evaluated: a
+ * field under @skip counts as asked for, which can only read more, never less.
+ */
+export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
+  let level: readonly SelectionSetNode[] = info.fieldNodes.flatMap((node) =>
+    node.selectionSet ? [node.selectionSet] : [],
+  );
+  for (const name of path) {
+    level = fieldsOf(info, level)
+      .filter((field) => field.name.value === name)
+      .flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
+  }
+  return new Set(fieldsOf(info, level).map((field) => field.name.value));
+}
+
+function fieldsOf(info: GraphQLResolveInfo, sets: readonly SelectionSetNode[]): FieldNode[] {
+  const fields: FieldNode[] = [];
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) fields.push(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else {
+        const fragment = info.fragments[selection.name.value];
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  sets.forEach(visit);
+  return fields;
+}
+
+/** One DataLoader per column set, made on first use within the request (see `columnsFor`). */
+export function perColumns<K, V>(
+  make: (columns: readonly string[] | undefined) => DataLoader<K, V>,
+): (columns: readonly string[] | undefined) => DataLoader<K, V> {
+  const loaders = new Map<string, DataLoader<K, V>>();
+  return (columns) => {
+    const key = columns ? columns.join(',') : '*';
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = make(columns);
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
 }

@@ -1,33 +1,55 @@
 // DataLoaders for responsibility: a person's current assignment and their latest follow-up.
 import DataLoader from 'dataloader';
-import { readEntities } from '../../database/entity-rows';
+import type { GraphQLResolveInfo } from 'graphql';
+import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { indexBy } from '../../graphql/loader-helpers';
+import { indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { Assignment, FollowUp } from './assignment.entity';
+
+/** The columns behind the fields of Assignment and of FollowUp (see `columnsFor`). */
+const ASSIGNMENT_COLUMNS: SelectionColumns = {
+  always: ['id', 'personId'],
+  computed: { person: ['personId'] },
+};
+const FOLLOW_UP_COLUMNS: SelectionColumns = { always: ['id', 'personId'], computed: {} };
+
+/** The columns of Assignment (or of FollowUp) that the fields asked for under `info` read. */
+export function assignmentColumns(context: RequestContext, info: GraphQLResolveInfo) {
+  return columnsFor(context.dataSource.getMetadata(Assignment), ASSIGNMENT_COLUMNS, selectedFieldNames(info));
+}
+export function followUpColumns(context: RequestContext, info: GraphQLResolveInfo) {
+  return columnsFor(context.dataSource.getMetadata(FollowUp), FOLLOW_UP_COLUMNS, selectedFieldNames(info));
+}
 
 export function createAssignmentLoaders(context: RequestContext) {
   return {
-    currentAssignmentByPersonId: new DataLoader<string, Assignment | null>(async (personIds) => {
-      const rows = await readEntities(
-        context.dataSource
-          .getRepository(Assignment)
-          .createQueryBuilder('a')
-          .where('a.person_id = ANY(:personIds)', { personIds })
-          .andWhere('a.active'),
-      );
-      return indexBy(rows, (row) => row.personId, personIds);
-    }),
-    lastFollowUpByPersonId: new DataLoader<string, FollowUp | null>(async (personIds) => {
-      const rows = await readEntities(
-        context.dataSource
-          .getRepository(FollowUp)
-          .createQueryBuilder('f')
-          .distinctOn(['f.person_id'])
-          .where('f.person_id = ANY(:personIds)', { personIds })
-          .orderBy('f.person_id')
-          .addOrderBy('f.occurred_at', 'DESC'),
-      );
-      return indexBy(rows, (row) => row.personId, personIds);
-    }),
+    /** Each person's current assignment; with only `columns` when given. */
+    currentAssignmentOfPersonWith: perColumns(
+      (columns) =>
+        new DataLoader<string, Assignment | null>(async (personIds) => {
+          const query = context.dataSource.getRepository(Assignment).createQueryBuilder('a');
+          if (columns) query.select(columns.map((column) => `a.${column}`));
+          const rows = await readEntities(
+            query.where('a.person_id = ANY(:personIds)', { personIds }).andWhere('a.active'),
+          );
+          return indexBy(rows, (row) => row.personId, personIds);
+        }),
+    ),
+    /** Each person's latest follow-up; with only `columns` when given. */
+    lastFollowUpOfPersonWith: perColumns(
+      (columns) =>
+        new DataLoader<string, FollowUp | null>(async (personIds) => {
+          const query = context.dataSource.getRepository(FollowUp).createQueryBuilder('f');
+          if (columns) query.select(columns.map((column) => `f.${column}`));
+          const rows = await readEntities(
+            query
+              .distinctOn(['f.person_id'])
+              .where('f.person_id = ANY(:personIds)', { personIds })
+              .orderBy('f.person_id')
+              .addOrderBy('f.occurred_at', 'DESC'),
+          );
+          return indexBy(rows, (row) => row.personId, personIds);
+        }),
+    ),
   };
 }

@@ -1,11 +1,28 @@
 // DataLoaders for disputes: by id, parties of a dispute, disputes of a person — all within row scope.
 import DataLoader from 'dataloader';
-import { readEntities, readRawAndEntities } from '../../database/entity-rows';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  columnsFor,
+  readEntities,
+  readRawAndEntities,
+  type SelectionColumns,
+} from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { groupBy, indexBy } from '../../graphql/loader-helpers';
+import { groupBy, indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import { OPEN_STATUSES } from './rules';
+
+/** The columns behind the fields of Dispute (see `columnsFor`). */
+export const DISPUTE_COLUMNS: SelectionColumns = {
+  always: ['id', 'gridId'],
+  computed: { grid: ['gridId'], escalations: [], mediationSessions: [], returnVisits: [], parties: [] },
+};
+
+/** The columns of Dispute that the fields asked for under `info` read. */
+export function disputeColumns(context: RequestContext, info: GraphQLResolveInfo) {
+  return columnsFor(context.dataSource.getMetadata(Dispute), DISPUTE_COLUMNS, selectedFieldNames(info));
+}
 
 export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
@@ -20,11 +37,16 @@ export function createDisputeLoaders(context: RequestContext) {
       );
       return groupBy(rows, (row) => row.disputeId, ids);
     });
-  /** The disputes each person is party to, within row scope; only the open ones when asked. */
-  const disputesOfPersons = (openOnly: boolean) =>
+  /**
+   * The disputes each person is party to, within row scope; only the open ones when asked; with only
+   * `columns` of each dispute when given.
+   */
+  const disputesOfPersons = (openOnly: boolean, columns: readonly string[] | undefined) =>
     new DataLoader<string, Dispute[]>(async (personIds) => {
       const scope = disputeScope(context.user, 'd');
-      const query = disputes()
+      const query = disputes();
+      if (columns) query.select(columns.map((column) => `d.${column}`));
+      query
         .innerJoin(DisputeParty, 'dp', 'dp.dispute_id = d.id')
         .addSelect('dp.person_id', 'party_person_id')
         .where('dp.person_id = ANY(:personIds)', { personIds })
@@ -60,7 +82,7 @@ export function createDisputeLoaders(context: RequestContext) {
       );
       return groupBy(rows, (row) => row.disputeId, ids);
     }),
-    disputesByPersonId: disputesOfPersons(false),
-    openDisputesByPersonId: disputesOfPersons(true),
+    disputesOfPersonWith: perColumns((columns) => disputesOfPersons(false, columns)),
+    openDisputesOfPersonWith: perColumns((columns) => disputesOfPersons(true, columns)),
   };
 }

@@ -1,23 +1,48 @@
 // DataLoaders for people: persons and households by id, household members — all within row scope.
 import DataLoader from 'dataloader';
-import { readEntities } from '../../database/entity-rows';
+import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import type { GraphQLResolveInfo } from 'graphql';
-import { groupBy, indexBy, selectsOnly } from '../../graphql/loader-helpers';
+import { groupBy, indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { gridInScope, personScope } from '../../permissions/scope';
 import { Household } from './household.entity';
 import { Person } from './person.entity';
 
-/** Person fields that the summary loader reads, and the columns behind them. */
-const PERSON_SUMMARY_FIELDS: ReadonlySet<string> = new Set(['__typename', 'id', 'name', 'tier']);
-const PERSON_SUMMARY_COLUMNS = ['id', 'name', 'tier', 'gridId'] as const;
+/** The columns behind the fields of Person (see `columnsFor`). */
+export const PERSON_COLUMNS: SelectionColumns = {
+  // gridId: the address mask names the village of the person's grid.
+  always: ['id', 'gridId'],
+  computed: {
+    age: ['birthDate'],
+    grid: ['gridId'],
+    household: ['householdId'],
+    tierExplanation: ['tierExplanationData', 'tier', 'updatedAt'],
+    disputes: [],
+    assessments: [],
+    currentAssignment: [],
+    referrals: [],
+    psychologicalFile: [],
+    lastFollowUp: [],
+    policeRecords: [],
+    hasPoliceRecord: [],
+  },
+};
 
-/** A person for a resolver: only the summary columns when the query asks for no more. */
+/** The columns of Person that the fields asked for under `info` (`path` below it) read. */
+export function personColumns(
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+) {
+  return columnsFor(context.dataSource.getMetadata(Person), PERSON_COLUMNS, selectedFieldNames(info, path));
+}
+
+/**
+ * A person mentioned by another record (a dispute's party, an alert's or an assignment's subject),
+ * read with only the columns the query asks for: often just a name.
+ */
 export function loadPerson(context: RequestContext, id: string, info: GraphQLResolveInfo) {
-  const loaders = context.loaders.people;
-  return selectsOnly(info, PERSON_SUMMARY_FIELDS)
-    ? loaders.personSummaryById.load(id)
-    : loaders.personById.load(id);
+  return context.loaders.people.personWith(personColumns(context, info)).load(id);
 }
 
 export function createPeopleLoaders(context: RequestContext) {
@@ -32,15 +57,13 @@ export function createPeopleLoaders(context: RequestContext) {
     );
     return indexBy(rows, (row) => row.id, ids);
   };
+  const personWith = perColumns(
+    (columns) => new DataLoader<string, Person | null>((ids) => visiblePersons(ids, columns)),
+  );
   return {
-    personById: new DataLoader<string, Person | null>((ids) => visiblePersons(ids)),
-    /**
-     * Only what a mention of a person needs (`PERSON_SUMMARY_FIELDS`): a dispute's parties or an
-     * alert's subject, where whole rows would be read only to show a name.
-     */
-    personSummaryById: new DataLoader<string, Person | null>((ids) =>
-      visiblePersons(ids, PERSON_SUMMARY_COLUMNS),
-    ),
+    personById: personWith(undefined),
+    /** Persons with only `columns` (whole rows when undefined), for a selection that needs no more. */
+    personWith,
     householdById: new DataLoader<string, Household | null>(async (ids) => {
       const scope = gridInScope(context.user, 'h.grid_id');
       const rows = await readEntities(

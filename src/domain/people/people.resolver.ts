@@ -1,8 +1,11 @@
 // GraphQL entry points of the people area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { Assignment, FollowUp } from '../assignments/assignment.entity';
+import { assignmentColumns, followUpColumns } from '../assignments/assignment.loaders';
 import { Dispute } from '../disputes/dispute.entity';
+import { disputeColumns } from '../disputes/dispute.loaders';
 import { PsychologicalFile, Referral } from '../referrals/referral.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Assessment } from '../risk/assessment.entity';
@@ -21,6 +24,7 @@ import {
   UpdatePersonPayload,
 } from './people.inputs';
 import { findPerson, listPersons, registerHousehold, registerPerson, updatePerson } from './people.service';
+import { personColumns } from './people.loaders';
 import { Person } from './person.entity';
 
 @Resolver(() => Person)
@@ -36,12 +40,13 @@ export class PersonResolver {
   @Query(() => PersonConnection, { description: '人员列表 / Persons within your scope, newest first' })
   persons(
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => PersonFilter, { nullable: true }) filter?: PersonFilter,
     @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
     first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listPersons(context, filter, first, after);
+    return listPersons(context, filter, first, after, personColumns(context, info, ['edges', 'node']));
   }
 
   @Mutation(() => RegisterPersonPayload, { description: '登记人员 / Register a person' })
@@ -89,11 +94,13 @@ export class PersonResolver {
   disputes(
     @Root() person: Person,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('open', () => Boolean, { defaultValue: false, description: '仅未结 / Only disputes still open' })
     open: boolean,
   ) {
     const loaders = context.loaders.disputes;
-    return (open ? loaders.openDisputesByPersonId : loaders.disputesByPersonId).load(person.id);
+    const columns = disputeColumns(context, info);
+    return (open ? loaders.openDisputesOfPersonWith : loaders.disputesOfPersonWith)(columns).load(person.id);
   }
 
   @FieldResolver(() => [Assessment], {
@@ -105,8 +112,13 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => Assignment, { nullable: true, description: '当前包干责任 / Current assignment' })
-  currentAssignment(@Root() person: Person, @Ctx() context: RequestContext) {
-    return context.loaders.assignments.currentAssignmentByPersonId.load(person.id);
+  currentAssignment(
+    @Root() person: Person,
+    @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    const columns = assignmentColumns(context, info);
+    return context.loaders.assignments.currentAssignmentOfPersonWith(columns).load(person.id);
   }
 
   @FieldResolver(() => [Referral], { nullable: true, description: '帮扶转介 / Referrals, newest first' })
@@ -123,8 +135,9 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => FollowUp, { nullable: true, description: '最近一次跟踪 / Latest follow-up' })
-  lastFollowUp(@Root() person: Person, @Ctx() context: RequestContext) {
-    return context.loaders.assignments.lastFollowUpByPersonId.load(person.id);
+  lastFollowUp(@Root() person: Person, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const columns = followUpColumns(context, info);
+    return context.loaders.assignments.lastFollowUpOfPersonWith(columns).load(person.id);
   }
 }
 

@@ -225,6 +225,8 @@ export async function listPersons(
   filter: PersonFilter | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  /** Only these properties of each person (see `personColumns`); whole rows when undefined. */
+  columns?: readonly string[],
 ): Promise<Connection<Person>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const scope = personScope(context.user, 'p', context.now());
@@ -249,5 +251,5 @@ export async function listPersons(
       namePattern: `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
     });
   }
-  return keysetPage(query, 'p', 'created_at', size, after, (row) => row.createdAt);
+  return keysetPage(query, 'p', 'created_at', size, after, (row) => row.createdAt, columns);
 }

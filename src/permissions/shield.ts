@@ -35,6 +35,23 @@ const FORBIDDEN = () =>
   });
 
 const rulesByAudience = new Map<Audience, IRule>();
+const audienceOfRule = new Map<IRule, Audience>();
+
+/**
+ * The audiences each request's caller was found to belong to: graphql-shield's per-request cache of
+ * the same answers, but readable without waiting on a promise (see `allowingKnown`).
+ */
+const permitted = new WeakMap<RequestContext, Set<Audience>>();
+
+function permit(context: RequestContext, audience: Audience): true {
+  let audiences = permitted.get(context);
+  if (!audiences) {
+    audiences = new Set();
+    permitted.set(context, audiences);
+  }
+  audiences.add(audience);
+  return true;
+}
 
 /** One shield rule per audience; it depends only on who asks, so its answer is cached per request. */
 function audienceRule(audience: Audience): IRule {
@@ -42,16 +59,42 @@ function audienceRule(audience: Audience): IRule {
   if (!cached) {
     cached =
       audience === PUBLIC
-        ? rule(`public`, { cache: 'contextual' })(() => true)
+        ? rule(`public`, { cache: 'contextual' })((_parent, _args, context: RequestContext) =>
+            permit(context, audience),
+          )
         : rule(`audience:${rulesByAudience.size}:${audience.label}`, { cache: 'contextual' })(
             (_parent, _args, context: RequestContext) => {
               if (!context.identity) return unauthenticated();
-              return audience.includes(principalOf(context.identity)) ? true : FORBIDDEN();
+              return audience.includes(principalOf(context.identity))
+                ? permit(context, audience)
+                : FORBIDDEN();
             },
           );
     rulesByAudience.set(audience, cached);
+    audienceOfRule.set(cached, audience);
   }
   return cached;
+}
+
+/**
+ * graphql-shield's field middleware is asynchronous: every guarded field of every row waits on two
+ * or three promises, even when the rule's answer for this request is already known. Once the caller
+ * has been found in the field's audience, this runs the resolver directly — what shield itself does
+ * with a cached `true`. Everything else (the first check of each audience in a request, every denial)
+ * still goes through shield.
+ */
+function allowingKnown(audience: Audience, shielded: IMiddlewareFunction): IMiddlewareFunction {
+  const middleware = (
+    resolve: (...resolverArgs: unknown[]) => unknown,
+    parent: unknown,
+    args: unknown,
+    context: RequestContext,
+    info: unknown,
+  ): unknown =>
+    permitted.get(context)?.has(audience)
+      ? resolve(parent, args, context, info)
+      : (shielded as (...middlewareArgs: unknown[]) => unknown)(resolve, parent, args, context, info);
+  return middleware as unknown as IMiddlewareFunction;
 }
 
 function eitherAudience(policy: FieldPolicy): Audience {
@@ -188,7 +231,8 @@ export function applyPermissions(
   schema: GraphQLSchema,
   options: { auditReads: boolean } = { auditReads: true },
 ): GraphQLSchema {
-  const permissions = shield(buildRuleTree(schema), {
+  const tree = buildRuleTree(schema) as Record<string, Record<string, IRule>>;
+  const permissions = shield(tree, {
     fallbackRule: deny,
     // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.
     allowExternalErrors: true,
@@ -201,7 +245,13 @@ export function applyPermissions(
   ) as Record<string, Record<string, unknown>>;
   const reach = reachOf(schema);
   for (const [typeName, fields] of Object.entries(generated)) {
-    for (const field of Object.keys(fields)) if (!needsGuard(reach, typeName, field)) delete fields[field];
+    for (const [field, shielded] of Object.entries(fields)) {
+      const audience = audienceOfRule.get(tree[typeName]?.[field] as IRule);
+      if (!needsGuard(reach, typeName, field)) delete fields[field];
+      else if (audience && typeof shielded === 'function') {
+        fields[field] = allowingKnown(audience, shielded as IMiddlewareFunction);
+      }
+    }
   }
   return applyMiddleware(schema, generated as IMiddleware, buildValueMiddleware(options.auditReads));
 }

@@ -65,13 +65,41 @@ function fieldsOf(info: GraphQLResolveInfo, sets: readonly SelectionSetNode[]): 
   return fields;
 }
 
+const memoByFieldNode = new WeakMap<FieldNode, Map<string, unknown>>();
+
+/**
+ * `compute()` once per field of a query document and `key`: for what depends only on the query (the
+ * columns a selection needs), not on the row — a field of a 50-row list resolves 50 times. A field
+ * asked for in several places at once (merged field nodes) is computed every time.
+ */
+export function oncePerField<T>(info: GraphQLResolveInfo, key: string, compute: () => T): T {
+  const [node, ...merged] = info.fieldNodes;
+  if (!node || merged.length > 0) return compute();
+  let values = memoByFieldNode.get(node);
+  if (!values) {
+    values = new Map();
+    memoByFieldNode.set(node, values);
+  }
+  if (values.has(key)) return values.get(key) as T;
+  const value = compute();
+  values.set(key, value);
+  return value;
+}
+
+const columnKeys = new WeakMap<readonly string[], string>();
+
 /** One DataLoader per column set, made on first use within the request (see `columnsFor`). */
 export function perColumns<K, V>(
   make: (columns: readonly string[] | undefined) => DataLoader<K, V>,
 ): (columns: readonly string[] | undefined) => DataLoader<K, V> {
   const loaders = new Map<string, DataLoader<K, V>>();
   return (columns) => {
-    const key = columns ? columns.join(',') : '*';
+    let key = columns ? columnKeys.get(columns) : '*';
+    if (key === undefined && columns) {
+      key = columns.join(',');
+      columnKeys.set(columns, key);
+    }
+    key ??= '*';
     let loader = loaders.get(key);
     if (!loader) {
       loader = make(columns);

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { Assignment, FollowUp } from './assignment.entity';
 
 /** The columns behind the fields of Assignment and of FollowUp (see `columnsFor`). */
@@ -15,10 +15,14 @@ const FOLLOW_UP_COLUMNS: SelectionColumns = { always: ['id', 'personId'], comput
 
 /** The columns of Assignment (or of FollowUp) that the fields asked for under `info` read. */
 export function assignmentColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return columnsFor(context.dataSource.getMetadata(Assignment), ASSIGNMENT_COLUMNS, selectedFieldNames(info));
+  return oncePerField(info, 'Assignment', () =>
+    columnsFor(context.dataSource.getMetadata(Assignment), ASSIGNMENT_COLUMNS, selectedFieldNames(info)),
+  );
 }
 export function followUpColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return columnsFor(context.dataSource.getMetadata(FollowUp), FOLLOW_UP_COLUMNS, selectedFieldNames(info));
+  return oncePerField(info, 'FollowUp', () =>
+    columnsFor(context.dataSource.getMetadata(FollowUp), FOLLOW_UP_COLUMNS, selectedFieldNames(info)),
+  );
 }
 
 export function createAssignmentLoaders(context: RequestContext) {

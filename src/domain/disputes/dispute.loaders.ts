@@ -8,7 +8,7 @@ import {
   type SelectionColumns,
 } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { groupBy, indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { groupBy, indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import { OPEN_STATUSES } from './rules';
@@ -21,7 +21,9 @@ export const DISPUTE_COLUMNS: SelectionColumns = {
 
 /** The columns of Dispute that the fields asked for under `info` read. */
 export function disputeColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return columnsFor(context.dataSource.getMetadata(Dispute), DISPUTE_COLUMNS, selectedFieldNames(info));
+  return oncePerField(info, 'Dispute', () =>
+    columnsFor(context.dataSource.getMetadata(Dispute), DISPUTE_COLUMNS, selectedFieldNames(info)),
+  );
 }
 
 export function createDisputeLoaders(context: RequestContext) {

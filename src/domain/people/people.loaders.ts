@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import type { GraphQLResolveInfo } from 'graphql';
-import { groupBy, indexBy, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { groupBy, indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
 import { gridInScope, personScope } from '../../permissions/scope';
 import { Household } from './household.entity';
 import { Person } from './person.entity';
@@ -34,7 +34,9 @@ export function personColumns(
   info: GraphQLResolveInfo,
   path: readonly string[] = [],
 ) {
-  return columnsFor(context.dataSource.getMetadata(Person), PERSON_COLUMNS, selectedFieldNames(info, path));
+  return oncePerField(info, `Person:${path.join('.')}`, () =>
+    columnsFor(context.dataSource.getMetadata(Person), PERSON_COLUMNS, selectedFieldNames(info, path)),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
 // cost more CPU than the SQL). The query builder still writes the SQL; each column still goes
 // through the driver's own conversion (dates, transformers), so entities come out the same as
 // getMany's. Only for queries that select the main alias's columns and no joined entities.
-import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { EntityTarget, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
@@ -39,6 +39,20 @@ function hydratorOf(query: SelectQueryBuilder<ObjectLiteral>, metadata: EntityMe
   return hydrator;
 }
 
+/** One entity from the columns of one row, each converted by the driver as getMany would. */
+function hydrate<T>(
+  metadata: EntityMetadata,
+  columns: Hydrator['columns'],
+  driver: SelectQueryBuilder<ObjectLiteral>['connection']['driver'],
+  row: Record<string, unknown>,
+): T {
+  const entity = metadata.create() as Record<string, unknown>;
+  for (const { key, property, column } of columns) {
+    if (key in row) entity[property] = driver.prepareHydratedValue(row[key], column);
+  }
+  return entity as T;
+}
+
 /**
  * The query's rows and one entity per row, in the same order (`entities[i]` is read from `raw[i]`,
  * so a join that repeats an entity repeats it here too).
@@ -56,13 +70,7 @@ export async function readRawAndEntities<T extends ObjectLiteral, R = Record<str
   // field): the rows must be read on it, inside the transaction, as getMany would.
   const runner = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;
   const raw = (await query.connection.query(sql, parameters, runner)) as Record<string, unknown>[];
-  const entities = raw.map((row) => {
-    const entity = metadata.create() as Record<string, unknown>;
-    for (const { key, property, column } of columns) {
-      if (key in row) entity[property] = driver.prepareHydratedValue(row[key], column);
-    }
-    return entity as T;
-  });
+  const entities = raw.map((row) => hydrate<T>(metadata, columns, driver, row));
   return { raw: raw as R[], entities };
 }
 
@@ -107,4 +115,26 @@ export function columnsFor(
     for (const property of reads) columns.add(property);
   }
   return columns.size < properties.size ? [...columns].sort() : undefined;
+}
+
+/**
+ * The entities of a joined alias among the rows of `readRawAndEntities` (one per row, in order), null
+ * where the outer join found none. The query must select that alias's columns (`addSelect`).
+ */
+export function joinedEntities<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<ObjectLiteral>,
+  target: EntityTarget<T>,
+  alias: string,
+  raw: readonly Record<string, unknown>[],
+): (T | null)[] {
+  const metadata = query.connection.getMetadata(target);
+  const { columns } = hydratorOf(query, metadata, alias);
+  const driver = query.connection.driver;
+  const keys = metadata.primaryColumns.map((column) =>
+    DriverUtils.buildAlias(driver, undefined, alias, column.databaseName),
+  );
+  return raw.map((row) => {
+    if (keys.some((key) => row[key] === null || row[key] === undefined)) return null;
+    return hydrate<T>(metadata, columns, driver, row);
+  });
 }

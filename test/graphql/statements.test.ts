@@ -80,3 +80,18 @@ test('persons(first: 10) and persons(first: 100) with nested relations run the s
   expect(small.extensions?.sqlStatements).toBeGreaterThan(0);
   expect(large.extensions?.sqlStatements).toBe(small.extensions?.sqlStatements);
 });
+
+test('the names of a list’s dispute parties come with the parties, in the same statement', async () => {
+  const worker = await api.login('grid.worker');
+  const query = (party: string) =>
+    `query { persons(first: 50) { edges { node { id disputes { id parties { ${party} } } } } } }`;
+  const withoutNames = await api.gql(query('role personId'), {}, worker);
+  const withNames = await api.gql(query('role person { id name }'), {}, worker);
+  expect(withNames.errors).toBeUndefined();
+  const parties = withNames.data?.persons.edges.flatMap((e: any) =>
+    e.node.disputes.flatMap((d: any) => d.parties),
+  );
+  expect(parties.length).toBeGreaterThan(40);
+  expect(parties.every((party: any) => typeof party.person?.name === 'string')).toBe(true);
+  expect(withNames.extensions?.sqlStatements).toBe(withoutNames.extensions?.sqlStatements);
+});

@@ -3,7 +3,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
-import { loadPerson } from '../people/people.loaders';
+import { loadPerson, personColumns } from '../people/people.loaders';
+import { oncePerField, selectedFieldNames } from '../../graphql/loader-helpers';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import {
@@ -134,8 +135,12 @@ export class DisputeResolver {
   }
 
   @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })
-  parties(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
-    return context.loaders.disputes.partiesByDisputeId.load(dispute.id);
+  parties(@Root() dispute: Dispute, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const loaders = context.loaders.disputes;
+    const withPersons = oncePerField(info, 'parties.person', () => selectedFieldNames(info).has('person'));
+    return withPersons
+      ? loaders.partiesWithPersonsByDisputeId(personColumns(context, info, ['person'])).load(dispute.id)
+      : loaders.partiesByDisputeId.load(dispute.id);
   }
 }
 

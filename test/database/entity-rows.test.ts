@@ -82,3 +82,15 @@ test('a builder of a transaction reads that transaction’s own writes', async (
   const [after] = await api.dataSource.query(`SELECT name FROM persons WHERE id = $1`, [personIds[1]]);
   expect(after.name).toBe('读行乙');
 });
+
+test('a cached statement is bound anew each time, and one key never names two statements', async () => {
+  const persons = () => api.dataSource.getRepository(Person).createQueryBuilder('p');
+  const named = (name: string) =>
+    readEntities(persons().where('p.name = :name', { name }), 'entity-rows test: person by name');
+  expect((await named('读行甲')).map((person) => person.id)).toEqual([personIds[0]]);
+  expect((await named('读行乙')).map((person) => person.id)).toEqual([personIds[1]]);
+  // The tests check every keyed statement against its cached text (checkSqlCacheKeys).
+  await expect(
+    readEntities(persons().where('p.id = :name', { name: 'x' }), 'entity-rows test: person by name'),
+  ).rejects.toThrow(/names two statements/);
+});

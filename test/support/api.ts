@@ -8,6 +8,7 @@ import { createTokenService } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppServices } from '../../src/context';
 import { dropDatabase, ensureDatabase } from '../../src/database/database';
+import { checkSqlCacheKeys } from '../../src/database/entity-rows';
 import { AlertFeed } from '../../src/domain/alerts/alert-feed';
 import { createLogger } from '../../src/logger';
 import { createServer, type ConcordServer } from '../../src/server';
@@ -44,6 +45,8 @@ export interface TestApi {
 }
 
 export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
+  // Every keyed loader query is written anew and compared with the text its key cached.
+  checkSqlCacheKeys(true);
   const adminUrl = process.env.CONCORD_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error('CONCORD_TEST_ADMIN_URL is not set: run the tests through jest (npm test)');
   const databaseName = `concord_test_${randomBytes(6).toString('hex')}`;

@@ -35,6 +35,7 @@ export function createAssignmentLoaders(context: RequestContext) {
           if (columns) query.select(columns.map((column) => `a.${column}`));
           const rows = await readEntities(
             query.where('a.person_id = ANY(:personIds)', { personIds }).andWhere('a.active'),
+            `current assignments|${columns?.join(',') ?? '*'}`,
           );
           return indexBy(rows, (row) => row.personId, personIds);
         }),
@@ -51,6 +52,7 @@ export function createAssignmentLoaders(context: RequestContext) {
               .where('f.person_id = ANY(:personIds)', { personIds })
               .orderBy('f.person_id')
               .addOrderBy('f.occurred_at', 'DESC'),
+            `last follow-ups|${columns?.join(',') ?? '*'}`,
           );
           return indexBy(rows, (row) => row.personId, personIds);
         }),

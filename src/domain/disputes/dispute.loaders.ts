@@ -38,6 +38,7 @@ export function createDisputeLoaders(context: RequestContext) {
           .createQueryBuilder('x')
           .where('x.dispute_id = ANY(:ids)', { ids })
           .orderBy(`x.${order}`, 'ASC'),
+        `${entity.name} by dispute|${order}`,
       );
       return groupBy(rows, (row) => row.disputeId, ids);
     });
@@ -58,6 +59,7 @@ export function createDisputeLoaders(context: RequestContext) {
       if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
       const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
         query.orderBy('d.reported_at', 'DESC'),
+        `disputes of persons|${openOnly}|${columns?.join(',') ?? '*'}|${scope.sql}`,
       );
       const pairs = entities.map((dispute, index) => ({ personId: raw[index]?.party_person_id, dispute }));
       return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
@@ -72,6 +74,7 @@ export function createDisputeLoaders(context: RequestContext) {
       const scope = disputeScope(context.user, 'd');
       const rows = await readEntities(
         disputes().where('d.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
+        `disputes by id|${scope.sql}`,
       );
       return indexBy(rows, (row) => row.id, ids);
     }),
@@ -83,6 +86,7 @@ export function createDisputeLoaders(context: RequestContext) {
           .where('dp.dispute_id = ANY(:ids)', { ids })
           .orderBy('dp.role', 'ASC')
           .addOrderBy('dp.person_id', 'ASC'),
+        'parties by dispute',
       );
       return groupBy(rows, (row) => row.disputeId, ids);
     }),
@@ -103,7 +107,10 @@ export function createDisputeLoaders(context: RequestContext) {
             .where('dp.dispute_id = ANY(:ids)', { ids })
             .orderBy('dp.role', 'ASC')
             .addOrderBy('dp.person_id', 'ASC');
-          const { raw, entities } = await readRawAndEntities(query);
+          const { raw, entities } = await readRawAndEntities(
+            query,
+            `parties with persons|${personColumns?.join(',') ?? '*'}|${scope.sql}`,
+          );
           const persons = joinedEntities(query, Person, 'p', raw);
           const personLoader = context.loaders.people.personWith(personColumns);
           entities.forEach((party, index) => personLoader.prime(party.personId, persons[index] ?? null));

@@ -13,6 +13,7 @@ export function createOrganisationLoaders(context: RequestContext) {
           .getRepository(Jurisdiction)
           .createQueryBuilder('j')
           .where('j.id = ANY(:ids)', { ids }),
+        'jurisdictions by id',
       );
       return indexBy(rows, (row) => row.id, ids);
     }),

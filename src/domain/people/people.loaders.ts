@@ -56,6 +56,7 @@ export function createPeopleLoaders(context: RequestContext) {
     if (columns) query.select(columns.map((column) => `p.${column}`));
     const rows = await readEntities(
       query.where('p.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
+      `persons by id|${columns?.join(',') ?? '*'}|${scope.sql}`,
     );
     return indexBy(rows, (row) => row.id, ids);
   };

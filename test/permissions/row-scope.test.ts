@@ -161,3 +161,23 @@ test('ADMIN and AUDITOR accounts see no personal data', async () => {
     expect(errorCodes(result)).toEqual({ persons: 'FORBIDDEN' });
   }
 });
+
+test('a jurisdiction filter at or below one’s own node narrows the list, and the rest of the scope still holds', async () => {
+  const filtered = async (username: string, node: 'street' | 'villageA' | 'gridA' | 'gridB') => {
+    const result = await api.gql(
+      `query($j: ID!) { persons(first: 100, filter: { jurisdictionId: $j }) { totalCount edges { node { id } } } }`,
+      { j: await api.node(node) },
+      await api.login(username),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.persons.totalCount).toBe(names(result).length);
+    return names(result).sort();
+  };
+  expect(await filtered('villagea.leader', 'villageA')).toEqual([ids.a1, ids.a2, ids.minor, ids.b1].sort());
+  expect(await filtered('villagea.leader', 'gridA')).toEqual([ids.a1, ids.a2, ids.minor].sort());
+  expect(await filtered('villagea.leader', 'street')).toEqual([ids.a1, ids.a2, ids.minor, ids.b1].sort());
+  expect(await filtered('grid.worker', 'gridB')).toEqual([]);
+  // YOUTH_LEAGUE (street level) filtering on a grid still sees only the under-18s there.
+  expect(await filtered('youth_league.worker', 'gridA')).toEqual([ids.minor]);
+  expect(await filtered('youth_league.worker', 'gridB')).toEqual([]);
+});

@@ -255,11 +255,11 @@ export async function listOverdueFollowUps(
 ): Promise<Connection<OverdueFollowUp>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const now = context.now();
-  const scope = personScope(context.user, 'p', now);
+  const subtree = jurisdictionId ? await jurisdictionFilter(context, jurisdictionId, 'p.grid_id') : null;
+  const scope = personScope(context.user, 'p', now, subtree?.path);
   const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
     .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
     .join(' ');
-  const subtree = jurisdictionId ? await jurisdictionFilter(context, jurisdictionId, 'p.grid_id') : null;
   const position = after ? decodeCursor(after) : null;
   // One statement: each tiered person's last follow-up is looked up once (index on person, time), the
   // overdue ones are kept once, and both the total and the page are read from them. The total comes

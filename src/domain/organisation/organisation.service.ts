@@ -50,9 +50,9 @@ export async function jurisdictionFilter(
   context: RequestContext,
   jurisdictionId: string,
   column: string,
-): Promise<SqlPredicate> {
+): Promise<SqlPredicate & { path: string }> {
   if (!isUuid(jurisdictionId)) throw badUserInput('jurisdictionId is not an ID this API issued', 'filter');
   const node = await context.loaders.organisation.jurisdictionById.load(jurisdictionId);
   if (!node) throw notFound('Jurisdiction', jurisdictionId);
-  return gridInSubtree(node.path, column);
+  return { ...gridInSubtree(node.path, column), path: node.path };
 }

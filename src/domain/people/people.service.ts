@@ -229,17 +229,17 @@ export async function listPersons(
   columns?: readonly string[],
 ): Promise<Connection<Person>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
-  const scope = personScope(context.user, 'p', context.now());
+  const subtree = filter?.jurisdictionId
+    ? await jurisdictionFilter(context, filter.jurisdictionId, 'p.grid_id')
+    : null;
+  const scope = personScope(context.user, 'p', context.now(), subtree?.path);
   const query = context.dataSource
     .getRepository(Person)
     .createQueryBuilder('p')
     .where(scope.sql, scope.params);
   if (filter?.tiers?.length) query.andWhere('p.tier IN (:...tiers)', { tiers: filter.tiers });
   if (filter?.residency) query.andWhere('p.residency = :residency', { residency: filter.residency });
-  if (filter?.jurisdictionId) {
-    const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'p.grid_id');
-    query.andWhere(subtree.sql, subtree.params);
-  }
+  if (subtree) query.andWhere(subtree.sql, subtree.params);
   if (filter?.needsAssessment) {
     query.andWhere(
       `p.special_statuses <> '{}' AND NOT EXISTS (

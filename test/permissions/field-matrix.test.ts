@@ -14,7 +14,14 @@ import {
   type Principal,
 } from '../../src/permissions/policy';
 import { startTestApi, type TestApi } from '../support/api';
-import { recordAssessment, registerDispute, registerPerson } from '../support/fixtures';
+import {
+  assignToGridLeader,
+  recordAssessment,
+  recordFollowUp,
+  registerDispute,
+  registerHousehold,
+  registerPerson,
+} from '../support/fixtures';
 
 let api: TestApi;
 let personId: string;
@@ -43,11 +50,7 @@ beforeAll(async () => {
   query = `query($id: ID!) { person(id: $id) { ${selection(schema.getType('Person') as GraphQLObjectType, true)} } }`;
   const worker = await api.login('grid.worker');
   const gridA = await api.node('gridA');
-  const household = await api.gql(
-    `mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { household { id } } }`,
-    { input: { address: '东村3组12号', gridId: gridA } },
-    worker,
-  );
+  const householdId = await registerHousehold(api, worker, gridA, '东村3组12号');
   personId = await registerPerson(api, worker, {
     name: '全字段',
     gridId: gridA,
@@ -56,7 +59,7 @@ beforeAll(async () => {
     idNumber: '330102201006011234',
     phone: '13812345678',
     address: '东村3组12号',
-    householdId: household.data?.registerHousehold.household.id,
+    householdId,
     residency: 'MIGRANT',
     employerName: '某某厂',
     employerContact: '0571-88888888',
@@ -86,30 +89,8 @@ beforeAll(async () => {
     });
   }
   await recordAssessment(api, worker, personId, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
-  const leader = await api.login('grid.leader');
-  const leaderId: string = (
-    await api.dataSource.query(`SELECT id FROM users WHERE username = 'grid.leader'`)
-  )[0].id;
-  const assigned = await api.gql(
-    `mutation($input: AssignInput!) { assign(input: $input) { assignment { id } userErrors { message } } }`,
-    {
-      input: {
-        personId,
-        leadLeaderId: leaderId,
-        responsibleDepartmentCode: 'GRID',
-        responsiblePersonId: leaderId,
-        teamMemberIds: [leaderId],
-        measures: '每日走访',
-      },
-    },
-    leader,
-  );
-  expect(assigned.data?.assign.userErrors).toEqual([]);
-  await api.gql(
-    `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } } }`,
-    { input: { personId, method: 'VISIT', notes: '情绪平稳', observedChange: '好转' } },
-    worker,
-  );
+  await assignToGridLeader(api, personId);
+  await recordFollowUp(api, worker, personId);
 }, 120000);
 afterAll(() => api.close());
 

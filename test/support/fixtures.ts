@@ -64,3 +64,55 @@ export function errorCodes(result: {
 }) {
   return Object.fromEntries((result.errors ?? []).map((e) => [(e.path ?? []).join('.'), e.extensions?.code]));
 }
+
+/** Makes grid.leader the person's lead and responsible person (GRID), as grid.leader. */
+export async function assignToGridLeader(api: TestApi, personId: string): Promise<void> {
+  const leader = await api.login('grid.leader');
+  const [{ id: leaderId }] = await api.dataSource.query(
+    `SELECT id FROM users WHERE username = 'grid.leader'`,
+  );
+  const assigned = await api.gql(
+    `mutation($input: AssignInput!) { assign(input: $input) { assignment { id } userErrors { message } } }`,
+    {
+      input: {
+        personId,
+        leadLeaderId: leaderId,
+        responsibleDepartmentCode: 'GRID',
+        responsiblePersonId: leaderId,
+        teamMemberIds: [leaderId],
+        measures: '每日走访',
+      },
+    },
+    leader,
+  );
+  if (assigned.data?.assign.userErrors.length !== 0)
+    throw new Error(`assign failed: ${JSON.stringify(assigned)}`);
+}
+
+/** Records a visit to the person, as `token`. */
+export async function recordFollowUp(api: TestApi, token: string, personId: string): Promise<void> {
+  const result = await api.gql(
+    `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } } }`,
+    { input: { personId, method: 'VISIT', notes: '情绪平稳', observedChange: '好转' } },
+    token,
+  );
+  if (!result.data?.recordFollowUp.followUp)
+    throw new Error(`recordFollowUp failed: ${JSON.stringify(result)}`);
+}
+
+/** Registers a household at `address` in the grid and returns its id. */
+export async function registerHousehold(
+  api: TestApi,
+  token: string,
+  gridId: string,
+  address: string,
+): Promise<string> {
+  const result = await api.gql(
+    `mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { household { id } } }`,
+    { input: { address, gridId } },
+    token,
+  );
+  const id = result.data?.registerHousehold.household?.id;
+  if (!id) throw new Error(`registerHousehold failed: ${JSON.stringify(result)}`);
+  return id;
+}

@@ -5,7 +5,14 @@
 import { getNamedType, isLeafType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { buildBareSchema } from '../../../src/graphql/schema';
 import { startTestApi, type TestApi } from '../../support/api';
-import { recordAssessment, registerDispute, registerPerson } from '../../support/fixtures';
+import {
+  assignToGridLeader,
+  recordAssessment,
+  recordFollowUp,
+  registerDispute,
+  registerHousehold,
+  registerPerson,
+} from '../../support/fixtures';
 
 let api: TestApi;
 let token: string;
@@ -16,11 +23,7 @@ beforeAll(async () => {
   schema = await buildBareSchema();
   const worker = await api.login('grid.worker');
   const gridA = await api.node('gridA');
-  const household = await api.gql(
-    `mutation($input: RegisterHouseholdInput!) { registerHousehold(input: $input) { household { id } } }`,
-    { input: { address: '东村3组12号', gridId: gridA } },
-    worker,
-  );
+  const householdId = await registerHousehold(api, worker, gridA, '东村3组12号');
   const personId = await registerPerson(api, worker, {
     name: '列甲',
     gridId: gridA,
@@ -29,7 +32,7 @@ beforeAll(async () => {
     idNumber: '330102198002031234',
     phone: '13812345678',
     address: '东村3组12号',
-    householdId: household.data?.registerHousehold.household.id,
+    householdId,
     residency: 'MIGRANT',
     employerName: '某某厂',
     occupation: '工人',
@@ -38,30 +41,8 @@ beforeAll(async () => {
   const other = await registerPerson(api, worker, { name: '列乙', gridId: gridA, phone: '13900001111' });
   await registerDispute(api, worker, { category: 'NEIGHBOR', gridId: gridA, parties: [personId, other] });
   await recordAssessment(api, worker, personId, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
-  const leader = await api.login('grid.leader');
-  const leaderId: string = (
-    await api.dataSource.query(`SELECT id FROM users WHERE username = 'grid.leader'`)
-  )[0].id;
-  const assigned = await api.gql(
-    `mutation($input: AssignInput!) { assign(input: $input) { userErrors { message } } }`,
-    {
-      input: {
-        personId,
-        leadLeaderId: leaderId,
-        responsibleDepartmentCode: 'GRID',
-        responsiblePersonId: leaderId,
-        teamMemberIds: [leaderId],
-        measures: '每日走访',
-      },
-    },
-    leader,
-  );
-  expect(assigned.data?.assign.userErrors).toEqual([]);
-  await api.gql(
-    `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } } }`,
-    { input: { personId, method: 'VISIT', notes: '情绪平稳', observedChange: '好转' } },
-    worker,
-  );
+  await assignToGridLeader(api, personId);
+  await recordFollowUp(api, worker, personId);
   token = await api.login('grid.leader');
 }, 120000);
 afterAll(() => api.close());

@@ -2,6 +2,7 @@
 // department and position, to the API and to a sibling that runs everything on graphql-js: the
 // answers (data, masks, denials, errors) and the audit entries they leave must be the same.
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
+import { compiledOperationCount } from '../../src/graphql/executor';
 import { buildBareSchema } from '../../src/graphql/schema';
 import { startTestApi, type GraphQLResponse, type TestApi } from '../support/api';
 import { recordAssessment, registerDispute, registerPerson } from '../support/fixtures';
@@ -139,9 +140,10 @@ const REQUESTS: [
 
 test.each(REQUESTS)(
   '%s: the same answer and the same audit entries for every caller',
-  async (_, text, vars, minimumAnswered = 10) => {
+  async (name, text, vars, minimumAnswered = 10) => {
     const query = text.replace('WHOLE', wholePerson);
     const variables = vars({ person: personId, street: await api.node('street') });
+    const compiledBefore = compiledOperationCount();
     let answered = 0;
     for (const username of usernames) {
       const token = await api.login(username);
@@ -158,5 +160,8 @@ test.each(REQUESTS)(
     }
     // Not a comparison of empty answers.
     expect(answered).toBeGreaterThanOrEqual(minimumAnswered);
+    // And not of graphql-js with itself: the query was compiled (from its second run on), unless
+    // it is one of those left to graphql-js.
+    expect(compiledOperationCount() - compiledBefore).toBe(name.includes('left to graphql-js') ? 0 : 1);
   },
 );

@@ -68,19 +68,29 @@ export function checkSqlCacheKeys(enabled: boolean): void {
   checkSqlKeys = enabled;
 }
 
+/** A statement written by the caller rather than by the builder it reads entities with. */
+export interface WrittenStatement {
+  write: () => string;
+  parameters: ObjectLiteral;
+}
+
 function sqlAndParameters(
   query: SelectQueryBuilder<ObjectLiteral>,
   key: string | undefined,
+  statement: WrittenStatement | undefined,
 ): [string, unknown[]] {
   if (key === undefined) return query.getQueryAndParameters();
   let sql = sqlByKey.get(key);
   if (sql === undefined || checkSqlKeys) {
-    const written = query.getQuery();
+    const written = statement ? statement.write() : query.getQuery();
     if (sql !== undefined && sql !== written) throw new Error(`SQL cache key ${key} names two statements`);
     sql = written;
     sqlByKey.set(key, sql);
   }
-  return query.connection.driver.escapeQueryWithParameters(sql, query.getParameters());
+  return query.connection.driver.escapeQueryWithParameters(
+    sql,
+    statement?.parameters ?? query.getParameters(),
+  );
 }
 
 /**
@@ -91,13 +101,15 @@ function sqlAndParameters(
 export async function readRawAndEntities<T extends ObjectLiteral, R = Record<string, unknown>>(
   query: SelectQueryBuilder<T>,
   sqlKey?: string,
+  /** With a key: the statement to run instead of `query`'s own (which then only says how to read rows). */
+  statement?: WrittenStatement,
 ): Promise<{ raw: R[]; entities: T[] }> {
   const main = query.expressionMap.mainAlias;
   if (!main?.hasMetadata) throw new Error('readRawAndEntities needs a query on an entity');
   const metadata = main.metadata;
   const { columns } = hydratorOf(query as SelectQueryBuilder<ObjectLiteral>, metadata, main.name);
   const driver = query.connection.driver;
-  const [sql, parameters] = sqlAndParameters(query as SelectQueryBuilder<ObjectLiteral>, sqlKey);
+  const [sql, parameters] = sqlAndParameters(query as SelectQueryBuilder<ObjectLiteral>, sqlKey, statement);
   // A builder made from a transaction's manager carries that transaction's runner (a protected
   // field): the rows must be read on it, inside the transaction, as getMany would.
   const runner = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;

@@ -99,6 +99,48 @@ export function toConnection<T>(
 }
 
 /**
+ * What the page's SQL text depends on, as a key for `readRawAndEntities` — or undefined (the SQL is
+ * written every time) unless the query is an entity with string where-conditions and nothing else:
+ * no joins, selections, order, grouping or limits of its own. Parameter values are never part of it.
+ */
+function pageSqlKey(
+  query: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  column: string,
+  size: number,
+  after: boolean,
+  columns: readonly string[] | undefined,
+): string | undefined {
+  const map = query.expressionMap;
+  const plain =
+    map.joinAttributes.length === 0 &&
+    map.selects.length === 1 &&
+    map.selects[0]?.selection === alias &&
+    Object.keys(map.orderBys).length === 0 &&
+    map.groupBys.length === 0 &&
+    map.havings.length === 0 &&
+    map.limit === undefined &&
+    map.offset === undefined &&
+    map.take === undefined &&
+    map.skip === undefined &&
+    map.selectDistinctOn.length === 0 &&
+    !map.selectDistinct &&
+    map.wheres.every((where) => typeof where.condition === 'string');
+  if (!plain || !map.mainAlias?.hasMetadata) return undefined;
+  const wheres = map.wheres.map((where) => `${where.type} ${String(where.condition)}`);
+  return [
+    'keyset page',
+    map.mainAlias.metadata.name,
+    alias,
+    column,
+    size,
+    after,
+    columns?.join(',') ?? '*',
+    ...wheres,
+  ].join('\u0000');
+}
+
+/**
  * One page of a query, newest first by `alias.column` then id, with the total over the whole filter,
  * in one statement: the page's ids are chosen first (an index walk that never reads whole rows),
  * then only those rows are read, and the total rides along as an uncorrelated subquery that
@@ -114,39 +156,59 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   /** Only these properties of each row (see `columnsFor`); the key and the sort column are added. */
   columns?: readonly string[],
 ): Promise<Connection<T>> {
-  const joined = query.expressionMap.joinAttributes.length > 0;
-  const count = query
-    .clone()
-    .select(joined ? `COUNT(DISTINCT ${alias}.id)` : 'COUNT(1)')
-    .orderBy();
-  const ids = query.clone().select(`${alias}.id`);
-  if (after) {
-    const position = decodeCursor(after);
-    ids.andWhere(`(${alias}.${column}, ${alias}.id) < (:afterAt, :afterId)`, {
-      afterAt: position.at,
-      afterId: position.id,
-    });
-  }
-  ids
-    .orderBy(`${alias}.${column}`, 'DESC')
-    .addOrderBy(`${alias}.id`, 'DESC')
-    .limit(size + 1);
   const target = query.expressionMap.mainAlias?.target;
   if (!target) throw new Error('keysetPage needs a query on an entity');
-  const page = query.connection.createQueryBuilder<T>(target, alias);
-  if (columns) {
-    const sortProperty =
-      page.expressionMap.mainAlias?.metadata.findColumnWithDatabaseName(column)?.propertyName;
-    if (!sortProperty) throw new Error(`keysetPage: no column ${column}`);
-    page.select([...new Set([...columns, 'id', sortProperty])].map((property) => `${alias}.${property}`));
-  }
-  page
-    .addSelect(`(${count.getQuery()})`, 'page_total_count')
-    .where(`${alias}.id IN (${ids.getQuery()})`)
-    .setParameters({ ...query.getParameters(), ...ids.getParameters() })
-    .orderBy(`${alias}.${column}`, 'DESC')
-    .addOrderBy(`${alias}.id`, 'DESC');
-  const { raw, entities: rows } = await readRawAndEntities<T, { page_total_count: string }>(page);
+  const position = after ? decodeCursor(after) : null;
+  const parameters = {
+    ...query.getParameters(),
+    ...(position ? { afterAt: position.at, afterId: position.id } : {}),
+  };
+  /** A builder of the entity with only the page's columns: it says how rows become entities. */
+  const rowsOf = () => {
+    const builder = query.connection.createQueryBuilder<T>(target, alias);
+    if (columns) {
+      const sortProperty =
+        builder.expressionMap.mainAlias?.metadata.findColumnWithDatabaseName(column)?.propertyName;
+      if (!sortProperty) throw new Error(`keysetPage: no column ${column}`);
+      builder.select(
+        [...new Set([...columns, 'id', sortProperty])].map((property) => `${alias}.${property}`),
+      );
+    }
+    return builder;
+  };
+  const writePage = () => {
+    const joined = query.expressionMap.joinAttributes.length > 0;
+    const count = query
+      .clone()
+      .select(joined ? `COUNT(DISTINCT ${alias}.id)` : 'COUNT(1)')
+      .orderBy();
+    const ids = query.clone().select(`${alias}.id`);
+    if (position) ids.andWhere(`(${alias}.${column}, ${alias}.id) < (:afterAt, :afterId)`);
+    ids
+      .orderBy(`${alias}.${column}`, 'DESC')
+      .addOrderBy(`${alias}.id`, 'DESC')
+      .limit(size + 1);
+    return rowsOf()
+      .addSelect(`(${count.getQuery()})`, 'page_total_count')
+      .where(`${alias}.id IN (${ids.getQuery()})`)
+      .setParameters(parameters)
+      .orderBy(`${alias}.${column}`, 'DESC')
+      .addOrderBy(`${alias}.id`, 'DESC');
+  };
+  const key = pageSqlKey(
+    query as SelectQueryBuilder<ObjectLiteral>,
+    alias,
+    column,
+    size,
+    position !== null,
+    columns,
+  );
+  const { raw, entities: rows } = key
+    ? await readRawAndEntities<T, { page_total_count: string }>(rowsOf(), key, {
+        write: () => writePage().getQuery(),
+        parameters,
+      })
+    : await readRawAndEntities<T, { page_total_count: string }>(writePage());
   // An empty page after a cursor says nothing of the total; only then is it counted on its own.
   const totalCount = raw[0] ? Number(raw[0].page_total_count) : after ? await query.clone().getCount() : 0;
   return toConnection(rows, size, totalCount, (row) => ({ at: sortTime(row), id: row.id }));

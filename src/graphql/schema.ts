@@ -38,8 +38,92 @@ export const resolvers = [
 
 /** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
+  // No validateFn, authChecker or globalMiddlewares: the two rewrites below depend on that.
   const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
-  return readPlainFieldsDirectly(schema);
+  return callFieldResolversDirectly(readPlainFieldsDirectly(schema));
+}
+
+/** A parameter of a field resolver, as type-graphql's metadata describes it (the type is not exported). */
+type ParamMetadata = NonNullable<
+  ReturnType<typeof getMetadataStorage>['fieldResolvers'][number]['params']
+>[number];
+
+/** Marks a call the direct path does not take: the value needs type-graphql's conversion. */
+const CONVERT = Symbol('convert');
+type Extract = (root: unknown, args: Record<string, unknown>, context: unknown, info: unknown) => unknown;
+
+/** How the direct path reads one parameter of a field resolver, or null when it cannot. */
+function extractor(param: ParamMetadata): Extract | null {
+  if (param.kind === 'info') return (_root, _args, _context, info) => info;
+  if (param.kind === 'context' && param.propertyName === undefined) return (_root, _args, context) => context;
+  if (param.kind === 'root' && param.propertyName === undefined) {
+    const typed = param.getType;
+    return (root) => {
+      if (!typed || root === null || root === undefined) return root;
+      const Target = typed();
+      return typeof Target === 'function' && root instanceof Target ? root : CONVERT;
+    };
+  }
+  if (param.kind === 'arg' && param.validateSettings === undefined && param.validateFn === undefined) {
+    const name = param.name;
+    return (_root, args) => {
+      const value = args[name];
+      const plain =
+        value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value);
+      return plain ? value : CONVERT;
+    };
+  }
+  return null;
+}
+
+/**
+ * type-graphql calls a field resolver through a wrapper that, on every call, sorts and maps its
+ * parameters, and passes each argument through an async convert-and-validate step — so a field with
+ * an argument (Person.disputes(open)) resolved through two more promises on every row. With this
+ * build's options (no validation, middlewares or auth checker) the wrapper only hands values through
+ * when the root is already an instance of its class and the arguments are plain values; such calls
+ * now go straight to the method of the (stateless) resolver class. Any other call — an input-object
+ * argument, a root to convert — still goes through type-graphql's wrapper.
+ */
+function callFieldResolversDirectly(schema: GraphQLSchema): GraphQLSchema {
+  const storage = getMetadataStorage();
+  const instances = new Map<object, Record<string, (...values: unknown[]) => unknown>>();
+  for (const resolver of storage.fieldResolvers) {
+    if (resolver.kind !== 'external' || resolver.middlewares?.length || resolver.roles?.length) continue;
+    const objectClass = resolver.getObjectType?.();
+    const typeName = storage.objectTypes.find((objectType) => objectType.target === objectClass)?.name;
+    const type = typeName ? schema.getType(typeName) : undefined;
+    const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;
+    const wrapped = field?.resolve;
+    if (!field || !wrapped) continue;
+    const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
+    const extracts = params.map(extractor);
+    if (
+      extracts.some((extract) => extract === null) ||
+      params.some((param, index) => param.index !== index)
+    ) {
+      continue;
+    }
+    let instance = instances.get(resolver.target);
+    if (!instance) {
+      instance = new (resolver.target as new () => Record<string, (...values: unknown[]) => unknown>)();
+      instances.set(resolver.target, instance);
+    }
+    const target = instance;
+    const method = target[resolver.methodName];
+    if (typeof method !== 'function') continue;
+    const direct = extracts as Extract[];
+    field.resolve = (root, args, context, info) => {
+      const values: unknown[] = [];
+      for (const extract of direct) {
+        const value = extract(root, args, context, info);
+        if (value === CONVERT) return wrapped(root, args, context, info);
+        values.push(value);
+      }
+      return method.apply(target, values);
+    };
+  }
+  return schema;
 }
 
 /**

@@ -73,11 +73,16 @@ async function lastSeq(): Promise<string> {
 }
 
 /** The answer of both servers to one request, and the audit entries each left. */
-async function both(query: string, variables: Record<string, unknown>, token: string) {
+async function both(
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+  operationName?: string,
+) {
   const answers: { body: GraphQLResponse; audit: unknown[] }[] = [];
   for (const server of [api, interpreted]) {
     const before = await lastSeq();
-    const body = await server.gql(query, variables, token);
+    const body = await server.gql(query, variables, token, operationName);
     delete body.extensions;
     answers.push({ body, audit: await auditSince(before) });
   }
@@ -165,3 +170,18 @@ test.each(REQUESTS)(
     expect(compiledOperationCount() - compiledBefore).toBe(name.includes('left to graphql-js') ? 0 : 1);
   },
 );
+
+test('a document with two operations: each, chosen by name, is compiled on its own and answers the same', async () => {
+  const document = `query Names($id: ID!) { person(id: $id) { id name } }
+    query Contacts($id: ID!) { person(id: $id) { name phone idNumber } }`;
+  const compiledBefore = compiledOperationCount();
+  const token = await api.login('grid.leader');
+  for (const operationName of ['Names', 'Contacts', 'Names', 'Contacts', 'Contacts']) {
+    const { compiled, interpreted: reference } = await both(document, { id: personId }, token, operationName);
+    expect(compiled).toEqual(reference);
+    expect(Object.keys(compiled.body.data?.person ?? {})).toEqual(
+      operationName === 'Names' ? ['id', 'name'] : ['name', 'phone', 'idNumber'],
+    );
+  }
+  expect(compiledOperationCount() - compiledBefore).toBe(2);
+});

@@ -31,6 +31,7 @@ export interface TestApi {
     query: string,
     variables?: Record<string, unknown>,
     token?: string,
+    operationName?: string,
   ): Promise<GraphQLResponse<T>>;
   /**
    * A second API server on the same database, tokens and clock, with `overrides` to its
@@ -82,12 +83,12 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     dataSource,
     config,
     clock,
-    gql: (query, variables, token) => post(endpoint, query, variables, token),
+    gql: (query, variables, token, operationName) => post(endpoint, query, variables, token, operationName),
     async sibling(overrides) {
       const sibling = await createServer({ ...app, config: { ...config, ...overrides } });
       const at = await sibling.listen(0, '127.0.0.1');
       return {
-        gql: (query, variables, token) => post(at, query, variables, token),
+        gql: (query, variables, token, operationName) => post(at, query, variables, token, operationName),
         close: () => sibling.close(),
       };
     },
@@ -129,6 +130,7 @@ async function post(
   query: string,
   variables?: Record<string, unknown>,
   token?: string,
+  operationName?: string,
 ): Promise<GraphQLResponse<any>> {
   const response = await fetch(endpoint, {
     method: 'POST',
@@ -136,7 +138,7 @@ async function post(
       'content-type': 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
   });
   const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
   return { status: response.status, ...body } as GraphQLResponse<any>;

@@ -88,7 +88,10 @@ function extractor(param: ParamMetadata): Extract | null {
 function callFieldResolversDirectly(schema: GraphQLSchema): GraphQLSchema {
   const storage = getMetadataStorage();
   const instances = new Map<object, Record<string, (...values: unknown[]) => unknown>>();
+  const built = new Set<unknown>(resolvers);
   for (const resolver of storage.fieldResolvers) {
+    // Only the resolver classes this schema is built from (type-graphql ignores the others too).
+    if (!built.has(resolver.target)) continue;
     if (resolver.kind !== 'external' || resolver.middlewares?.length || resolver.roles?.length) continue;
     const objectClass = resolver.getObjectType?.();
     const typeName = storage.objectTypes.find((objectType) => objectType.target === objectClass)?.name;

@@ -2,6 +2,7 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { readRawAndEntities } from '../database/entity-rows';
+import { columnsKey } from './loader-helpers';
 import { badUserInput } from './errors';
 
 @ObjectType({ description: '分页信息 / Page information' })
@@ -135,7 +136,7 @@ function pageSqlKey(
     column,
     size,
     after,
-    columns?.join(',') ?? '*',
+    columnsKey(columns),
     ...wheres,
   ].join('\u0000');
 }

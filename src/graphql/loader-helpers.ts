@@ -1,6 +1,9 @@
 // Small helpers that turn one batched SQL result into the per-key arrays DataLoader expects.
 import type DataLoader from 'dataloader';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import type { RequestContext } from '../context';
+import { columnsFor, type SelectionColumns } from '../database/entity-rows';
 
 export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: readonly K[]): T[][] {
   const groups = new Map<K, T[]>();
@@ -17,19 +20,6 @@ export function indexBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: re
   const byKey = new Map<K, T>();
   for (const row of rows) byKey.set(keyOf(row), row);
   return keys.map((key) => byKey.get(key) ?? null);
-}
-
-/**
- * Whether every place the field is asked for selects only fields named in `allowed` (plain fields,
- * no fragments): then a loader may read just the columns behind them instead of whole rows.
- */
-export function selectsOnly(info: GraphQLResolveInfo, allowed: ReadonlySet<string>): boolean {
-  return info.fieldNodes.every(
-    (node) =>
-      node.selectionSet?.selections.every(
-        (selection) => selection.kind === Kind.FIELD && allowed.has(selection.name.value),
-      ) ?? false,
-  );
 }
 
 /**
@@ -86,7 +76,35 @@ export function oncePerField<T>(info: GraphQLResolveInfo, key: string, compute: 
   return value;
 }
 
+/**
+ * The columns a selection of `entity` reads (see `columnsFor`), worked out once per field of the
+ * query: the fields asked for under `info`, `path` below it.
+ */
+export function selectionColumns(
+  context: RequestContext,
+  entity: EntityTarget<ObjectLiteral>,
+  declared: SelectionColumns,
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+): string[] | undefined {
+  const metadata = context.dataSource.getMetadata(entity);
+  return oncePerField(info, `${metadata.name}:${path.join('.')}`, () =>
+    columnsFor(metadata, declared, selectedFieldNames(info, path)),
+  );
+}
+
 const columnKeys = new WeakMap<readonly string[], string>();
+
+/** A column set as text, for a loader's or a statement's key: '*' for whole rows. */
+export function columnsKey(columns: readonly string[] | undefined): string {
+  if (!columns) return '*';
+  let key = columnKeys.get(columns);
+  if (key === undefined) {
+    key = columns.join(',');
+    columnKeys.set(columns, key);
+  }
+  return key;
+}
 
 /** One DataLoader per column set, made on first use within the request (see `columnsFor`). */
 export function perColumns<K, V>(
@@ -94,12 +112,7 @@ export function perColumns<K, V>(
 ): (columns: readonly string[] | undefined) => DataLoader<K, V> {
   const loaders = new Map<string, DataLoader<K, V>>();
   return (columns) => {
-    let key = columns ? columnKeys.get(columns) : '*';
-    if (key === undefined && columns) {
-      key = columns.join(',');
-      columnKeys.set(columns, key);
-    }
-    key ??= '*';
+    const key = columnsKey(columns);
     let loader = loaders.get(key);
     if (!loader) {
       loader = make(columns);

@@ -1,9 +1,9 @@
 // DataLoaders for responsibility: a person's current assignment and their latest follow-up.
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
-import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
+import { readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { columnsKey, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { Assignment, FollowUp } from './assignment.entity';
 
 /** The columns behind the fields of Assignment and of FollowUp (see `columnsFor`). */
@@ -15,14 +15,10 @@ const FOLLOW_UP_COLUMNS: SelectionColumns = { always: ['id', 'personId'], comput
 
 /** The columns of Assignment (or of FollowUp) that the fields asked for under `info` read. */
 export function assignmentColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return oncePerField(info, 'Assignment', () =>
-    columnsFor(context.dataSource.getMetadata(Assignment), ASSIGNMENT_COLUMNS, selectedFieldNames(info)),
-  );
+  return selectionColumns(context, Assignment, ASSIGNMENT_COLUMNS, info);
 }
 export function followUpColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return oncePerField(info, 'FollowUp', () =>
-    columnsFor(context.dataSource.getMetadata(FollowUp), FOLLOW_UP_COLUMNS, selectedFieldNames(info)),
-  );
+  return selectionColumns(context, FollowUp, FOLLOW_UP_COLUMNS, info);
 }
 
 export function createAssignmentLoaders(context: RequestContext) {
@@ -35,7 +31,7 @@ export function createAssignmentLoaders(context: RequestContext) {
           if (columns) query.select(columns.map((column) => `a.${column}`));
           const rows = await readEntities(
             query.where('a.person_id = ANY(:personIds)', { personIds }).andWhere('a.active'),
-            `current assignments|${columns?.join(',') ?? '*'}`,
+            `current assignments|${columnsKey(columns)}`,
           );
           return indexBy(rows, (row) => row.personId, personIds);
         }),
@@ -52,7 +48,7 @@ export function createAssignmentLoaders(context: RequestContext) {
               .where('f.person_id = ANY(:personIds)', { personIds })
               .orderBy('f.person_id')
               .addOrderBy('f.occurred_at', 'DESC'),
-            `last follow-ups|${columns?.join(',') ?? '*'}`,
+            `last follow-ups|${columnsKey(columns)}`,
           );
           return indexBy(rows, (row) => row.personId, personIds);
         }),

@@ -2,14 +2,13 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
-  columnsFor,
   joinedEntities,
   readEntities,
   readRawAndEntities,
   type SelectionColumns,
 } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
-import { groupBy, indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
@@ -23,9 +22,7 @@ export const DISPUTE_COLUMNS: SelectionColumns = {
 
 /** The columns of Dispute that the fields asked for under `info` read. */
 export function disputeColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return oncePerField(info, 'Dispute', () =>
-    columnsFor(context.dataSource.getMetadata(Dispute), DISPUTE_COLUMNS, selectedFieldNames(info)),
-  );
+  return selectionColumns(context, Dispute, DISPUTE_COLUMNS, info);
 }
 
 export function createDisputeLoaders(context: RequestContext) {
@@ -59,7 +56,7 @@ export function createDisputeLoaders(context: RequestContext) {
       if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
       const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
         query.orderBy('d.reported_at', 'DESC'),
-        `disputes of persons|${openOnly}|${columns?.join(',') ?? '*'}|${scope.sql}`,
+        `disputes of persons|${openOnly}|${columnsKey(columns)}|${scope.sql}`,
       );
       const pairs = entities.map((dispute, index) => ({ personId: raw[index]?.party_person_id, dispute }));
       return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
@@ -109,7 +106,7 @@ export function createDisputeLoaders(context: RequestContext) {
             .addOrderBy('dp.person_id', 'ASC');
           const { raw, entities } = await readRawAndEntities(
             query,
-            `parties with persons|${personColumns?.join(',') ?? '*'}|${scope.sql}`,
+            `parties with persons|${columnsKey(personColumns)}|${scope.sql}`,
           );
           const persons = joinedEntities(query, Person, 'p', raw);
           const personLoader = context.loaders.people.personWith(personColumns);

@@ -1,9 +1,9 @@
 // DataLoaders for people: persons and households by id, household members — all within row scope.
 import DataLoader from 'dataloader';
-import { columnsFor, readEntities, type SelectionColumns } from '../../database/entity-rows';
+import { readEntities, type SelectionColumns } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import type { GraphQLResolveInfo } from 'graphql';
-import { groupBy, indexBy, oncePerField, perColumns, selectedFieldNames } from '../../graphql/loader-helpers';
+import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { gridInScope, personScope } from '../../permissions/scope';
 import { Household } from './household.entity';
 import { Person } from './person.entity';
@@ -34,9 +34,7 @@ export function personColumns(
   info: GraphQLResolveInfo,
   path: readonly string[] = [],
 ) {
-  return oncePerField(info, `Person:${path.join('.')}`, () =>
-    columnsFor(context.dataSource.getMetadata(Person), PERSON_COLUMNS, selectedFieldNames(info, path)),
-  );
+  return selectionColumns(context, Person, PERSON_COLUMNS, info, path);
 }
 
 /**
@@ -56,7 +54,7 @@ export function createPeopleLoaders(context: RequestContext) {
     if (columns) query.select(columns.map((column) => `p.${column}`));
     const rows = await readEntities(
       query.where('p.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
-      `persons by id|${columns?.join(',') ?? '*'}|${scope.sql}`,
+      `persons by id|${columnsKey(columns)}|${scope.sql}`,
     );
     return indexBy(rows, (row) => row.id, ids);
   };

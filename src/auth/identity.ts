@@ -5,6 +5,7 @@ import type { Capability, Position } from '../domain/organisation/organisation.e
 import type { Principal } from '../permissions/policy';
 import { identityFromApiKey } from './api-keys';
 import type { TokenService } from './tokens';
+import { queryPrepared } from '../database/prepared';
 
 export interface Identity {
   /** USER signs in with a password; SERVICE is a department integration with API keys. */
@@ -45,7 +46,8 @@ interface IdentityRow {
 }
 
 export async function loadUserIdentity(dataSource: DataSource, userId: string): Promise<Identity | null> {
-  const rows: IdentityRow[] = await dataSource.query(
+  const rows = await queryPrepared<IdentityRow>(
+    dataSource,
     `SELECT u.kind, u.id, u.username, u.display_name, u.department_code, u.position, u.jurisdiction_id,
             u.capabilities, j.path, j.level
        FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id

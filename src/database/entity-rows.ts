@@ -5,6 +5,7 @@
 // getMany's. Only for queries that select the main alias's columns and no joined entities.
 import type { EntityTarget, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
+import { queryPrepared } from './prepared';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
@@ -96,13 +97,15 @@ function sqlAndParameters(
 /**
  * The query's rows and one entity per row, in the same order (`entities[i]` is read from `raw[i]`,
  * so a join that repeats an entity repeats it here too). With `sqlKey`, the query's SQL is written
- * once per key (see `sqlByKey`): the key must name everything the SQL text depends on.
+ * once per key (see `sqlByKey`): the key must name everything the SQL text depends on; and it runs
+ * as a named statement (prepared.ts) unless `named` is false.
  */
 export async function readRawAndEntities<T extends ObjectLiteral, R = Record<string, unknown>>(
   query: SelectQueryBuilder<T>,
   sqlKey?: string,
   /** With a key: the statement to run instead of `query`'s own (which then only says how to read rows). */
   statement?: WrittenStatement,
+  { named = sqlKey !== undefined }: { named?: boolean } = {},
 ): Promise<{ raw: R[]; entities: T[] }> {
   const main = query.expressionMap.mainAlias;
   if (!main?.hasMetadata) throw new Error('readRawAndEntities needs a query on an entity');
@@ -113,7 +116,9 @@ export async function readRawAndEntities<T extends ObjectLiteral, R = Record<str
   // A builder made from a transaction's manager carries that transaction's runner (a protected
   // field): the rows must be read on it, inside the transaction, as getMany would.
   const runner = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;
-  const raw = (await query.connection.query(sql, parameters, runner)) as Record<string, unknown>[];
+  const raw = named
+    ? await queryPrepared(query.connection, sql, parameters, runner)
+    : ((await query.connection.query(sql, parameters, runner)) as Record<string, unknown>[]);
   const entities = raw.map((row) => hydrate<T>(metadata, columns, driver, row));
   return { raw: raw as R[], entities };
 }

@@ -47,7 +47,8 @@ export function createAssignmentLoaders(context: RequestContext) {
               .distinctOn(['f.person_id'])
               .where('f.person_id = ANY(:personIds)', { personIds })
               .orderBy('f.person_id')
-              .addOrderBy('f.occurred_at', 'DESC'),
+              .addOrderBy('f.occurred_at', 'DESC')
+              .addOrderBy('f.id', 'DESC'),
             `last follow-ups|${columnsKey(columns)}`,
           );
           return indexBy(rows, (row) => row.personId, personIds);

@@ -34,7 +34,8 @@ export function createDisputeLoaders(context: RequestContext) {
           .getRepository(entity)
           .createQueryBuilder('x')
           .where('x.dispute_id = ANY(:ids)', { ids })
-          .orderBy(`x.${order}`, 'ASC'),
+          .orderBy(`x.${order}`, 'ASC')
+          .addOrderBy('x.id', 'ASC'),
         `${entity.name} by dispute|${order}`,
       );
       return groupBy(rows, (row) => row.disputeId, ids);
@@ -55,7 +56,7 @@ export function createDisputeLoaders(context: RequestContext) {
         .andWhere(scope.sql, scope.params);
       if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
       const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
-        query.orderBy('d.reported_at', 'DESC'),
+        query.orderBy('d.reported_at', 'DESC').addOrderBy('d.id', 'DESC'),
         `disputes of persons|${openOnly}|${columnsKey(columns)}|${scope.sql}`,
       );
       const pairs = entities.map((dispute, index) => ({ personId: raw[index]?.party_person_id, dispute }));

@@ -82,7 +82,8 @@ export function createPeopleLoaders(context: RequestContext) {
         persons()
           .where('p.household_id = ANY(:ids)', { ids })
           .andWhere(scope.sql, scope.params)
-          .orderBy('p.created_at', 'ASC'),
+          .orderBy('p.created_at', 'ASC')
+          .addOrderBy('p.id', 'ASC'),
       );
       return groupBy(rows, (row) => row.householdId, ids);
     }),

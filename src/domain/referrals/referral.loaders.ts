@@ -13,7 +13,8 @@ export function createReferralLoaders(context: RequestContext) {
           .getRepository(Referral)
           .createQueryBuilder('r')
           .where('r.person_id = ANY(:personIds)', { personIds })
-          .orderBy('r.created_at', 'DESC'),
+          .orderBy('r.created_at', 'DESC')
+          .addOrderBy('r.id', 'DESC'),
       );
       return groupBy(rows, (row) => row.personId, personIds);
     }),

@@ -1,0 +1,73 @@
+// The identity lookup, the loaders' keyed reads and the read-audit insert run as named statements
+// (src/database/prepared.ts): they must give the rows an unnamed statement gives, be prepared once
+// per connection, and inside a transaction run in it.
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { dataSourceOptions } from '../../ormconfig';
+import { queryPrepared, statementName } from '../../src/database/prepared';
+import { runCountingStatements } from '../../src/database/statement-counter';
+import { startTestApi, type TestApi } from '../support/api';
+import { registerPerson } from '../support/fixtures';
+
+let api: TestApi;
+let single: DataSource;
+let personIds: string[];
+const sql = 'SELECT id, name FROM persons WHERE id = ANY($1) ORDER BY name';
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const worker = await api.login('grid.worker');
+  const gridA = await api.node('gridA');
+  personIds = [
+    await registerPerson(api, worker, { name: '命名甲', gridId: gridA }),
+    await registerPerson(api, worker, { name: '命名乙', gridId: gridA }),
+  ];
+  // One connection, so the statements prepared on it can be listed from it.
+  const { url } = api.dataSource.options as PostgresDataSourceOptions;
+  single = new DataSource(dataSourceOptions(url as string, { extra: { max: 1 } }));
+  await single.initialize();
+});
+afterAll(async () => {
+  await single.destroy();
+  await api.close();
+});
+
+const preparedOnConnection = () =>
+  single.query<{ name: string; statement: string }[]>(
+    `SELECT name, statement FROM pg_prepared_statements ORDER BY name`,
+  );
+
+test('a repeated read is prepared once on its connection and gives the rows an unnamed run gives', async () => {
+  const { result, counter } = runCountingStatements(async () => [
+    await queryPrepared(single, sql, [personIds]),
+    await queryPrepared(single, sql, [personIds]),
+  ]);
+  const [first, second] = await result;
+  expect(first).toEqual(await single.query(sql, [personIds]));
+  expect(first?.map((row) => row.name)).toEqual(['命名乙', '命名甲'].sort());
+  expect(second).toEqual(first);
+  expect(counter.statements).toBe(2);
+  expect(await preparedOnConnection()).toEqual([{ name: statementName(sql), statement: sql }]);
+});
+
+test('inside a transaction it runs on the transaction, unnamed', async () => {
+  const other = 'SELECT count(*)::int AS n FROM persons WHERE name = $1';
+  const seen = await single.transaction(async (tx) => {
+    await tx.query(`UPDATE persons SET name = '命名丙' WHERE id = $1`, [personIds[0]]);
+    return queryPrepared<{ n: number }>(single, other, ['命名丙'], tx.queryRunner);
+  });
+  expect(seen).toEqual([{ n: 1 }]);
+  expect((await preparedOnConnection()).map((row) => row.statement)).not.toContain(other);
+});
+
+test('a failing statement is a QueryFailedError and leaves nothing prepared', async () => {
+  const broken = 'SELECT no_such_column FROM persons WHERE id = ANY($1)';
+  await expect(queryPrepared(single, broken, [personIds])).rejects.toBeInstanceOf(QueryFailedError);
+  expect((await preparedOnConnection()).map((row) => row.statement)).not.toContain(broken);
+});
+
+test('two statements never share a name', () => {
+  expect(statementName(sql)).toBe(statementName(`${sql}`));
+  expect(statementName(sql)).not.toBe(statementName(`${sql} `));
+  expect(statementName(sql).length).toBeLessThan(64);
+});

@@ -1,6 +1,6 @@
 // Access tokens: HS256 JWTs signed and verified with jose. Only HS256 is accepted, with a fixed
 // issuer and audience; anything else is treated as no credential at all.
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'concord';
@@ -13,7 +13,8 @@ export interface TokenService {
 }
 
 export function createTokenService(secret: string, lifetimeSeconds: number, now: () => Date): TokenService {
-  const key = new TextEncoder().encode(secret);
+  // A key object made once: given bytes, jose would make one on every sign and verify.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now().getTime() / 1000);

@@ -10,7 +10,33 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
 interface Hydrator {
-  columns: { key: string; property: string; column: ColumnMetadata }[];
+  /** `direct`: the driver would hand the value back as pg parsed it (see `convertsOnRead`). */
+  columns: { key: string; property: string; column: ColumnMetadata; direct: boolean }[];
+}
+
+/** Column types whose values PostgresDriver.prepareHydratedValue converts; it returns all others as they are. */
+const CONVERTED_TYPES = new Set<unknown>([
+  'datetime',
+  'timestamp',
+  'timestamptz',
+  'timestamp with time zone',
+  'timestamp without time zone',
+  'date',
+  'time',
+  'vector',
+  'halfvec',
+  'hstore',
+  'simple-array',
+  'simple-json',
+  'cube',
+  'enum',
+  'simple-enum',
+]);
+
+function convertsOnRead(column: ColumnMetadata): boolean {
+  return (
+    column.transformer !== undefined || typeof column.type !== 'string' || CONVERTED_TYPES.has(column.type)
+  );
 }
 
 const hydrators = new WeakMap<EntityMetadata, Map<string, Hydrator>>();
@@ -33,6 +59,7 @@ function hydratorOf(query: SelectQueryBuilder<ObjectLiteral>, metadata: EntityMe
         key: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName),
         property: column.propertyName,
         column,
+        direct: !convertsOnRead(column),
       })),
     };
     byAlias.set(alias, hydrator);
@@ -48,8 +75,8 @@ function hydrate<T>(
   row: Record<string, unknown>,
 ): T {
   const entity = metadata.create() as Record<string, unknown>;
-  for (const { key, property, column } of columns) {
-    if (key in row) entity[property] = driver.prepareHydratedValue(row[key], column);
+  for (const { key, property, column, direct } of columns) {
+    if (key in row) entity[property] = direct ? row[key] : driver.prepareHydratedValue(row[key], column);
   }
   return entity as T;
 }

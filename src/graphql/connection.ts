@@ -81,6 +81,18 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** An edge whose cursor is written only when a query asks for it (most lists only read nodes). */
+class PageEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly position: (row: T) => KeysetPosition,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.position(this.node));
+  }
+}
+
 export function toConnection<T>(
   rows: T[],
   size: number,
@@ -88,7 +100,7 @@ export function toConnection<T>(
   position: (row: T) => KeysetPosition,
 ): Connection<T> {
   const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(position(node)) }));
+  const edges = page.map((node) => new PageEdge(node, position));
   return {
     edges,
     totalCount,

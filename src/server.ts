@@ -316,6 +316,7 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
     wsServer,
   );
 
+  let closing: Promise<void> | undefined;
   return {
     httpServer,
     apollo,
@@ -328,14 +329,19 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
         });
       });
     },
-    async close() {
-      await subscriptions.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
-      await apollo.stop();
+    close() {
+      // Once: a second close (two signals in a row) would reject inside graphql-ws's dispose, since
+      // its WebSocket server is already closed, and end the process with an unhandled rejection.
+      closing ??= (async () => {
+        await subscriptions.dispose();
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+        await apollo.stop();
+      })();
+      return closing;
     },
   };
 }

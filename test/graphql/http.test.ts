@@ -138,3 +138,11 @@ test('/readyz fails while the database is unreachable', async () => {
   expect((await fetch(`${base()}/healthz`)).status).toBe(200);
   await api.dataSource.initialize();
 });
+
+test('a server told to stop twice (two signals in a row) stops once, without an error', async () => {
+  const server = await api.sibling({});
+  const token = await api.login('grid.worker');
+  expect((await server.gql('{ me { username } }', {}, token)).data?.me.username).toBe('grid.worker');
+  await expect(Promise.all([server.close(), server.close()])).resolves.toEqual([undefined, undefined]);
+  await expect(server.close()).resolves.toBeUndefined();
+});

@@ -12,7 +12,10 @@ import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../.
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
-import { OPEN_STATUSES } from './rules';
+import { LEVEL_ORDER, OPEN_STATUSES } from './rules';
+
+/** The rung an escalation reached, for ordering (the levels are enum values, never user input). */
+const ESCALATION_RUNG = `array_position(ARRAY[${LEVEL_ORDER.map((level) => `'${level}'`).join(', ')}]::text[], x.to_level)`;
 
 /** The columns behind the fields of Dispute (see `columnsFor`). */
 export const DISPUTE_COLUMNS: SelectionColumns = {
@@ -27,17 +30,15 @@ export function disputeColumns(context: RequestContext, info: GraphQLResolveInfo
 
 export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
-  const byDispute = <T extends { disputeId: string }>(entity: new () => T, order: string) =>
+  /** The rows of each dispute in `order` (ascending), which must leave no ties. */
+  const byDispute = <T extends { disputeId: string }>(entity: new () => T, order: readonly string[]) =>
     new DataLoader<string, T[]>(async (ids) => {
-      const rows = await readEntities(
-        context.dataSource
-          .getRepository(entity)
-          .createQueryBuilder('x')
-          .where('x.dispute_id = ANY(:ids)', { ids })
-          .orderBy(`x.${order}`, 'ASC')
-          .addOrderBy('x.id', 'ASC'),
-        `${entity.name} by dispute|${order}`,
-      );
+      const query = context.dataSource
+        .getRepository(entity)
+        .createQueryBuilder('x')
+        .where('x.dispute_id = ANY(:ids)', { ids });
+      for (const expression of order) query.addOrderBy(expression, 'ASC');
+      const rows = await readEntities(query, `${entity.name} by dispute|${order.join(',')}`);
       return groupBy(rows, (row) => row.disputeId, ids);
     });
   /**
@@ -65,9 +66,10 @@ export function createDisputeLoaders(context: RequestContext) {
       );
     });
   return {
-    escalationsByDisputeId: byDispute(DisputeEscalation, 'occurred_at'),
-    mediationSessionsByDisputeId: byDispute(MediationSession, 'held_at'),
-    returnVisitsByDisputeId: byDispute(ReturnVisit, 'sequence'),
+    // Escalations climb one rung at a time: at the same moment, the lower rung came first.
+    escalationsByDisputeId: byDispute(DisputeEscalation, ['x.occurred_at', ESCALATION_RUNG, 'x.id']),
+    mediationSessionsByDisputeId: byDispute(MediationSession, ['x.held_at', 'x.id']),
+    returnVisitsByDisputeId: byDispute(ReturnVisit, ['x.sequence', 'x.id']),
     disputeById: new DataLoader<string, Dispute | null>(async (ids) => {
       const scope = disputeScope(context.user, 'd');
       const rows = await readEntities(

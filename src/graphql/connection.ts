@@ -216,14 +216,11 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     position !== null,
     columns,
   );
-  // Unnamed: a page's generic plan cannot see its filter's values (see prepared.ts).
   const { raw, entities: rows } = key
-    ? await readRawAndEntities<T, { page_total_count: string }>(
-        rowsOf(),
-        key,
-        { write: () => writePage().getQuery(), parameters },
-        { named: false },
-      )
+    ? await readRawAndEntities<T, { page_total_count: string }>(rowsOf(), key, {
+        write: () => writePage().getQuery(),
+        parameters,
+      })
     : await readRawAndEntities<T, { page_total_count: string }>(writePage());
   // An empty page after a cursor says nothing of the total; only then is it counted on its own.
   const totalCount = raw[0] ? Number(raw[0].page_total_count) : after ? await query.clone().getCount() : 0;

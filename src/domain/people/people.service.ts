@@ -14,6 +14,9 @@ import type {
   UpdatePersonInput,
 } from './people.inputs';
 import { Person } from './person.entity';
+import { Tier } from '../risk/risk.enums';
+
+const TIERS: readonly Tier[] = Object.values(Tier);
 
 const PERSON_DETAIL_FIELDS = [
   'name',
@@ -220,6 +223,21 @@ export async function findPerson(context: RequestContext, id: string): Promise<P
   return person;
 }
 
+/**
+ * The tiers as SQL literals, in the enum's order: written into the statement rather than bound, so
+ * PostgreSQL can match the partial index on tiered persons (WHERE tier <> 'NONE') in a generic plan
+ * as well (a bound list cannot prove that predicate). Only Tier's own values are ever written.
+ */
+function tierList(tiers: readonly Tier[]): string {
+  const chosen = new Set(tiers);
+  for (const tier of chosen) {
+    if (!TIERS.includes(tier)) throw badUserInput(`${String(tier)} is not a tier`, 'filter.tiers');
+  }
+  return TIERS.filter((tier) => chosen.has(tier))
+    .map((tier) => `'${tier}'`)
+    .join(', ');
+}
+
 export async function listPersons(
   context: RequestContext,
   filter: PersonFilter | null | undefined,
@@ -237,7 +255,7 @@ export async function listPersons(
     .getRepository(Person)
     .createQueryBuilder('p')
     .where(scope.sql, scope.params);
-  if (filter?.tiers?.length) query.andWhere('p.tier IN (:...tiers)', { tiers: filter.tiers });
+  if (filter?.tiers?.length) query.andWhere(`p.tier IN (${tierList(filter.tiers)})`);
   if (filter?.residency) query.andWhere('p.residency = :residency', { residency: filter.residency });
   if (subtree) query.andWhere(subtree.sql, subtree.params);
   if (filter?.needsAssessment) {

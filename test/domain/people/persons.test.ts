@@ -1,5 +1,6 @@
 // Registering, updating and listing persons through the real API.
 import { startTestApi, type GraphQLResponse, type TestApi } from '../../support/api';
+import { recordAssessment, registerPerson } from '../../support/fixtures';
 
 let api: TestApi;
 let worker: string;
@@ -128,4 +129,28 @@ test('a special status puts a person on the needs-assessment list until they are
     worker,
   );
   expect((await api.gql(LIST, {}, worker)).data?.persons.edges).toEqual([]);
+});
+
+test('the tiers filter gives the persons of those tiers, whatever their order or repetition', async () => {
+  await registerPerson(api, worker, { name: '层级甲', gridId: gridA });
+  const watched = await registerPerson(api, worker, { name: '层级乙', gridId: gridA });
+  await recordAssessment(api, worker, watched, ['VOLATILE_TEMPER']);
+  const names = async (tiers: string[]) => {
+    const result = await api.gql<{ persons: { edges: { node: { name: string; tier: string } }[] } }>(
+      `query($j: ID!, $tiers: [Tier!]) { persons(first: 100, filter: { jurisdictionId: $j, tiers: $tiers }) {
+         edges { node { name tier } } } }`,
+      { j: gridA, tiers },
+      worker,
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data?.persons.edges.map((edge) => `${edge.node.name}:${edge.node.tier}`) ?? [];
+  };
+  const yellow = await names(['YELLOW']);
+  expect(yellow).toContain('层级乙:YELLOW');
+  expect(yellow.every((entry) => entry.endsWith(':YELLOW'))).toBe(true);
+  expect(await names(['YELLOW', 'YELLOW'])).toEqual(yellow);
+  const both = await names(['YELLOW', 'NONE']);
+  expect(both).toEqual(expect.arrayContaining(['层级甲:NONE', '层级乙:YELLOW']));
+  expect(await names(['NONE', 'YELLOW', 'NONE'])).toEqual(both);
+  expect(await names(['RED'])).toEqual([]);
 });

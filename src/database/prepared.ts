@@ -1,5 +1,5 @@
-// Named (prepared) statements for the reads every request repeats with new keys: the identity
-// lookup, the loaders' `= ANY(ids)` lookups, the read-audit insert. PostgreSQL plans an unnamed
+// Named (prepared) statements for the reads every request repeats with new values: the identity
+// lookup, the loaders' `= ANY(ids)` lookups, list pages, the read-audit insert. PostgreSQL plans an unnamed
 // statement anew each time; planning the dashboard's dispute and party lookups cost it more than
 // running them. A named statement is parsed once per pooled connection, and after five executions
 // PostgreSQL keeps a generic plan when its estimate is no worse than the custom plans'. Measured on
@@ -7,19 +7,32 @@
 // 1.27 → 0.53 ms, their parties 1.08 → 0.57 ms, last follow-ups 0.58 → 0.33 ms, the identity
 // lookup 0.22 → 0.07 ms.
 //
-// Not for list pages: their generic plan cannot see the filter's values (a persons page took 9.4 ms
-// generic against 1.7 ms custom), so `keysetPage` and the other list statements stay unnamed.
+// A generic plan cannot see bound values: a condition a partial index must prove is written as
+// literals instead (the persons page's tiers: bound, its generic plan took 9.4 ms against 1.7 ms
+// custom). PostgreSQL keeps planning anew while a generic plan's estimate is worse. Reads written
+// per request (`readRawAndEntities` without a key) stay unnamed: one name per text would pile up.
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
+/**
+ * How many texts get a name. Each name is prepared on every pooled connection and stays there, and
+ * a text depends on the query (columns, filters, page size), so names are handed out first come,
+ * first served up to this many; later texts run unnamed. The common reads come first and keep
+ * their names; a client sending endless variations cannot grow PostgreSQL's memory without bound.
+ */
+export const NAMED_STATEMENT_LIMIT = 256;
+
 const names = new Map<string, string>();
 
-/** The statement's name: the same text always gets the same name, and two texts never share one. */
-export function statementName(sql: string): string {
+/**
+ * The statement's name: the same text always gets the same name, and two texts never share one;
+ * undefined once NAMED_STATEMENT_LIMIT texts have names.
+ */
+export function statementName(sql: string): string | undefined {
   let name = names.get(sql);
-  if (name === undefined) {
+  if (name === undefined && names.size < NAMED_STATEMENT_LIMIT) {
     name = `concord_${createHash('sha256').update(sql).digest('hex').slice(0, 40)}`;
     names.set(sql, name);
   }
@@ -28,8 +41,8 @@ export function statementName(sql: string): string {
 
 /**
  * The rows of `sql` run as a named statement on the data source's pool. Inside a transaction
- * (`runner`), or with read replicas configured, it runs through TypeORM as an unnamed statement
- * instead. Counted and logged like every TypeORM query; a failure is TypeORM's QueryFailedError.
+ * (`runner`), past NAMED_STATEMENT_LIMIT, or with read replicas configured, it runs through TypeORM
+ * as an unnamed statement instead. Counted and logged like every TypeORM query; a failure is TypeORM's QueryFailedError.
  */
 export async function queryPrepared<R = Record<string, unknown>>(
   dataSource: DataSource,
@@ -38,13 +51,15 @@ export async function queryPrepared<R = Record<string, unknown>>(
   runner?: QueryRunner,
 ): Promise<R[]> {
   const driver = dataSource.driver as PostgresDriver;
-  if (runner || driver.options.type !== 'postgres' || driver.options.replication) {
-    return (await dataSource.query(sql, parameters as unknown[], runner)) as R[];
-  }
+  const name =
+    runner || driver.options.type !== 'postgres' || driver.options.replication
+      ? undefined
+      : statementName(sql);
+  if (!name) return (await dataSource.query(sql, parameters as unknown[], runner)) as R[];
   const pool = driver.master as Pool;
   dataSource.logger.logQuery(sql, parameters as unknown[]);
   try {
-    const result = await pool.query({ name: statementName(sql), text: sql, values: parameters as unknown[] });
+    const result = await pool.query({ name, text: sql, values: parameters as unknown[] });
     return result.rows as R[];
   } catch (error) {
     dataSource.logger.logQueryError(error as Error, sql, parameters as unknown[]);

@@ -4,7 +4,7 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { dataSourceOptions } from '../../ormconfig';
-import { queryPrepared, statementName } from '../../src/database/prepared';
+import { NAMED_STATEMENT_LIMIT, queryPrepared, statementName } from '../../src/database/prepared';
 import { runCountingStatements } from '../../src/database/statement-counter';
 import { startTestApi, type TestApi } from '../support/api';
 import { registerPerson } from '../support/fixtures';
@@ -69,5 +69,20 @@ test('a failing statement is a QueryFailedError and leaves nothing prepared', as
 test('two statements never share a name', () => {
   expect(statementName(sql)).toBe(statementName(`${sql}`));
   expect(statementName(sql)).not.toBe(statementName(`${sql} `));
-  expect(statementName(sql).length).toBeLessThan(64);
+  expect(statementName(sql)?.length).toBeLessThan(64);
+});
+
+test('past the limit, new texts run unnamed and nothing more is prepared', async () => {
+  const texts = Array.from({ length: NAMED_STATEMENT_LIMIT + 20 }, (_, index) => `SELECT ${index}::int AS n`);
+  for (const [index, text] of texts.entries()) {
+    expect(await queryPrepared(single, text, [])).toEqual([{ n: index }]);
+  }
+  const prepared = await preparedOnConnection();
+  // Some names went to the test server's own reads, prepared on its connections, not this one.
+  expect(prepared.length).toBeLessThanOrEqual(NAMED_STATEMENT_LIMIT);
+  expect(prepared.map((row) => row.statement)).toContain(texts[0]);
+  expect(prepared.map((row) => row.statement)).not.toContain(texts.at(-1));
+  // Texts named before the limit was reached keep their names.
+  expect(statementName(sql)).toBeDefined();
+  expect(statementName(texts.at(-1) as string)).toBeUndefined();
 });

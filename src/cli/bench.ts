@@ -6,6 +6,7 @@
 //        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
 //        [--out PATH]  (write the results there instead of bench/results.json)
 //        [--replicas N] (also measure the dashboard with N API and N floor processes; default: cores)
+//        [--rounds N]  (measure the dashboard builds and the floor in turns N times; default 3)
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,8 @@ interface Options {
   password: string;
   street: string;
   inPlace: boolean;
+  /** How many times the dashboard's builds and the floor are measured in turns (at least 1). */
+  rounds: number;
   /** Replicas for the extra dashboard measurement of API and floor (SPEC §6); below 2, skipped. */
   replicas: number;
   /** Where results.json goes (bench/results.json unless --out PATH). */
@@ -40,6 +43,7 @@ function options(): Options {
   return {
     duration: Number(argument('duration', '10')),
     connections: Number(argument('connections', '10')),
+    rounds: Math.max(1, Number(argument('rounds', '3'))),
     user: argument('user', 'comprehensive_governance.leader'),
     password: argument('password', 'concord-demo-2026'),
     street: argument('street', 'C01.S01'),
@@ -215,18 +219,26 @@ async function measure(
   return figures;
 }
 
-/** Several measured windows of one build as one: rates averaged, CPU per request over all requests. */
+/**
+ * Several measured windows of one build as one: each figure the median of the windows' (a slow
+ * spell of the shared machine that falls on one window does not move it), counts summed.
+ */
 function combine(windows: Figures[]): Figures {
-  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2
+      ? (sorted[middle] ?? 0)
+      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  };
   const requests = windows.reduce((sum, window) => sum + (window.requests ?? 0), 0);
   const cpu = windows.every((window) => window.serverCpuMsPerRequest !== undefined)
-    ? windows.reduce((sum, window) => sum + (window.serverCpuMsPerRequest ?? 0) * (window.requests ?? 0), 0) /
-      Math.max(requests, 1)
+    ? median(windows.map((window) => window.serverCpuMsPerRequest ?? 0))
     : undefined;
   return {
-    requestsPerSecond: Math.round(mean(windows.map((window) => window.requestsPerSecond))),
-    p50Ms: Number(mean(windows.map((window) => window.p50Ms)).toFixed(1)),
-    p99Ms: Number(mean(windows.map((window) => window.p99Ms)).toFixed(1)),
+    requestsPerSecond: Math.round(median(windows.map((window) => window.requestsPerSecond))),
+    p50Ms: Number(median(windows.map((window) => window.p50Ms)).toFixed(1)),
+    p99Ms: Number(median(windows.map((window) => window.p99Ms)).toFixed(1)),
     non2xx: windows.reduce((sum, window) => sum + window.non2xx, 0),
     errors: windows.reduce((sum, window) => sum + window.errors, 0),
     sqlStatementsPerRequest: windows[0]?.sqlStatementsPerRequest,
@@ -477,27 +489,29 @@ async function main(): Promise<void> {
     // The floor must fetch the same data, or the ratio compares different work.
     results.floorMatchesApi = await compareWithFloor(full.url, fullToken, floorServer.url, streetId);
     console.log('floor matches API', results.floorMatchesApi);
-    // The three builds in turns, twice: a slow spell of the shared machine then falls on each of them
-    // rather than on one, and each build's figures are the two windows combined.
+    // The three builds and the floor in turns, `rounds` times: a slow spell of the shared machine then
+    // falls on each of them rather than on one, and each one's figures are its windows' medians.
     const builds = [
-      ['full', full, fullToken],
-      ['allowAll', allowAll, allowToken],
-      ['noReadAudit', noAudit, noAuditToken],
+      ['full', full, fullToken, dashboardScenario],
+      ['allowAll', allowAll, allowToken, dashboardScenario],
+      ['noReadAudit', noAudit, noAuditToken, dashboardScenario],
+      ['handWrittenSql', floorServer, '', dashboard],
     ] as const;
     const windows: Record<(typeof builds)[number][0], Figures[]> = {
       full: [],
       allowAll: [],
       noReadAudit: [],
+      handWrittenSql: [],
     };
-    for (let round = 0; round < 2; round += 1) {
-      for (const [name, server, token] of builds) {
-        windows[name].push(await measure(server, token, dashboardScenario, settings));
+    for (let round = 0; round < settings.rounds; round += 1) {
+      for (const [name, server, token, scenario] of builds) {
+        windows[name].push(await measure(server, token, scenario, settings));
       }
     }
     const base = combine(windows.full);
     const allow = combine(windows.allowAll);
     const unaudited = combine(windows.noReadAudit);
-    const handWritten = await measure(floorServer, '', dashboard, settings);
+    const handWritten = combine(windows.handWrittenSql);
     const inProcess = await floorInProcess(pool, streetPath, settings);
     byScenario.dashboard = base;
     byScenario.overdueFollowUps = await measure(full, fullToken, overdueScenario, settings);
@@ -511,6 +525,7 @@ async function main(): Promise<void> {
       noReadAudit: unaudited,
       noReadAuditWindows: windows.noReadAudit,
       handWrittenSql: handWritten,
+      handWrittenSqlWindows: windows.handWrittenSql,
       handWrittenSqlInProcess: inProcess,
     };
     const ratio = (value: number) => Number(value.toFixed(3));

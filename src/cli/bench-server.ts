@@ -80,14 +80,11 @@ async function main(): Promise<void> {
     const pool = new Pool({ connectionString: database.url, max: 10 });
     const floor = await serveFloor(pool, streetPath, config.port);
     ready(floor.url);
-    const stop = async () => {
+    stopOnSignals(async () => {
       await floor.close();
       await pool.end();
       await database.close();
-      process.exit(0);
-    };
-    process.on('SIGTERM', () => void stop());
-    process.on('SIGINT', () => void stop());
+    });
     return;
   }
   const bare = await buildBareSchema();
@@ -102,13 +99,31 @@ async function main(): Promise<void> {
   );
   const url = await server.listen(config.port, '127.0.0.1');
   ready(url);
-  const stop = async () => {
+  stopOnSignals(async () => {
     await server.close();
     await database.close();
-    process.exit(0);
+  });
+}
+
+/**
+ * Runs `stop` on SIGTERM or SIGINT, once: a second signal while stopping used to close the pool
+ * twice and end the process with "Called end on pool more than once".
+ */
+function stopOnSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 // Named (prepared) statements for the reads every request repeats with new values: the identity
-// lookup, the loaders' `= ANY(ids)` lookups, list pages, the read-audit insert. PostgreSQL plans an unnamed
-// statement anew each time; planning the dashboard's dispute and party lookups cost it more than
-// running them. A named statement is parsed once per pooled connection, and after five executions
+// lookup, the loaders' `= ANY(ids)` lookups, list pages, the read-audit insert. PostgreSQL plans an
+// unnamed statement anew each time; planning the dashboard's dispute and party lookups cost it more
+// than running them. A named statement is parsed once per pooled connection, and after five executions
 // PostgreSQL keeps a generic plan when its estimate is no worse than the custom plans'. Measured on
 // the 100k-person city (PostgreSQL CPU per execution, unnamed → named): disputes of 50 persons
 // 1.27 → 0.53 ms, their parties 1.08 → 0.57 ms, last follow-ups 0.58 → 0.33 ms, the identity
@@ -42,7 +42,8 @@ export function statementName(sql: string): string | undefined {
 /**
  * The rows of `sql` run as a named statement on the data source's pool. Inside a transaction
  * (`runner`), past NAMED_STATEMENT_LIMIT, or with read replicas configured, it runs through TypeORM
- * as an unnamed statement instead. Counted and logged like every TypeORM query; a failure is TypeORM's QueryFailedError.
+ * as an unnamed statement instead. Counted and logged like every TypeORM query; a failure is
+ * TypeORM's QueryFailedError.
  */
 export async function queryPrepared<R = Record<string, unknown>>(
   dataSource: DataSource,

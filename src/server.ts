@@ -7,7 +7,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
-import { writeAuditEntries } from './audit/audit-log';
+import { writeReadAuditEntries } from './audit/audit-log';
 import { identityFromAuthorization, type Identity } from './auth/identity';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -60,7 +60,7 @@ function auditAndMetricsPlugin(app: AppServices): ApolloServerPlugin<RequestCont
           const reads = contextValue.takeSensitiveReads(operationName ?? 'anonymous operation');
           if (reads.length > 0) {
             try {
-              await writeAuditEntries(app.dataSource.manager, contextValue, reads);
+              await writeReadAuditEntries(app.dataSource, contextValue, reads);
             } catch (error) {
               app.logger.error({ err: error, requestId: contextValue.requestId }, 'audit write failed');
               response.body.singleResult = {

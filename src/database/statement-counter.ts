@@ -8,7 +8,7 @@ export interface RecordedStatement {
   parameters: unknown[];
 }
 
-interface Counter {
+export interface Counter {
   statements: number;
   /** Present only when the statements themselves are kept (the benchmark's EXPLAIN check). */
   recorded?: RecordedStatement[];
@@ -26,13 +26,25 @@ export function currentStatementCounter(): Counter | undefined {
   return storage.getStore();
 }
 
+/**
+ * Runs `work` outside every counted scope: for a statement run on behalf of several requests at once
+ * (the read-audit batch), which then counts it for each of them with `countStatement`.
+ */
+export function outsideCountedScopes<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
+/** Counts one statement for the request `counter` belongs to, as the logger would have. */
+export function countStatement(counter: Counter | undefined, query: string, parameters: unknown[]): void {
+  if (!counter) return;
+  counter.statements += 1;
+  counter.recorded?.push({ query, parameters });
+}
+
 /** A TypeORM logger that counts every query issued inside a counted scope and logs nothing itself. */
 export class StatementCountingLogger implements Logger {
   logQuery(query: string, parameters?: unknown[], _queryRunner?: QueryRunner): void {
-    const counter = storage.getStore();
-    if (!counter) return;
-    counter.statements += 1;
-    counter.recorded?.push({ query, parameters: parameters ?? [] });
+    countStatement(storage.getStore(), query, parameters ?? []);
   }
   logQueryError(): void {}
   logQuerySlow(): void {}

@@ -133,3 +133,77 @@ test('only AUDITOR reads the audit trail', async () => {
   const refused = await api.gql(`{ auditTrail(first: 10) { entries { seq } } }`, {}, police);
   expect(errorCodes(refused)).toEqual({ auditTrail: 'FORBIDDEN' });
 });
+
+/** Reads the person's ID number and phone as `token`, with its own request id. */
+function readAs(token: string, requestId: string) {
+  return fetch(api.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-request-id': requestId,
+    },
+    body: JSON.stringify({
+      query: `query Concurrent($id: ID!) { person(id: $id) { idNumber phone } }`,
+      variables: { id: personId },
+    }),
+  });
+}
+
+test('requests finishing together each get their own entries, and the chain stays whole', async () => {
+  const police = await api.login('police.worker');
+  const leader = await api.login('police.leader');
+  const before = (await entries()).length;
+  const requests = Array.from({ length: 12 }, (_, index) =>
+    readAs(index % 2 === 0 ? police : leader, `concurrent-${index}`),
+  );
+  const answers = await Promise.all(requests);
+  expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+  const added = (await entries()).slice(before);
+  expect(added.map((entry) => entry.request_id).sort()).toEqual(
+    Array.from({ length: 12 }, (_, index) => `concurrent-${index}`).sort(),
+  );
+  for (const entry of added) {
+    const index = Number(entry.request_id.split('-')[1]);
+    expect(entry).toMatchObject({
+      operation: 'Concurrent',
+      record_ids: [personId],
+      fields: ['idNumber', 'phone'],
+      actor_department: 'POLICE',
+    });
+    const [user] = await api.dataSource.query(`SELECT username FROM users WHERE id = $1`, [entry.actor_id]);
+    expect(user.username).toBe(index % 2 === 0 ? 'police.worker' : 'police.leader');
+  }
+  // Each new entry follows the one before it and matches its hash (an earlier test breaks the chain
+  // further back on purpose, so this checks the new entries rather than the whole table).
+  const links = await api.dataSource.query(
+    `SELECT e.hash = audit_entry_hash(e) AND e.prev_hash = (SELECT hash FROM audit_entries p WHERE p.seq < e.seq ORDER BY p.seq DESC LIMIT 1) AS whole
+       FROM audit_entries e WHERE e.seq >= $1 ORDER BY e.seq`,
+    [added[0].seq],
+  );
+  expect(links).toEqual(added.map(() => ({ whole: true })));
+});
+
+test('when the audit entry cannot be written, the request fails and shows nothing', async () => {
+  const police = await api.login('police.worker');
+  await api.dataSource.query(
+    `ALTER TABLE audit_entries ADD CONSTRAINT refuse_one CHECK (request_id <> 'refused-read') NOT VALID`,
+  );
+  try {
+    const refused = await readAs(police, 'refused-read');
+    expect(refused.status).toBe(500);
+    const body: any = await refused.json();
+    expect(body.data).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain('330102198001011234');
+    expect(body.errors[0].message).toMatch(/audit entry could not be written/);
+    // The next request is written as usual: one failed insert does not stop the others.
+    const next = await readAs(police, 'after-refused');
+    expect(next.status).toBe(200);
+  } finally {
+    await api.dataSource.query(`ALTER TABLE audit_entries DROP CONSTRAINT refuse_one`);
+  }
+  const written = await api.dataSource.query(
+    `SELECT request_id FROM audit_entries WHERE request_id IN ('refused-read', 'after-refused')`,
+  );
+  expect(written).toEqual([{ request_id: 'after-refused' }]);
+});

@@ -180,7 +180,9 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
     for (const [key, value] of result.headers) response.setHeader(key, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      response.end(result.body.string);
+      // As UTF-8 bytes, not the string: Node would prepend the headers to a string body (a copy of
+      // the whole page, twice its size when it holds Chinese) before encoding it.
+      response.end(Buffer.from(result.body.string, 'utf8'));
     } else {
       for await (const chunk of result.body.asyncIterator) response.write(chunk);
       response.end();

@@ -6,7 +6,7 @@
 //        [--in-place]  (measure on the database itself instead of a fresh copy; needs no CREATEDB)
 //        [--out PATH]  (write the results there instead of bench/results.json)
 //        [--replicas N] (also measure the dashboard with N API and N floor processes; default: cores)
-//        [--rounds N]  (measure the dashboard builds and the floor in turns N times; default 5)
+//        [--rounds N]  (measure the dashboard builds and the floor in turns N times; default 4)
 //        [--warm-up S] (drive each process S seconds before measuring it; default min(15, 3 × duration))
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +20,7 @@ import { loadConfig } from '../config';
 import { dropDatabase, ensureDatabase, openDatabase } from '../database/database';
 import { freePort } from '../database/embedded';
 import { handWrittenDashboard } from './bench-floor';
+import { balancedOrders } from './bench-order';
 
 interface Options {
   duration: number;
@@ -47,7 +48,7 @@ function options(): Options {
   return {
     duration,
     connections: Number(argument('connections', '10')),
-    rounds: Math.max(1, Number(argument('rounds', '5'))),
+    rounds: Math.max(1, Number(argument('rounds', '4'))),
     warmUp: Number(argument('warm-up', String(Math.min(15, 3 * duration)))),
     user: argument('user', 'comprehensive_governance.leader'),
     password: argument('password', 'concord-demo-2026'),
@@ -498,11 +499,11 @@ async function main(): Promise<void> {
     results.floorMatchesApi = await compareWithFloor(full.url, fullToken, floorServer.url, streetId);
     console.log('floor matches API', results.floorMatchesApi);
     // The three builds and the floor in turns, `rounds` times: a slow spell of the shared machine then
-    // falls on each of them rather than on one, and each one's figures are its windows' medians. Each
-    // round starts one build later, so no build always follows the same one: with a fixed order the
-    // allow-all build, always measured right after the full one, used more CPU per request than the
-    // build with the permission layer in all five rounds (why is not established; PostgreSQL still
-    // digesting the full build's audit writes is one candidate).
+    // falls on each of them rather than on one, and each one's figures are its windows' medians. The
+    // orders form a balanced Latin square (balancedOrders): over four rounds each build is measured
+    // right after each other build once. Rotating one fixed order kept the same successor — allow-all
+    // came right after the full build in four of five rounds, and read as costlier than the full build
+    // in two runs out of three, while alternating runs of fresh processes put it 8-13% below.
     const builds = [
       ['full', full, fullToken, dashboard],
       ['allowAll', allowAll, allowToken, dashboard],
@@ -515,11 +516,11 @@ async function main(): Promise<void> {
       noReadAudit: [],
       handWrittenSql: [],
     };
+    const orders = balancedOrders(builds.length);
     for (let round = 0; round < settings.rounds; round += 1) {
-      const turns = builds.map(
-        (_, index) => builds[(index + round) % builds.length] as (typeof builds)[number],
-      );
-      for (const [name, server, token, scenario] of turns) {
+      const order = orders[round % orders.length] ?? [];
+      for (const index of order) {
+        const [name, server, token, scenario] = builds[index] as (typeof builds)[number];
         windows[name].push(await measure(server, token, scenario, settings));
       }
     }

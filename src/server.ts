@@ -223,7 +223,9 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
         const ready = await readiness();
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
       } else if (url.pathname === '/graphql') {
-        // Counting uses AsyncLocalStorage, which has a price per promise: only when someone reads it.
+        // Counting uses AsyncLocalStorage, which has a price per promise: only when someone reads it
+        // (never in production). On Node 20 the first counted request turns on promise hooks for the
+        // rest of the process's life, and every later promise costs about twice as much.
         const explain = config.exposeSqlText && request.headers['x-concord-explain'] === '1';
         if (config.exposeSqlStatementCount || explain) {
           await runCountingStatements(() => handleGraphQL(request, response, requestId, url), explain).result;

@@ -579,6 +579,19 @@ async function main(): Promise<void> {
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };
+    // The same ratios round by round, each from windows measured minutes apart at most: how far they
+    // spread shows how much of a cost is the machine's noise rather than the layer's.
+    const rounds = windows.full.map((_, round) => ({
+      full: windows.full[round] as Figures,
+      allow: windows.allowAll[round] as Figures,
+      unaudited: windows.noReadAudit[round] as Figures,
+      floor: windows.handWrittenSql[round] as Figures,
+    }));
+    results.ratiosByRound = {
+      permissionLayerCpuCost: rounds.map((r) => ratio(cpu(r.unaudited) / cpu(r.allow) - 1)),
+      readAuditCpuCost: rounds.map((r) => ratio(cpu(r.full) / cpu(r.unaudited) - 1)),
+      apiP50OverHandWrittenSqlP50: rounds.map((r) => ratio(r.full.p50Ms / Math.max(r.floor.p50Ms, 0.1))),
+    };
     if (settings.replicas > 1) {
       // As SPEC §6 runs it: one API process per core behind a load balancer (here node:cluster on one
       // port), against the floor run the same way.
@@ -625,6 +638,7 @@ async function main(): Promise<void> {
     console.log('plans', JSON.stringify(plans, null, 1));
     console.log('dashboard variants', results.dashboardVariants);
     console.log('ratios', results.ratios);
+    console.log('ratios by round', results.ratiosByRound);
     const target = settings.out;
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, `${JSON.stringify(results, null, 2)}\n`);

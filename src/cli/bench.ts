@@ -514,9 +514,8 @@ async function main(): Promise<void> {
     // The three builds and the floor in turns, `rounds` times: a slow spell of the shared machine then
     // falls on each of them rather than on one, and each one's figures are its windows' medians. The
     // orders form a balanced Latin square (balancedOrders): over four rounds each build is measured
-    // right after each other build once. Rotating one fixed order kept the same successor — allow-all
-    // came right after the full build in four of five rounds, and read as costlier than the full build
-    // in two runs out of three, while alternating runs of fresh processes put it 8-13% below.
+    // right after each other build once. Rotating one fixed order kept the same successor: allow-all
+    // came right after the full build in four of five rounds.
     const builds = [
       ['full', full, fullToken, dashboard],
       ['allowAll', allowAll, allowToken, dashboard],
@@ -579,8 +578,8 @@ async function main(): Promise<void> {
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };
-    // The same ratios round by round, each from windows measured minutes apart at most: how far they
-    // spread shows how much of a cost is the machine's noise rather than the layer's.
+    // The same ratios round by round, each from windows measured within one round (under a minute):
+    // how far they spread shows how much of a cost is the machine's noise rather than the layer's.
     const rounds = windows.full.map((_, round) => ({
       full: windows.full[round] as Figures,
       allow: windows.allowAll[round] as Figures,

@@ -21,6 +21,7 @@ import { dropDatabase, ensureDatabase, openDatabase } from '../database/database
 import { freePort } from '../database/embedded';
 import { handWrittenDashboard } from './bench-floor';
 import { balancedOrders } from './bench-order';
+import { SERVER_NODE_FLAGS } from './node-flags';
 
 interface Options {
   duration: number;
@@ -74,18 +75,22 @@ async function startServer(
   replicas = 1,
 ): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(__dirname, 'bench-server.js'), variant, ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      NODE_ENV: 'development',
-      EXPOSE_SQL_COUNT: 'true',
-      JWT_SECRET,
-      BENCH_REPLICAS: String(replicas),
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, path.join(__dirname, 'bench-server.js'), variant, ...args],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        NODE_ENV: 'development',
+        EXPOSE_SQL_COUNT: 'true',
+        JWT_SECRET,
+        BENCH_REPLICAS: String(replicas),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       const match = /READY (\S+)/.exec(chunk.toString());
@@ -484,7 +489,7 @@ async function main(): Promise<void> {
     const results: Record<string, unknown> = {
       measuredAt: new Date().toISOString(),
       settings: { ...settings, password: undefined, out: undefined },
-      machine: { cpus: os.cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version, serverNodeFlags: SERVER_NODE_FLAGS },
       scenarios: {} as Record<string, Figures>,
     };
     const byScenario = results.scenarios as Record<string, Figures>;

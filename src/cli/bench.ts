@@ -165,6 +165,12 @@ interface Figures {
   requests?: number;
   /** CPU time of the server process per request (user + system), when /proc tells it. */
   serverCpuMsPerRequest?: number;
+  /**
+   * CPU time of the PostgreSQL server per request meanwhile (every one of its processes: the
+   * backends, and the WAL writer, checkpointer and autovacuum the requests' writes set to work), when
+   * it runs on this machine.
+   */
+  databaseCpuMsPerRequest?: number;
 }
 
 async function drive(url: string, token: string, scenario: Scenario, settings: Options): Promise<Figures> {
@@ -196,15 +202,25 @@ async function drive(url: string, token: string, scenario: Scenario, settings: O
   };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; undefined where there is none. */
+/** The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces). */
+async function procStat(pid: number): Promise<{ command: string; fields: string[] }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    fields: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+  };
+}
+
+/**
+ * CPU seconds (user + system) a process and its children have used, from /proc — those that have
+ * exited too (PostgreSQL's autovacuum workers come and go); undefined where there is none.
+ */
 async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which is in parentheses and may hold spaces; utime and stime are
-    // fields 14 and 15, in clock ticks of 1/100 s (USER_HZ)
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    // utime, stime, cutime and cstime are fields 14-17, in clock ticks of 1/100 s (USER_HZ)
+    const { fields } = await procStat(pid);
+    const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
     // replicas are the server's child processes: their CPU counts too
     const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(' ').filter(Boolean);
     const theirs = await Promise.all(children.map((child) => cpuSeconds(Number(child))));
@@ -214,19 +230,42 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
   }
 }
 
-/** `drive`, plus the CPU time the server process spent per request meanwhile. */
+/**
+ * The PostgreSQL server behind `pool` when it runs on this machine: its postmaster, the parent of the
+ * backend that answers us, whose process tree /proc can then account. Undefined for a server on
+ * another machine or in another process namespace (a container), where that pid means nothing here.
+ */
+async function databaseServerPid(pool: Pool): Promise<number | undefined> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  try {
+    const backend = await procStat(Number(rows[0]?.pid));
+    const postmaster = Number(backend.fields[1]);
+    const parent = await procStat(postmaster);
+    return backend.command.startsWith('postgres') && parent.command.startsWith('postgres')
+      ? postmaster
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `drive`, plus the CPU time the server process and PostgreSQL (`database`) spent per request meanwhile. */
 async function measure(
   server: Server,
   token: string,
   scenario: Scenario,
   settings: Options,
+  database: number | undefined,
 ): Promise<Figures> {
-  const before = await cpuSeconds(server.process.pid);
+  const before = await Promise.all([cpuSeconds(server.process.pid), cpuSeconds(database)]);
   const figures = await drive(server.url, token, scenario, settings);
-  const after = await cpuSeconds(server.process.pid);
-  if (before !== undefined && after !== undefined && figures.requests) {
-    figures.serverCpuMsPerRequest = Number((((after - before) * 1000) / figures.requests).toFixed(2));
-  }
+  const after = await Promise.all([cpuSeconds(server.process.pid), cpuSeconds(database)]);
+  const perRequest = (start: number | undefined, end: number | undefined) =>
+    start !== undefined && end !== undefined && figures.requests
+      ? Number((((end - start) * 1000) / figures.requests).toFixed(2))
+      : undefined;
+  figures.serverCpuMsPerRequest = perRequest(before[0], after[0]);
+  figures.databaseCpuMsPerRequest = perRequest(before[1], after[1]);
   return figures;
 }
 
@@ -243,9 +282,10 @@ function combine(windows: Figures[]): Figures {
       : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   };
   const requests = windows.reduce((sum, window) => sum + (window.requests ?? 0), 0);
-  const cpu = windows.every((window) => window.serverCpuMsPerRequest !== undefined)
-    ? median(windows.map((window) => window.serverCpuMsPerRequest ?? 0))
-    : undefined;
+  const medianOf = (figure: 'serverCpuMsPerRequest' | 'databaseCpuMsPerRequest') =>
+    windows.every((window) => window[figure] !== undefined)
+      ? Number(median(windows.map((window) => window[figure] ?? 0)).toFixed(2))
+      : undefined;
   return {
     requestsPerSecond: Math.round(median(windows.map((window) => window.requestsPerSecond))),
     p50Ms: Number(median(windows.map((window) => window.p50Ms)).toFixed(1)),
@@ -254,7 +294,8 @@ function combine(windows: Figures[]): Figures {
     errors: windows.reduce((sum, window) => sum + window.errors, 0),
     sqlStatementsPerRequest: windows[0]?.sqlStatementsPerRequest,
     requests,
-    serverCpuMsPerRequest: cpu === undefined ? undefined : Number(cpu.toFixed(2)),
+    serverCpuMsPerRequest: medianOf('serverCpuMsPerRequest'),
+    databaseCpuMsPerRequest: medianOf('databaseCpuMsPerRequest'),
   };
 }
 
@@ -454,6 +495,7 @@ async function main(): Promise<void> {
         WHERE g.path LIKE $1 || '.%' ORDER BY p.created_at LIMIT 500`,
       [streetPath],
     );
+    const database = await databaseServerPid(pool);
     const variants = ['full', 'allow-all', 'no-read-audit'];
     for (const variant of variants) servers.push(await startServer(variant, url));
     const tokens: string[] = [];
@@ -538,7 +580,7 @@ async function main(): Promise<void> {
       const order = orders[round % orders.length] ?? [];
       for (const index of order) {
         const [name, server, token, scenario] = builds[index] as (typeof builds)[number];
-        windows[name].push(await measure(server, token, scenario, settings));
+        windows[name].push(await measure(server, token, scenario, settings, database));
       }
     }
     const base = combine(windows.full);
@@ -555,7 +597,7 @@ async function main(): Promise<void> {
       ['registerDispute', registerScenario],
     ] as const) {
       await drive(full.url, fullToken, scenario, scenarioWarmUp);
-      byScenario[name] = await measure(full, fullToken, scenario, settings);
+      byScenario[name] = await measure(full, fullToken, scenario, settings, database);
     }
     for (const [name, figures] of Object.entries(byScenario)) console.log(name, figures);
     results.dashboardVariants = {
@@ -570,6 +612,9 @@ async function main(): Promise<void> {
     };
     const ratio = (value: number) => Number(value.toFixed(3));
     const cpu = (figures: Figures) => figures.serverCpuMsPerRequest ?? Number.NaN;
+    // The API process and PostgreSQL together: a layer's statements (the read audit's insert and its
+    // commit) cost the database too, which the server's CPU alone does not show.
+    const totalCpu = (figures: Figures) => cpu(figures) + (figures.databaseCpuMsPerRequest ?? Number.NaN);
     // The layers stack: allow-all < + permission checks (no-read-audit) < + read audit (full). Costs
     // are given twice: as throughput lost, and as extra server CPU per request — the steadier of the
     // two on a shared machine, since it does not move with what the other processes are doing.
@@ -580,6 +625,10 @@ async function main(): Promise<void> {
       permissionLayerCpuCost: ratio(cpu(unaudited) / cpu(allow) - 1),
       readAuditCpuCost: ratio(cpu(base) / cpu(unaudited) - 1),
       permissionAndAuditCpuCost: ratio(cpu(base) / cpu(allow) - 1),
+      permissionLayerTotalCpuCost: ratio(totalCpu(unaudited) / totalCpu(allow) - 1),
+      readAuditTotalCpuCost: ratio(totalCpu(base) / totalCpu(unaudited) - 1),
+      permissionAndAuditTotalCpuCost: ratio(totalCpu(base) / totalCpu(allow) - 1),
+      apiTotalCpuOverHandWrittenSqlTotalCpu: ratio(totalCpu(base) / totalCpu(handWritten)),
       apiP50OverHandWrittenSqlP50: Number((base.p50Ms / Math.max(handWritten.p50Ms, 0.1)).toFixed(2)),
       apiP50OverInProcessSqlP50: Number((base.p50Ms / Math.max(inProcess.p50Ms, 0.1)).toFixed(2)),
     };
@@ -594,6 +643,7 @@ async function main(): Promise<void> {
     results.ratiosByRound = {
       permissionLayerCpuCost: rounds.map((r) => ratio(cpu(r.unaudited) / cpu(r.allow) - 1)),
       readAuditCpuCost: rounds.map((r) => ratio(cpu(r.full) / cpu(r.unaudited) - 1)),
+      readAuditTotalCpuCost: rounds.map((r) => ratio(totalCpu(r.full) / totalCpu(r.unaudited) - 1)),
       apiP50OverHandWrittenSqlP50: rounds.map((r) => ratio(r.full.p50Ms / Math.max(r.floor.p50Ms, 0.1))),
     };
     if (settings.replicas > 1) {
@@ -606,8 +656,8 @@ async function main(): Promise<void> {
       const replicaToken = await signIn(apiReplicas, settings);
       await drive(apiReplicas.url, replicaToken, dashboard, warmUp);
       await drive(floorReplicas.url, '', dashboard, warmUp);
-      const api = await measure(apiReplicas, replicaToken, dashboard, settings);
-      const floorFigures = await measure(floorReplicas, '', dashboard, settings);
+      const api = await measure(apiReplicas, replicaToken, dashboard, settings, database);
+      const floorFigures = await measure(floorReplicas, '', dashboard, settings, database);
       results.dashboardWithReplicas = { replicas: settings.replicas, api, handWrittenSql: floorFigures };
       (results.ratios as Record<string, number>).apiP50OverHandWrittenSqlP50WithReplicas = Number(
         (api.p50Ms / Math.max(floorFigures.p50Ms, 0.1)).toFixed(2),

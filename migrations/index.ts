@@ -7,6 +7,7 @@ import { ScaleIndexes1764800000000 } from './1764800000000-ScaleIndexes';
 import { PoliceRecords1764900000000 } from './1764900000000-PoliceRecords';
 import { MillisecondSortKeys1765000000000 } from './1765000000000-MillisecondSortKeys';
 import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
+import { JurisdictionsAppendOnly1765200000000 } from './1765200000000-JurisdictionsAppendOnly';
 
 export const migrations = [
   Foundation1764400000000,
@@ -17,4 +18,5 @@ export const migrations = [
   PoliceRecords1764900000000,
   MillisecondSortKeys1765000000000,
   LoginFailures1765100000000,
+  JurisdictionsAppendOnly1765200000000,
 ];

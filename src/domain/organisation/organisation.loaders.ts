@@ -1,21 +1,40 @@
 // DataLoaders for the organisation area: jurisdiction nodes by id (reference data, not scoped).
 import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../context';
 import { readEntities } from '../../database/entity-rows';
-import { indexBy } from '../../graphql/loader-helpers';
 import { Jurisdiction } from './jurisdiction.entity';
 
+/**
+ * The jurisdiction nodes this process has read, per database, kept for its life. The tree is
+ * append-only (migration JurisdictionsAppendOnly refuses UPDATE, DELETE and TRUNCATE), so a node once
+ * read cannot change underneath; a node added since is not here and is read like any other. Ids that
+ * name no node are never remembered, so a made-up id is NOT_FOUND every time and cannot grow this
+ * beyond the tree's size. Nodes are frozen: every request shares them.
+ */
+const nodesRead = new WeakMap<DataSource, Map<string, Jurisdiction>>();
+
 export function createOrganisationLoaders(context: RequestContext) {
+  let known = nodesRead.get(context.dataSource);
+  if (!known) {
+    known = new Map();
+    nodesRead.set(context.dataSource, known);
+  }
+  const nodes = known;
   return {
     jurisdictionById: new DataLoader<string, Jurisdiction | null>(async (ids) => {
-      const rows = await readEntities(
-        context.dataSource
-          .getRepository(Jurisdiction)
-          .createQueryBuilder('j')
-          .where('j.id = ANY(:ids)', { ids }),
-        'jurisdictions by id',
-      );
-      return indexBy(rows, (row) => row.id, ids);
+      const missing = ids.filter((id) => !nodes.has(id));
+      if (missing.length > 0) {
+        const rows = await readEntities(
+          context.dataSource
+            .getRepository(Jurisdiction)
+            .createQueryBuilder('j')
+            .where('j.id = ANY(:ids)', { ids: missing }),
+          'jurisdictions by id',
+        );
+        for (const row of rows) nodes.set(row.id, Object.freeze(row));
+      }
+      return ids.map((id) => nodes.get(id) ?? null);
     }),
   };
 }

@@ -2,13 +2,16 @@
 // the two in step), and the bench starts every process it measures with them — each API build and
 // the hand-written floor alike — so both sides of a ratio run as production does.
 //
-// --max-semi-space-size=32 (MB; V8's default on 64-bit is 16): a dashboard request allocates about
-// 1.5 MB and ten run at once for some 60 ms each, so with 16 MB semi-spaces a scavenge comes every
-// few dozen milliseconds and finds most in-flight requests' objects alive; what survives two is
-// copied into the old generation, which then needs marking. With 32 MB most of a request's objects
-// die before a scavenge sees them twice. Interleaved 8 s windows of twin API processes on the
-// 100k-person city (CPU ms per request / p50 ms), default then 32 MB:
-//   5.53/57 6.89/65 5.44/58 7.08/67 5.45/58 5.80/60   against
-//   5.19/56 5.13/59 4.94/55 5.22/58 5.19/57 5.30/57
-// The cost is memory: the young generation reserves three semi-spaces, 96 MB instead of 48 MB.
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
+// --max-semi-space-size=128 (MB; V8's default on 64-bit is 16): a dashboard request allocates about
+// 1.5 MB and ten run at once for some 60 ms each, about 250 MB/s. With 16 MB semi-spaces a scavenge
+// came every 60 ms or so and copied whatever the requests then in flight held, and what survived two
+// went on to the old generation and its marking. Each scavenge finds about the same live set however
+// large the semi-space, so a larger one copies that set less often. Interleaved 8 s windows of twin
+// API processes on the 100k-person city (CPU ms per request / p50 ms):
+//   16 MB:  5.53/57 6.89/65 5.44/58 7.08/67 5.45/58 5.80/60   against
+//   32 MB:  5.19/56 5.13/59 4.94/55 5.22/58 5.19/57 5.30/57   (one run), and in a later run
+//   32 MB:  5.94/63 5.55/60 5.43/58 5.85/64   (p99 127 127 107 126 ms, RSS 255-263 MB)
+//   64 MB:  5.69/57 5.29/59 5.27/58 5.28/57   (p99 133 121 112 120 ms, RSS 256-270 MB)
+//  128 MB:  5.29/55 5.03/52 5.41/55 5.14/53   (p99 115 105 140 106 ms, RSS 426-444 MB)
+// The cost is memory: about 180 MB more resident per process than with 64 MB; p99 did not move.
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=128'];

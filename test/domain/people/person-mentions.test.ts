@@ -66,3 +66,23 @@ test('asking for more than the summary reads the whole person, and the sensitive
   );
   expect(Number(audited[0]?.count)).toBeGreaterThan(0);
 });
+
+test('read through a list of persons, a dispute’s parties are as visible and as masked as read alone', async () => {
+  for (const [username, selection] of [
+    ['grid.worker', 'id name'],
+    ['grid.worker', 'id name phone'],
+    ['villagea.leader', 'id name tier'],
+    ['villagea.leader', 'id name phone'],
+  ] as const) {
+    const token = await api.login(username);
+    const listed = await api.gql(
+      `query { persons(first: 100) { edges { node { id disputes { id parties { role person { ${selection} } } } } } } }`,
+      {},
+      token,
+    );
+    expect(listed.errors).toBeUndefined();
+    const node = listed.data?.persons.edges.find((edge: any) => edge.node.id === insider)?.node;
+    const dispute = node?.disputes.find((candidate: any) => candidate.id === disputeId);
+    expect(dispute?.parties).toEqual(await partiesAs(username, selection));
+  }
+});

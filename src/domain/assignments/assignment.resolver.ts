@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context';
-import { loadPerson } from '../people/people.loaders';
+import { loadPerson, personColumns } from '../people/people.loaders';
 import { Person } from '../people/person.entity';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
@@ -64,12 +64,14 @@ export class AssignmentResolver {
   })
   overdueFollowUps(
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('jurisdictionId', () => ID, { nullable: true, description: '辖区 / Within this node' })
     jurisdictionId?: string,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listOverdueFollowUps(context, jurisdictionId, first, after);
+    const columns = personColumns(context, info, ['edges', 'node', 'person']);
+    return listOverdueFollowUps(context, jurisdictionId, first, after, columns);
   }
 
   @FieldResolver(() => Person, { nullable: true, description: '管控对象 / Person' })

@@ -252,6 +252,8 @@ export async function listOverdueFollowUps(
   jurisdictionId: string | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  /** The columns of each person the selection reads (`personColumns`); whole rows when undefined. */
+  personColumns?: readonly string[],
 ): Promise<Connection<OverdueFollowUp>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const now = context.now();
@@ -297,7 +299,9 @@ export async function listOverdueFollowUps(
   const rows = raw.filter((row): row is OverdueRow & { person_id: string; due_at: Date } =>
     Boolean(row.person_id),
   );
-  const persons = await context.loaders.people.personById.loadMany(rows.map((row) => row.person_id));
+  const persons = await context.loaders.people
+    .personWith(personColumns)
+    .loadMany(rows.map((row) => row.person_id));
   const items = rows.map((row, index) => {
     const due = new Date(row.due_at);
     return Object.assign(new OverdueFollowUp(), {

@@ -1,5 +1,7 @@
 // GraphQL entry points of the risk area: thin — arguments in, service call, result out.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { personColumns } from '../people/people.loaders';
 import type { RequestContext } from '../../context';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { IndicatorCatalogVersion } from './indicator.entity';
@@ -88,11 +90,13 @@ export class AssessmentResolver {
   })
   overdueReviews(
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('jurisdictionId', () => ID, { nullable: true }) jurisdictionId?: string,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listOverdueReviews(context, jurisdictionId, first, after);
+    const columns = personColumns(context, info, ['edges', 'node', 'person']);
+    return listOverdueReviews(context, jurisdictionId, first, after, columns);
   }
 
   @FieldResolver(() => [AssessmentIndicator], {

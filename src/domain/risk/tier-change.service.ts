@@ -145,6 +145,8 @@ export async function listOverdueReviews(
   jurisdictionId: string | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  /** The columns of each person the selection reads (`personColumns`); whole rows when undefined. */
+  personColumns?: readonly string[],
 ): Promise<Connection<OverdueReview>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const now = context.now();
@@ -177,7 +179,9 @@ export async function listOverdueReviews(
     .addOrderBy('p.id', 'ASC')
     .limit(size + 1)
     .getRawMany();
-  const persons = await context.loaders.people.personById.loadMany(rows.map((row) => row.person_id));
+  const persons = await context.loaders.people
+    .personWith(personColumns)
+    .loadMany(rows.map((row) => row.person_id));
   const items = rows.map((row, index) => {
     const reviewBy = new Date(row.review_by);
     return Object.assign(new OverdueReview(), {

@@ -14,13 +14,17 @@ import { Jurisdiction } from './jurisdiction.entity';
  */
 const nodesRead = new WeakMap<DataSource, Map<string, Jurisdiction>>();
 
-export function createOrganisationLoaders(context: RequestContext) {
-  let known = nodesRead.get(context.dataSource);
-  if (!known) {
-    known = new Map();
-    nodesRead.set(context.dataSource, known);
+function nodesOf(dataSource: DataSource): Map<string, Jurisdiction> {
+  let nodes = nodesRead.get(dataSource);
+  if (!nodes) {
+    nodes = new Map();
+    nodesRead.set(dataSource, nodes);
   }
-  const nodes = known;
+  return nodes;
+}
+
+export function createOrganisationLoaders(context: RequestContext) {
+  const nodes = nodesOf(context.dataSource);
   return {
     jurisdictionById: new DataLoader<string, Jurisdiction | null>(async (ids) => {
       const missing = ids.filter((id) => !nodes.has(id));

@@ -6,6 +6,7 @@
 // With BENCH_REPLICAS=N (N > 1) it runs N such processes on one port (node:cluster), the way SPEC §6
 // runs replicas behind a load balancer; they need a shared JWT_SECRET.
 import cluster from 'node:cluster';
+import { PerformanceObserver } from 'node:perf_hooks';
 import 'reflect-metadata';
 import { Pool } from 'pg';
 import { createTokenService } from '../auth/tokens';
@@ -17,6 +18,23 @@ import { createLogger } from '../logger';
 import { applyPermissions } from '../permissions/shield';
 import { createServer } from '../server';
 import { serveFloor } from './bench-floor';
+
+/**
+ * The garbage collector's pauses of this process so far (ms, and how many), from perf_hooks: on
+ * SIGUSR2 the process prints them as `GC <ms> <count>`, so the bench can take them before and after
+ * a window, as it takes CPU time from /proc. Only for a single process (no replicas).
+ */
+function reportGarbageCollection(): void {
+  let pauseMs = 0;
+  let pauses = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      pauseMs += entry.duration;
+      pauses += 1;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  process.on('SIGUSR2', () => process.stdout.write(`GC ${pauseMs.toFixed(3)} ${pauses}\n`));
+}
 
 /** Tells the bench where this process listens: on stdout alone, or to the primary as a replica. */
 function ready(url: string): void {
@@ -59,6 +77,7 @@ async function main(): Promise<void> {
     runReplicas(replicas);
     return;
   }
+  if (cluster.isPrimary) reportGarbageCollection();
   const variant = process.argv[2] ?? 'full';
   if (!['full', 'allow-all', 'no-read-audit', 'hand-written-sql'].includes(variant))
     throw new Error(`unknown variant ${variant}`);

@@ -63,6 +63,8 @@ function options(): Options {
 interface Server {
   url: string;
   process: ChildProcess;
+  /** The garbage collector's pauses of the server so far, in ms (single processes only). */
+  gcPauseMs: () => Promise<number | undefined>;
 }
 
 /** One secret for every server of a run, so replicas accept each other's tokens. */
@@ -91,14 +93,25 @@ async function startServer(
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  // Lines the server prints when asked for its garbage collection (bench-server.ts), in order.
+  const gcAnswers: ((pauseMs: number) => void)[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /READY (\S+)/.exec(chunk.toString());
+      const text = chunk.toString();
+      const match = /READY (\S+)/.exec(text);
       if (match?.[1]) resolve(match[1]);
+      for (const gc of text.matchAll(/^GC (\S+) \d+$/gm)) gcAnswers.shift()?.(Number(gc[1]));
     });
     child.on('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
   });
-  return { url, process: child };
+  const gcPauseMs = () =>
+    replicas > 1
+      ? Promise.resolve(undefined)
+      : new Promise<number | undefined>((resolve) => {
+          gcAnswers.push(resolve);
+          child.kill('SIGUSR2');
+        });
+  return { url, process: child, gcPauseMs };
 }
 
 interface Answer<T> {
@@ -171,6 +184,8 @@ interface Figures {
    * it runs on this machine.
    */
   databaseCpuMsPerRequest?: number;
+  /** Time the server process spent paused for garbage collection, per request (single processes). */
+  gcPauseMsPerRequest?: number;
 }
 
 async function drive(url: string, token: string, scenario: Scenario, settings: Options): Promise<Figures> {
@@ -257,15 +272,23 @@ async function measure(
   settings: Options,
   database: number | undefined,
 ): Promise<Figures> {
-  const before = await Promise.all([cpuSeconds(server.process.pid), cpuSeconds(database)]);
+  const before = await Promise.all([
+    cpuSeconds(server.process.pid),
+    cpuSeconds(database),
+    server.gcPauseMs(),
+  ]);
   const figures = await drive(server.url, token, scenario, settings);
-  const after = await Promise.all([cpuSeconds(server.process.pid), cpuSeconds(database)]);
+  const after = await Promise.all([cpuSeconds(server.process.pid), cpuSeconds(database), server.gcPauseMs()]);
   const perRequest = (start: number | undefined, end: number | undefined) =>
     start !== undefined && end !== undefined && figures.requests
       ? Number((((end - start) * 1000) / figures.requests).toFixed(2))
       : undefined;
   figures.serverCpuMsPerRequest = perRequest(before[0], after[0]);
   figures.databaseCpuMsPerRequest = perRequest(before[1], after[1]);
+  const [gcBefore, gcAfter] = [before[2], after[2]];
+  if (gcBefore !== undefined && gcAfter !== undefined && figures.requests) {
+    figures.gcPauseMsPerRequest = Number(((gcAfter - gcBefore) / figures.requests).toFixed(2));
+  }
   return figures;
 }
 
@@ -282,7 +305,7 @@ function combine(windows: Figures[]): Figures {
       : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   };
   const requests = windows.reduce((sum, window) => sum + (window.requests ?? 0), 0);
-  const medianOf = (figure: 'serverCpuMsPerRequest' | 'databaseCpuMsPerRequest') =>
+  const medianOf = (figure: 'serverCpuMsPerRequest' | 'databaseCpuMsPerRequest' | 'gcPauseMsPerRequest') =>
     windows.every((window) => window[figure] !== undefined)
       ? Number(median(windows.map((window) => window[figure] ?? 0)).toFixed(2))
       : undefined;
@@ -296,6 +319,7 @@ function combine(windows: Figures[]): Figures {
     requests,
     serverCpuMsPerRequest: medianOf('serverCpuMsPerRequest'),
     databaseCpuMsPerRequest: medianOf('databaseCpuMsPerRequest'),
+    gcPauseMsPerRequest: medianOf('gcPauseMsPerRequest'),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { buildGatewayContextsWithoutAccessorLiterals } from './gateway-request-context';
 
 /**
  * Per operation of a document: SEEN after its first run (on graphql-js), then its compiled form, or
@@ -36,6 +37,8 @@ export function compiledOperationCount(): number {
 }
 
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+  // Apollo's own per-request gateway context keeps every request alive until a full GC (see there).
+  buildGatewayContextsWithoutAccessorLiterals();
   // Keyed by the parsed document: Apollo keeps one DocumentNode per distinct query text in its own
   // bounded document cache, so compiled operations live exactly as long as their document does and
   // arbitrary client queries cannot grow this without bound.

@@ -108,8 +108,13 @@ async function startServer(
     replicas > 1
       ? Promise.resolve(undefined)
       : new Promise<number | undefined>((resolve) => {
+          // A server that has gone answers nothing: no figure, rather than a bench that waits forever.
+          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
           gcAnswers.push(resolve);
-          child.kill('SIGUSR2');
+          if (!child.kill('SIGUSR2')) {
+            gcAnswers.splice(gcAnswers.indexOf(resolve), 1);
+            resolve(undefined);
+          }
         });
   return { url, process: child, gcPauseMs };
 }

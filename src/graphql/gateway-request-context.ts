@@ -4,9 +4,9 @@
 // the old generation, and the map keeps the getter's closure, which keeps Apollo's copy of the
 // request context: our RequestContext with its loaders and rows, and the result. Young-generation
 // collections then treat every finished request as live until the next full collection. On the
-// 100k-person dashboard each scavenge kept about 12 MB and took about 30 ms, against 0.3 MB and 3-6 ms
-// without the accessor literal; a minimal Apollo server with a gateway shows the same (README,
-// Benchmarks: `gcPauseMsPerRequest`).
+// 100k-person dashboard each scavenge kept about 12 MB and took about 30 ms; without the accessor
+// literal it keeps only the requests in flight (about 2 MB at ten connections) and takes 3-8 ms. A
+// minimal Apollo server with a gateway shows the same (README, Benchmarks: `gcPauseMsPerRequest`).
 //
 // Apollo offers no other way to plug in an executor, so this replaces that one builder, in the
 // module Apollo's request pipeline reads it from on every call, with one that builds the same

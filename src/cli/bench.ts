@@ -298,6 +298,26 @@ async function measure(
 }
 
 /**
+ * How the full build's dashboards were audited in the measured rounds (only it writes read entries):
+ * entries per request, and requests per insert. The rows one insert writes share its transaction id
+ * (`xmin`), so this counts the group commit's batches (ReadAuditWriter) without instrumenting it.
+ */
+async function readAuditBatching(pool: Pool, since: Date | undefined) {
+  const { rows } = await pool.query<{ entries: number; requests: number; transactions: number }>(
+    `SELECT count(*)::int AS entries, count(DISTINCT request_id)::int AS requests,
+            count(DISTINCT xmin::text)::int AS transactions
+       FROM audit_entries WHERE action = 'READ' AND operation = 'Dashboard' AND occurred_at >= $1`,
+    [since ?? new Date()],
+  );
+  const { entries = 0, requests = 0, transactions = 0 } = rows[0] ?? {};
+  return {
+    requests,
+    entriesPerRequest: requests ? Number((entries / requests).toFixed(2)) : undefined,
+    requestsPerInsert: transactions ? Number((requests / transactions).toFixed(2)) : undefined,
+  };
+}
+
+/**
  * Several measured windows of one build as one: each figure the median of the windows' (a slow
  * spell of the shared machine that falls on one window does not move it), counts summed.
  */
@@ -605,6 +625,7 @@ async function main(): Promise<void> {
       handWrittenSql: [],
     };
     const orders = balancedOrders(builds.length);
+    const roundsStarted = (await pool.query<{ now: Date }>(`SELECT clock_timestamp() AS now`)).rows[0]?.now;
     for (let round = 0; round < settings.rounds; round += 1) {
       const order = orders[round % orders.length] ?? [];
       for (const index of order) {
@@ -612,6 +633,8 @@ async function main(): Promise<void> {
         windows[name].push(await measure(server, token, scenario, settings, database));
       }
     }
+    results.readAuditBatching = await readAuditBatching(pool, roundsStarted);
+    console.log('read audit batching', results.readAuditBatching);
     const base = combine(windows.full);
     const allow = combine(windows.allowAll);
     const unaudited = combine(windows.noReadAudit);

@@ -16,17 +16,18 @@
 // The cost is memory: about 180 MB more resident per process than with 64 MB; p99 did not move.
 //
 // --no-allocation-site-pretenuring: V8 watches how many objects of each allocation site survive a
-// scavenge and, past a threshold, allocates that site's objects straight in the old generation. A
-// request's objects caught alive at the wrong moment (a scavenge while a burst of requests ends, as
-// load falls or pauses) can tip the sites of per-request objects over; from then on each request
-// allocates some of its objects in the old generation, where they keep the rest of the request alive
-// through every scavenge until a full GC. A process can stay in that state for good: in five bench runs
-// the API process started second did (every scavenge kept ~12 MB and took 20-28 ms; 0.34-0.40 ms of
-// GC pause per dashboard against 0.07-0.11 ms for the others), whichever build it ran. With this flag
-// the same bench run had none (0.07 ms). Interleaved 8 s windows of twin API processes, one of which
-// had fallen into that state (CPU ms per request / p50 / p99 ms, resident memory):
+// scavenge and, past a threshold, allocates that site's objects straight in the old generation. What
+// tips the sites of per-request objects over is not pinned down (likely a scavenge that catches a burst
+// of requests alive as load falls or pauses; a load-idle-load script did not reproduce it). Once it
+// happens, each request allocates some of its objects in the old generation, where they keep the rest
+// of the request alive through every scavenge until a full GC, and the process stays that way: in
+// five bench runs the API process started second did (every scavenge kept ~12 MB and took 20-28 ms;
+// 0.34-0.40 ms of GC pause per dashboard against 0.07-0.11 ms for the others), whichever build it
+// ran. With this flag no process did, in four bench runs (0.07-0.28 ms for every build). Interleaved
+// 8 s windows of twin API processes, one of which had fallen into that state (CPU ms per request / p50 / p99 ms, resident memory):
 //   default:  5.87/59/142 4.99/56/124 4.72/59/109 5.23/55/131 4.51/51/99 4.44/53/116  (365-446 MB)
 //   flag:     4.64/55/85  4.36/53/83  4.07/51/81  3.98/48/76  3.93/50/84 3.96/50/80   (337-347 MB)
+// In a twin run where the default stayed well, server CPU was level and p99 mostly lower with the flag.
 // Pretenuring pays off for objects that live long; this server's long-lived ones (schema, compiled
 // queries, caches) are made once at start, and everything a request makes dies with it.
 export const SERVER_NODE_FLAGS: readonly string[] = [

@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { StatementCountingLogger } from './src/database/statement-counter';
 import { entities } from './src/database/entities';
 import { SnakeNamingStrategy } from './src/database/naming-strategy';
+import { connectionTypes } from './src/database/timestamps';
 import { migrations } from './migrations';
 import { loadConfig } from './src/config';
 
@@ -23,7 +24,7 @@ export function dataSourceOptions(
     synchronize: false,
     logging: ['query'],
     logger: new StatementCountingLogger(),
-    extra: { max: 10, application_name: 'concord' },
+    extra: { max: 10, application_name: 'concord', types: connectionTypes },
     ...overrides,
   } as DataSourceOptions;
 }

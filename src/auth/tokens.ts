@@ -12,9 +12,20 @@ export interface TokenService {
   verify(token: string): Promise<string | null>;
 }
 
+/**
+ * How many verified tokens a token service remembers. Every request carries its token, and verifying
+ * it again (HMAC, base64 and JSON decoding, claim checks in jose) cost ~0.1 ms of server CPU per
+ * dashboard, 2.5% of it. A token's bytes verify the same way every time under the same key, so a
+ * token seen before needs only its expiry checked. Only tokens that verified are kept; past this many
+ * the oldest is forgotten and verified again when it comes back.
+ */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+
 export function createTokenService(secret: string, lifetimeSeconds: number, now: () => Date): TokenService {
   // A key object made once: given bytes, jose would make one on every sign and verify.
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  /** Tokens that verified under `key`: the subject and the expiry (seconds), oldest first. */
+  const verified = new Map<string, { subject: string; expiresAt: number }>();
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now().getTime() / 1000);
@@ -31,14 +42,22 @@ export function createTokenService(secret: string, lifetimeSeconds: number, now:
       return { token, expiresAt };
     },
     async verify(token) {
+      const currentDate = now();
+      const known = verified.get(token);
+      // As jose decides: expired once `exp` is at or before the current second.
+      if (known) return known.expiresAt > Math.floor(currentDate.getTime() / 1000) ? known.subject : null;
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           audience: AUDIENCE,
-          currentDate: now(),
+          currentDate,
+          requiredClaims: ['exp'],
         });
-        return typeof payload.sub === 'string' ? payload.sub : null;
+        if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null;
+        if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { subject: payload.sub, expiresAt: payload.exp });
+        return payload.sub;
       } catch {
         return null;
       }

@@ -8,6 +8,7 @@ import { PoliceRecords1764900000000 } from './1764900000000-PoliceRecords';
 import { MillisecondSortKeys1765000000000 } from './1765000000000-MillisecondSortKeys';
 import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
 import { JurisdictionsAppendOnly1765200000000 } from './1765200000000-JurisdictionsAppendOnly';
+import { AuditEntriesInline1765300000000 } from './1765300000000-AuditEntriesInline';
 
 export const migrations = [
   Foundation1764400000000,
@@ -19,4 +20,5 @@ export const migrations = [
   MillisecondSortKeys1765000000000,
   LoginFailures1765100000000,
   JurisdictionsAppendOnly1765200000000,
+  AuditEntriesInline1765300000000,
 ];

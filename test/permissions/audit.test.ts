@@ -1,5 +1,7 @@
 // The audit log: sensitive reads and every mutation are recorded with who, when, request and fields;
 // the table refuses UPDATE and DELETE; the hash chain shows where it was tampered with.
+import { randomUUID } from 'node:crypto';
+import { writeReadAuditEntries } from '../../src/audit/audit-log';
 import { verifyAuditChain } from '../../src/audit/verify';
 import { startTestApi, type TestApi } from '../support/api';
 import { errorCodes, registerPerson } from '../support/fixtures';
@@ -96,6 +98,26 @@ test('a mutation and its audit entry commit together', async () => {
   await registerPerson(api, worker, { name: '新登记', gridId: await api.node('gridA') });
   const added = (await entries()).slice(before);
   expect(added.map((e) => [e.action, e.operation])).toEqual([['MUTATION', 'registerPerson']]);
+});
+
+test("a page's read entry stays whole in its row, outside the TOAST table, and chains as before", async () => {
+  // 60 ids: more than a 50-row page names, ~2.4 kB, over PostgreSQL's 2 kB TOAST threshold.
+  const ids = Array.from({ length: 60 }, () => randomUUID()).sort();
+  const [{ toast }] = await api.dataSource.query(
+    `SELECT reltoastrelid::regclass::text AS toast FROM pg_class WHERE relname = 'audit_entries'`,
+  );
+  const toastRows = async () =>
+    Number((await api.dataSource.query(`SELECT count(*) FROM ${toast}`))[0].count);
+  const before = await toastRows();
+  await writeReadAuditEntries(api.dataSource, { requestId: 'wide-page-1', identity: null }, [
+    { action: 'READ', operation: 'WidePage', recordType: 'Person', recordIds: ids, fields: ['phone'] },
+  ]);
+  const [stored] = await api.dataSource.query(
+    `SELECT record_ids, pg_column_compression(record_ids) AS compression FROM audit_entries WHERE request_id = 'wide-page-1'`,
+  );
+  expect(stored).toEqual({ record_ids: ids, compression: null });
+  expect(await toastRows()).toBe(before);
+  expect((await verifyAuditChain(api.dataSource)).firstBroken).toBeNull();
 });
 
 test('the audit table refuses UPDATE and DELETE', async () => {

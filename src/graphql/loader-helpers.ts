@@ -76,21 +76,45 @@ export function oncePerField<T>(info: GraphQLResolveInfo, key: string, compute: 
   return value;
 }
 
+const NO_PATH: readonly string[] = [];
+
+/** Per field of a query document: per entity, per path below the field, the columns it reads. */
+const columnsByFieldNode = new WeakMap<
+  FieldNode,
+  Map<EntityTarget<ObjectLiteral>, Map<string, string[] | undefined>>
+>();
+
 /**
  * The columns a selection of `entity` reads (see `columnsFor`), worked out once per field of the
- * query: the fields asked for under `info`, `path` below it.
+ * query: the fields asked for under `info`, `path` below it. It runs for every row of a list, so a
+ * known field costs two map lookups: no metadata search, no key text.
  */
 export function selectionColumns(
   context: RequestContext,
   entity: EntityTarget<ObjectLiteral>,
   declared: SelectionColumns,
   info: GraphQLResolveInfo,
-  path: readonly string[] = [],
+  path: readonly string[] = NO_PATH,
 ): string[] | undefined {
-  const metadata = context.dataSource.getMetadata(entity);
-  return oncePerField(info, `${metadata.name}:${path.join('.')}`, () =>
-    columnsFor(metadata, declared, selectedFieldNames(info, path)),
-  );
+  const compute = () =>
+    columnsFor(context.dataSource.getMetadata(entity), declared, selectedFieldNames(info, path));
+  const node = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  if (!node) return compute();
+  let byEntity = columnsByFieldNode.get(node);
+  if (!byEntity) {
+    byEntity = new Map();
+    columnsByFieldNode.set(node, byEntity);
+  }
+  let byPath = byEntity.get(entity);
+  if (!byPath) {
+    byPath = new Map();
+    byEntity.set(entity, byPath);
+  }
+  const pathKey = path.length === 0 ? '' : path.join('.');
+  if (byPath.has(pathKey)) return byPath.get(pathKey);
+  const columns = compute();
+  byPath.set(pathKey, columns);
+  return columns;
 }
 
 const columnKeys = new WeakMap<readonly string[], string>();

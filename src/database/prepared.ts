@@ -39,6 +39,23 @@ export function statementName(sql: string): string | undefined {
   return name;
 }
 
+/** A character that pg escapes inside an array element. */
+const ESCAPED_IN_ARRAY = /["\\]/;
+
+/**
+ * `value` as pg would send it when it is an array of strings that need no escaping (ids, enum
+ * values): the same `{"a","b"}` text pg's arrayString writes, made by one join. pg escapes every
+ * element with two regular-expression replacements, ~0.08 ms of server CPU per dashboard, whose
+ * lookups pass ~300 ids. Anything else is left for pg to convert.
+ */
+export function arrayParameter(value: unknown): unknown {
+  if (!Array.isArray(value) || value.length === 0) return value;
+  for (const element of value as unknown[]) {
+    if (typeof element !== 'string' || ESCAPED_IN_ARRAY.test(element)) return value;
+  }
+  return `{"${(value as string[]).join('","')}"}`;
+}
+
 /**
  * The rows of `sql` run as a named statement on the data source's pool. Inside a transaction
  * (`runner`), past NAMED_STATEMENT_LIMIT, or with read replicas configured, it runs through TypeORM
@@ -60,7 +77,7 @@ export async function queryPrepared<R = Record<string, unknown>>(
   const pool = driver.master as Pool;
   dataSource.logger.logQuery(sql, parameters as unknown[]);
   try {
-    const result = await pool.query({ name, text: sql, values: parameters as unknown[] });
+    const result = await pool.query({ name, text: sql, values: parameters.map(arrayParameter) });
     return result.rows as R[];
   } catch (error) {
     dataSource.logger.logQueryError(error as Error, sql, parameters as unknown[]);

@@ -4,7 +4,12 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { dataSourceOptions } from '../../ormconfig';
-import { NAMED_STATEMENT_LIMIT, queryPrepared, statementName } from '../../src/database/prepared';
+import {
+  arrayParameter,
+  NAMED_STATEMENT_LIMIT,
+  queryPrepared,
+  statementName,
+} from '../../src/database/prepared';
 import { runCountingStatements } from '../../src/database/statement-counter';
 import { startTestApi, type TestApi } from '../support/api';
 import { registerPerson } from '../support/fixtures';
@@ -48,6 +53,34 @@ test('a repeated read is prepared once on its connection and gives the rows an u
   expect(second).toEqual(first);
   expect(counter.statements).toBe(2);
   expect(await preparedOnConnection()).toEqual([{ name: statementName(sql), statement: sql }]);
+});
+
+test('an array of strings reaches PostgreSQL as the same array pg would send', async () => {
+  const arrays = [
+    personIds,
+    ['YELLOW', 'ORANGE', 'RED'],
+    ['a,b', '{c}', ' d ', '', 'NULL', 'null', '命名', "it's", 'tab\there'],
+    ['has "quotes"', 'back\\slash'],
+    ['one'],
+  ];
+  for (const array of arrays) {
+    const [byPg] = await single.query(`SELECT $1::text[] AS a, cardinality($1::text[]) AS n`, [array]);
+    const [byJoin] = await single.query(`SELECT $1::text[] AS a, cardinality($1::text[]) AS n`, [
+      arrayParameter(array),
+    ]);
+    expect(byJoin).toEqual(byPg);
+    expect(byJoin.a).toEqual(array);
+  }
+  // Left to pg: escaping, other element types, nested and empty arrays, non-arrays.
+  for (const value of [['has "quotes"'], [1, 2], [['a']], [], 'text', null]) {
+    expect(arrayParameter(value)).toBe(value);
+  }
+  const [page] = await queryPrepared<{ n: number }>(
+    single,
+    'SELECT count(*)::int AS n FROM persons WHERE id = ANY($1)',
+    [personIds],
+  );
+  expect(page).toEqual({ n: 2 });
 });
 
 test('inside a transaction it runs on the transaction, unnamed', async () => {

@@ -9,6 +9,7 @@ import { MillisecondSortKeys1765000000000 } from './1765000000000-MillisecondSor
 import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
 import { JurisdictionsAppendOnly1765200000000 } from './1765200000000-JurisdictionsAppendOnly';
 import { AuditEntriesInline1765300000000 } from './1765300000000-AuditEntriesInline';
+import { LastFollowUpOfPerson1765400000000 } from './1765400000000-LastFollowUpOfPerson';
 
 export const migrations = [
   Foundation1764400000000,
@@ -21,4 +22,5 @@ export const migrations = [
   LoginFailures1765100000000,
   JurisdictionsAppendOnly1765200000000,
   AuditEntriesInline1765300000000,
+  LastFollowUpOfPerson1765400000000,
 ];

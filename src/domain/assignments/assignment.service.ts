@@ -266,17 +266,16 @@ export async function listOverdueFollowUps(
     .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
     .join(' ');
   const position = after ? decodeCursor(after) : null;
-  // One statement: each tiered person's last follow-up is looked up once (index on person, time), the
-  // overdue ones are kept once, and both the total and the page are read from them. The total comes
-  // even with an empty page, so paging past the end still says how many there are.
+  // One statement: each tiered person's last follow-up is on their row (persons.last_follow_up_at,
+  // kept by the database: migration LastFollowUpOfPerson), the overdue ones are kept once, and both
+  // the total and the page are read from them. The total comes even with an empty page, so paging
+  // past the end still says how many there are.
   const [sql, parameters] = context.dataSource.driver.escapeQueryWithParameters(
     `WITH overdue AS MATERIALIZED (
        SELECT d.* FROM (
-         SELECT p.id AS person_id, lf.last_at,
-                coalesce(lf.last_at, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day' AS due_at
+         SELECT p.id AS person_id, p.last_follow_up_at AS last_at,
+                coalesce(p.last_follow_up_at, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day' AS due_at
            FROM persons p
-           LEFT JOIN LATERAL (SELECT max(f.occurred_at) AS last_at FROM follow_ups f WHERE f.person_id = p.id) lf
-             ON true
           WHERE p.tier <> 'NONE' AND (${scope.sql})${subtree ? ` AND (${subtree.sql})` : ''}) d
         WHERE d.due_at < :now)
      SELECT c.total_count, o.person_id, o.last_at, o.due_at

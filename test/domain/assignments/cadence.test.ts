@@ -72,3 +72,52 @@ test('a YELLOW person is overdue 16 days after the last follow-up, not after a n
   const after = await api.gql(REVIEWS, {}, worker);
   expect(after.data?.overdueReviews.totalCount).toBe(0);
 });
+
+test('overdue counts from the latest follow-up, whatever order they are recorded, corrected or removed in', async () => {
+  let worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '顺序', gridId: gridA });
+  await recordAssessment(api, worker, person, ['WITHDRAWN']);
+  const record = async (occurredAt: Date) => {
+    const result = await api.gql(
+      `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } userErrors { message } } }`,
+      { input: { personId: person, method: 'PHONE', notes: '补录', occurredAt: occurredAt.toISOString() } },
+      worker,
+    );
+    expect(result.data?.recordFollowUp.userErrors).toEqual([]);
+    return result.data?.recordFollowUp.followUp.id as string;
+  };
+  const start = api.clock.now;
+  const latest = await record(start);
+  // Recorded afterwards, but it happened ten days earlier: the latest stays the latest.
+  await record(new Date(start.getTime() - 10 * 86400000));
+  const entry = async () => {
+    const result = await api.gql(OVERDUE, {}, worker);
+    return result.data?.overdueFollowUps.edges.find((e: any) => e.node.person.id === person)?.node;
+  };
+
+  api.clock.advanceDays(16);
+  worker = await api.login('grid.worker');
+  expect(await entry()).toEqual({
+    person: { id: person },
+    daysOverdue: 1,
+    lastFollowUpAt: start.toISOString(),
+  });
+
+  // An operator removes the latest: the one before it counts, ten days further back.
+  await api.dataSource.query(`DELETE FROM follow_ups WHERE id = $1`, [latest]);
+  expect(await entry()).toMatchObject({ daysOverdue: 11 });
+
+  // An operator corrects the remaining one to today: nothing is overdue.
+  await api.dataSource.query(`UPDATE follow_ups SET occurred_at = $1 WHERE person_id = $2`, [
+    api.clock.now,
+    person,
+  ]);
+  expect(await entry()).toBeUndefined();
+
+  // Every person's stored latest is the latest of their follow-ups.
+  const drift = await api.dataSource.query(
+    `SELECT p.id FROM persons p
+      WHERE p.last_follow_up_at IS DISTINCT FROM (SELECT max(f.occurred_at) FROM follow_ups f WHERE f.person_id = p.id)`,
+  );
+  expect(drift).toEqual([]);
+});

@@ -121,3 +121,26 @@ test('overdue counts from the latest follow-up, whatever order they are recorded
   );
   expect(drift).toEqual([]);
 });
+
+test('follow-ups of one person recorded at the same time all land, and the latest is kept', async () => {
+  const worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '并发', gridId: gridA });
+  await recordAssessment(api, worker, person, ['WITHDRAWN']);
+  const times = Array.from({ length: 8 }, (_, index) => new Date(api.clock.now.getTime() - index * 3600000));
+  const results = await Promise.all(
+    times.map((occurredAt) =>
+      api.gql(
+        `mutation($input: RecordFollowUpInput!) { recordFollowUp(input: $input) { followUp { id } userErrors { message } } }`,
+        { input: { personId: person, method: 'VISIT', notes: '同时', occurredAt: occurredAt.toISOString() } },
+        worker,
+      ),
+    ),
+  );
+  expect(results.map((result) => [result.errors, result.data?.recordFollowUp.userErrors])).toEqual(
+    times.map(() => [undefined, []]),
+  );
+  const [stored] = await api.dataSource.query(`SELECT last_follow_up_at AS at FROM persons WHERE id = $1`, [
+    person,
+  ]);
+  expect(stored.at.toISOString()).toBe(times[0]?.toISOString());
+});

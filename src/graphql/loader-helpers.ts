@@ -96,10 +96,8 @@ export function selectionColumns(
   info: GraphQLResolveInfo,
   path: readonly string[] = NO_PATH,
 ): string[] | undefined {
-  const compute = () =>
-    columnsFor(context.dataSource.getMetadata(entity), declared, selectedFieldNames(info, path));
   const node = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
-  if (!node) return compute();
+  if (!node) return columnsOfSelection(context, entity, declared, info, path);
   let byEntity = columnsByFieldNode.get(node);
   if (!byEntity) {
     byEntity = new Map();
@@ -112,9 +110,19 @@ export function selectionColumns(
   }
   const pathKey = path.length === 0 ? '' : path.join('.');
   if (byPath.has(pathKey)) return byPath.get(pathKey);
-  const columns = compute();
+  const columns = columnsOfSelection(context, entity, declared, info, path);
   byPath.set(pathKey, columns);
   return columns;
+}
+
+function columnsOfSelection(
+  context: RequestContext,
+  entity: EntityTarget<ObjectLiteral>,
+  declared: SelectionColumns,
+  info: GraphQLResolveInfo,
+  path: readonly string[],
+): string[] | undefined {
+  return columnsFor(context.dataSource.getMetadata(entity), declared, selectedFieldNames(info, path));
 }
 
 const columnKeys = new WeakMap<readonly string[], string>();

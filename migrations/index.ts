@@ -10,6 +10,7 @@ import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
 import { JurisdictionsAppendOnly1765200000000 } from './1765200000000-JurisdictionsAppendOnly';
 import { AuditEntriesInline1765300000000 } from './1765300000000-AuditEntriesInline';
 import { LastFollowUpOfPerson1765400000000 } from './1765400000000-LastFollowUpOfPerson';
+import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
 
 export const migrations = [
   Foundation1764400000000,
@@ -23,4 +24,5 @@ export const migrations = [
   JurisdictionsAppendOnly1765200000000,
   AuditEntriesInline1765300000000,
   LastFollowUpOfPerson1765400000000,
+  LoginThrottlePerAccountAndSource1765560000000,
 ];

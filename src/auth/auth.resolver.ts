@@ -1,4 +1,4 @@
-// Sign-in and "who am I": login exchanges a username and password for an access token.
+// Sign-in and "who am I": login exchanges a username and password for an access token (auth.service.ts).
 import { MaxLength } from 'class-validator';
 import {
   Arg,
@@ -12,14 +12,12 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { writeAuditEntries } from '../audit/audit-log';
 import type { RequestContext } from '../context';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
-import { ErrorCode, UserError, userError } from '../graphql/errors';
-import { LoginThrottle } from './login-throttle';
-import { verifyPassword } from './passwords';
+import { UserError } from '../graphql/errors';
+import { signIn } from './auth.service';
 
 @InputType({ description: '登录 / Sign in' })
 export class LoginInput {
@@ -50,51 +48,14 @@ export class LoginPayload {
   userErrors: UserError[];
 }
 
-const throttle = new LoginThrottle();
-const WRONG_CREDENTIALS = 'Unknown username or wrong password, or the account is disabled';
-
 @Resolver(() => User)
 export class AuthResolver {
   @Mutation(() => LoginPayload, { description: '登录 / Sign in with username and password' })
-  async login(
+  login(
     @Arg('input', () => LoginInput) input: LoginInput,
     @Ctx() context: RequestContext,
   ): Promise<LoginPayload> {
-    const now = context.now();
-    const db = context.dataSource.manager;
-    const keys = [`user:${input.username.toLowerCase()}`, `client:${context.clientAddress}`];
-    const failed = (message: string, code: ErrorCode): LoginPayload => ({
-      token: null,
-      expiresAt: null,
-      user: null,
-      userErrors: [userError(null, message, code)],
-    });
-    if (await throttle.isBlocked(db, keys, now)) {
-      return failed('Too many failed sign-ins: wait 15 minutes and try again', ErrorCode.FORBIDDEN);
-    }
-    const user = await context.dataSource.getRepository(User).findOneBy({ username: input.username });
-    const valid =
-      user !== null &&
-      user.kind === 'USER' &&
-      user.active &&
-      (await verifyPassword(user.passwordHash, input.password));
-    await writeAuditEntries(context.dataSource.manager, context, [
-      {
-        action: valid ? 'LOGIN' : 'LOGIN_FAILED',
-        operation: 'login',
-        recordType: 'User',
-        recordIds: user ? [user.id] : [],
-        fields: [],
-        detail: { username: input.username.slice(0, 100) },
-      },
-    ]);
-    if (!valid || !user) {
-      await throttle.recordFailure(db, keys, now);
-      return failed(WRONG_CREDENTIALS, ErrorCode.UNAUTHENTICATED);
-    }
-    await throttle.recordSuccess(db, keys);
-    const { token, expiresAt } = await context.app.tokens.issue(user.id);
-    return { token, expiresAt, user, userErrors: [] };
+    return signIn(context, input.username, input.password);
   }
 
   @Query(() => User, { description: '当前用户 / The signed-in user' })

@@ -9,6 +9,7 @@ import { AlertFeed } from './domain/alerts/alert-feed';
 import { DEMO_PASSWORD, loadDemoData } from './database/demo-data';
 import { createLogger } from './logger';
 import { createServer } from './server';
+import { runCli } from './cli/run-cli';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  console.error('Concord failed to start:', error);
-  process.exit(1);
+runCli(main, {
+  failure: 'Concord failed to start',
+  hint: 'Settings are environment variables (README, "Configuration"); the embedded database lives under CONCORD_DATA_DIR (default .data/).',
 });

@@ -1,12 +1,13 @@
 // `npm run audit:verify`: checks the audit log's hash chain and names the first broken entry.
-// Uses DATABASE_URL, or the embedded database under .data/ (stop the API first: one server per directory).
+// Uses DATABASE_URL, or the embedded database under .data/: the running API's, or one started for the check.
 import 'reflect-metadata';
 import { verifyAuditChain } from '../audit/verify';
 import { loadConfig } from '../config';
-import { openDatabase } from '../database/database';
+import { openCliDatabase } from './open-database';
+import { runCli } from './run-cli';
 
 async function main(): Promise<void> {
-  const database = await openDatabase(loadConfig(), () => undefined);
+  const database = await openCliDatabase(loadConfig());
   try {
     const result = await verifyAuditChain(database.dataSource);
     if (result.firstBroken) {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+runCli(main, {
+  failure: 'audit:verify failed',
+  hint: 'It checks the database of DATABASE_URL, or the embedded one under CONCORD_DATA_DIR (default .data/), running or not.',
 });

@@ -18,6 +18,7 @@ import { createLogger } from '../logger';
 import { applyPermissions } from '../permissions/shield';
 import { createServer } from '../server';
 import { serveFloor } from './bench-floor';
+import { runCli } from './run-cli';
 
 /**
  * The garbage collector's pauses of this process so far (ms, and how many), from perf_hooks: on
@@ -145,7 +146,4 @@ function stopOnSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', onSignal);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCli(main, { failure: 'bench-server failed' });

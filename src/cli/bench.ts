@@ -22,6 +22,7 @@ import { freePort } from '../database/embedded';
 import { handWrittenDashboard } from './bench-floor';
 import { balancedOrders } from './bench-order';
 import { SERVER_NODE_FLAGS } from './node-flags';
+import { runCli } from './run-cli';
 
 interface Options {
   duration: number;
@@ -784,7 +785,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCli(main, { failure: 'bench failed' });

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildBareSchema } from '../graphql/schema';
 import { buildMatrix, renderMarkdown } from '../permissions/matrix';
+import { runCli } from './run-cli';
 
 const DIRECTORY = path.resolve(__dirname, '..', '..', '..', 'schema');
 
@@ -33,7 +34,4 @@ async function main(): Promise<void> {
   if (check) console.log('schema/permissions.md and schema/permissions.json are up to date');
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCli(main, { failure: 'policy:matrix failed' });

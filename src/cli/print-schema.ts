@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildBareSchema } from '../graphql/schema';
+import { runCli } from './run-cli';
 
 const TARGET = path.resolve(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
 
@@ -23,7 +24,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(process.cwd(), TARGET)}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCli(main, { failure: 'schema:print failed' });

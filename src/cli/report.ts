@@ -1,15 +1,16 @@
 // `npm run report -- --month 2026-10 --jurisdiction C01.S01`: writes the monthly bulletin as Markdown
 // with an SVG trend chart of the last six months under reports/. Uses DATABASE_URL, or the embedded
-// database under .data/ (stop the API first: one server per data directory).
+// database under .data/: the running API's, or one started for the report.
 import 'reflect-metadata';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { openDatabase } from '../database/database';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { bulletinMarkdown, trendSvg } from '../domain/reports/bulletin';
 import { computeMonthlyFigures } from '../domain/reports/monthly-figures.service';
 import { parseMonth } from '../domain/reports/rules';
+import { openCliDatabase } from './open-database';
+import { runCli } from './run-cli';
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     console.error('usage: npm run report -- --month YYYY-MM --jurisdiction CODE');
     process.exit(2);
   }
-  const database = await openDatabase({ ...loadConfig(), loadDemoData: false }, () => undefined);
+  const database = await openCliDatabase({ ...loadConfig(), loadDemoData: false });
   try {
     const node = await database.dataSource.getRepository(Jurisdiction).findOneBy({ code });
     if (!node) throw new Error(`no jurisdiction with code ${code}`);
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+runCli(main, {
+  failure: 'report failed',
+  hint: 'usage: npm run report -- --month YYYY-MM --jurisdiction CODE (database: DATABASE_URL, or the embedded one under CONCORD_DATA_DIR)',
 });

@@ -7,7 +7,8 @@ import { fakerZH_CN as faker } from '@faker-js/faker';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/passwords';
 import { loadConfig } from '../config';
-import { openDatabase } from '../database/database';
+import { openCliDatabase } from './open-database';
+import { runCli } from './run-cli';
 
 const CITY_CODE = 'S-C01';
 const STREETS = 10;
@@ -640,7 +641,7 @@ async function main(): Promise<void> {
   faker.seed(20261129);
   const started = performance.now();
   const config = loadConfig();
-  const database = await openDatabase(
+  const database = await openCliDatabase(
     options.databaseUrl ? { ...config, databaseUrl: options.databaseUrl } : config,
     (message) => console.log(message),
   );
@@ -1016,7 +1017,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+runCli(main, {
+  failure: 'seed-scale failed',
+  hint: 'usage: node dist/src/cli/seed-scale.js --persons N [--database-url URL] [--force]',
 });

@@ -23,6 +23,15 @@ export interface Config {
     maxCost: number;
     maxPageSize: number;
   };
+  /** Caps on graphql-ws (src/graphql/websocket.ts); a connection over one is closed with 4429. */
+  webSocket: {
+    maxConnections: number;
+    maxConnectionsPerAccount: number;
+    /** Operations in flight on one connection: subscriptions, and queries while they run. */
+    maxSubscriptionsPerConnection: number;
+    maxSubscriptionsPerAccount: number;
+    maxSubscriptions: number;
+  };
   corsOrigins: string[];
   /** Report the SQL statements a request ran in `extensions.sqlStatements` (never in production). */
   exposeSqlStatementCount: boolean;
@@ -74,6 +83,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAliases: integer('MAX_QUERY_ALIASES', env.MAX_QUERY_ALIASES, 30),
       maxCost: integer('MAX_QUERY_COST', env.MAX_QUERY_COST, 200000),
       maxPageSize: 100,
+    },
+    webSocket: {
+      maxConnections: integer('MAX_WS_CONNECTIONS', env.MAX_WS_CONNECTIONS, 2000),
+      maxConnectionsPerAccount: integer(
+        'MAX_WS_CONNECTIONS_PER_ACCOUNT',
+        env.MAX_WS_CONNECTIONS_PER_ACCOUNT,
+        20,
+      ),
+      maxSubscriptionsPerConnection: integer(
+        'MAX_SUBSCRIPTIONS_PER_CONNECTION',
+        env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        20,
+      ),
+      maxSubscriptionsPerAccount: integer(
+        'MAX_WS_SUBSCRIPTIONS_PER_ACCOUNT',
+        env.MAX_WS_SUBSCRIPTIONS_PER_ACCOUNT,
+        100,
+      ),
+      maxSubscriptions: integer('MAX_WS_SUBSCRIPTIONS', env.MAX_WS_SUBSCRIPTIONS, 20000),
     },
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')

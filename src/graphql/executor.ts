@@ -11,6 +11,7 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import {
   execute,
   getNamedType,
+  GraphQLError,
   isInputObjectType,
   printSchema,
   typeFromAST,
@@ -77,17 +78,22 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     const operation = compiles(schema, definition, request.variables)
       ? compiledFor(document, operationName)
       : null;
-    if (!operation) {
-      // The first run, what compiles() keeps on graphql-js, and what graphql-jit declines.
-      return (await execute({
+    const onGraphqlJs = async () =>
+      (await execute({
         schema,
         document,
         operationName,
         variableValues: request.variables,
         contextValue: context,
       })) as ExecutionResult;
-    }
-    return (await operation.query(undefined, context, request.variables ?? {})) as ExecutionResult;
+    // The first run, what compiles() keeps on graphql-js, and what graphql-jit declines.
+    if (!operation) return onGraphqlJs();
+    const result = (await operation.query(undefined, context, request.variables ?? {})) as ExecutionResult;
+    // No `data` at all: graphql-jit refused a variable's value before running anything. Its errors
+    // name no variable node, so Apollo cannot tell them for BAD_USER_INPUT; graphql-js answers exactly
+    // as it did the first time this request was sent.
+    if (!('data' in result)) return onGraphqlJs();
+    return result.errors ? { ...result, errors: result.errors.map(standardError) } : result;
   };
 
   return {
@@ -98,6 +104,16 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     load: () => Promise.resolve({ executor }),
     stop: () => Promise.resolve(),
   };
+}
+
+/**
+ * graphql-jit makes its errors with a constructor of its own that leaves `extensions` undefined when
+ * the resolver's error had none; Apollo's error formatting reads `extensions.code` and would throw.
+ * Such an error becomes a graphql-js one with the same message, path and original error.
+ */
+function standardError(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  return new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? error });
 }
 
 /**

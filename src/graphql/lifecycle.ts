@@ -1,0 +1,395 @@
+// One request lifecycle for every way data leaves the server (STYLE 11, SPEC §4 and §5): identity
+// re-read from the credential, abuse limits, a fresh RequestContext (fresh loaders) per operation and
+// per subscription event, the sensitive-read audit written before the answer leaves, one error masking.
+//
+// Transports that run operations themselves (graphql-ws today; exports, webhooks, feeds later) call
+// `admit` and then `execute` or `subscribe`, which take every step in order; HTTP runs through Apollo
+// Server, and `apolloOptions` binds the same steps to Apollo's hooks. Neither can pick steps.
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
+import { writeReadAuditEntries } from '../audit/audit-log';
+import { identityFromAuthorization, type Identity } from '../auth/identity';
+import { RequestContext, type AppServices } from '../context';
+import { ErrorCode, unauthenticated } from './errors';
+import { formatError, maskErrors, type ErrorFormatter } from './format-error';
+import { aliasLimit, costLimit, depthLimit, nestingLimit, type CostCheck } from './limits';
+
+/** What a caller presents: re-read for every operation and every subscription event. */
+export interface Credential {
+  /** The Authorization value: `Bearer <access token>` or `ApiKey <key>`. */
+  authorization: string | undefined;
+  clientAddress: string;
+}
+
+/** An operation as a transport received it. */
+export interface OperationRequest {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** An operation that passed parsing, validation and the limits (made by RequestLifecycle.admit). */
+export class AdmittedOperation {
+  constructor(
+    readonly credential: Credential,
+    readonly document: DocumentNode,
+    readonly operation: OperationDefinitionNode,
+    readonly variables: Record<string, unknown> | undefined,
+  ) {}
+
+  get operationName(): string | undefined {
+    return this.operation.name?.value;
+  }
+}
+
+/** What the lifecycle sets in Apollo Server's options. */
+export type ApolloLifecycleOptions = Required<
+  Pick<
+    ApolloServerOptions<RequestContext>,
+    'validationRules' | 'formatError' | 'introspection' | 'hideSchemaDetailsFromClientErrors'
+  >
+> & { plugins: ApolloServerPlugin<RequestContext>[] };
+
+const AUDIT_FAILED = 'The audit entry could not be written, so nothing is returned';
+
+/** A production error message keeps no "Did you mean …?" (it would spell out the schema). */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+export class RequestLifecycle {
+  readonly formatError: ErrorFormatter;
+  private readonly production: boolean;
+  private readonly ourRules: ValidationRule[];
+  private readonly allRules: ValidationRule[];
+  private readonly costOf: CostCheck;
+
+  constructor(
+    private readonly app: AppServices,
+    private readonly schema: GraphQLSchema,
+  ) {
+    const { limits, nodeEnv } = app.config;
+    this.production = nodeEnv === 'production';
+    this.formatError = formatError(app);
+    this.ourRules = [depthLimit(limits.maxDepth), aliasLimit(limits.maxAliases)];
+    this.allRules = [
+      ...specifiedRules,
+      ...this.ourRules,
+      ...(this.production ? [NoSchemaIntrospectionCustomRule] : []),
+    ];
+    this.costOf = costLimit(schema, limits.maxCost);
+  }
+
+  /** Who the credential names now, read from the database: a disabled account or revoked key is null. */
+  identify(credential: Credential): Promise<Identity | null> {
+    return identityFromAuthorization(credential.authorization, this.app.tokens, this.app.dataSource);
+  }
+
+  /** Identity and a fresh context: loaders never serve rows of another operation or another identity. */
+  async openContext(credential: Credential, requestId: string): Promise<RequestContext> {
+    const identity = await this.identify(credential);
+    return new RequestContext(this.app, requestId, identity, credential.clientAddress);
+  }
+
+  /**
+   * Writes the sensitive reads `context` noted; the error to answer instead of the result when the
+   * entry could not be written (the answer must not leave unaudited).
+   */
+  async writeAudit(
+    context: RequestContext,
+    operationName: string | null | undefined,
+  ): Promise<GraphQLError | undefined> {
+    const reads = context.takeSensitiveReads(operationName ?? 'anonymous operation');
+    if (reads.length === 0) return undefined;
+    try {
+      await writeReadAuditEntries(this.app.dataSource, context, reads);
+      return undefined;
+    } catch (error) {
+      this.app.logger.error({ err: error, requestId: context.requestId }, 'audit write failed');
+      return new GraphQLError(AUDIT_FAILED, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    }
+  }
+
+  /** Masks errors for transports that send GraphQLError objects (formatError for the rest). */
+  mask(errors: readonly GraphQLError[]): GraphQLError[] {
+    return maskErrors(this.formatError, errors);
+  }
+
+  /** Runs `work` in `context`, then the audit, then masking: the answer, ready to leave. */
+  async runOperation(
+    context: RequestContext,
+    operationName: string | null | undefined,
+    work: (context: RequestContext) => Promise<ExecutionResult> | ExecutionResult,
+  ): Promise<ExecutionResult> {
+    let result: ExecutionResult;
+    try {
+      result = await work(context);
+    } catch (error) {
+      result = { errors: [asGraphQLError(error)] };
+    }
+    const auditFailure = await this.writeAudit(context, operationName);
+    if (auditFailure) return { errors: [auditFailure] };
+    return result.errors ? { ...result, errors: this.mask(result.errors) } : result;
+  }
+
+  /**
+   * The limits a query text must pass before anything parses it (graphql-js parses and validates by
+   * recursion): the masked error to answer with, or undefined. Apollo Server has no hook before its
+   * parser that may refuse a request, so the HTTP handler calls this itself.
+   */
+  refuseBeforeParsing(source: string): GraphQLError | undefined {
+    const tooDeep = nestingLimit(source);
+    return tooDeep ? this.mask([tooDeep])[0] : undefined;
+  }
+
+  /**
+   * Refuses what must not reach the parser (too deeply nested), then parses, validates (depth,
+   * aliases, introspection in production) and prices the operation. Errors come back masked.
+   */
+  admit(request: OperationRequest, credential: Credential): AdmittedOperation | GraphQLError[] {
+    const tooDeep = this.refuseBeforeParsing(request.query);
+    if (tooDeep) return [tooDeep];
+    let document: DocumentNode;
+    try {
+      document = parse(request.query);
+    } catch (error) {
+      return this.mask([withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')]);
+    }
+    const invalid = validate(this.schema, document, this.allRules);
+    if (invalid.length > 0) {
+      return this.mask(
+        invalid.map((error) => {
+          if (this.production) error.message = error.message.replace(SUGGESTION, '');
+          return withCode(error, 'GRAPHQL_VALIDATION_FAILED');
+        }),
+      );
+    }
+    const operation = getOperationAST(document, request.operationName);
+    if (!operation) {
+      return this.mask([
+        new GraphQLError('Name the operation to run: the document has none of that name, or several', {
+          extensions: { code: ErrorCode.BAD_USER_INPUT },
+        }),
+      ]);
+    }
+    const tooCostly = this.costOf(document, request.operationName, request.variables);
+    if (tooCostly) return this.mask([tooCostly]);
+    return new AdmittedOperation(credential, document, operation, request.variables ?? undefined);
+  }
+
+  /** A query or mutation: identity, a fresh context, execution, audit, masking. */
+  async execute(admitted: AdmittedOperation, requestId: string = randomUUID()): Promise<ExecutionResult> {
+    const context = await this.openContext(admitted.credential, requestId);
+    return this.runOperation(context, admitted.operationName, (contextValue) =>
+      execute({
+        schema: this.schema,
+        document: admitted.document,
+        operationName: admitted.operationName,
+        variableValues: admitted.variables,
+        contextValue,
+      }),
+    );
+  }
+
+  /**
+   * A subscription, as graphql-js runs one but with a fresh context for every event: the source
+   * stream is opened in the subscriber's context, and each event is executed (with the event as root
+   * value) in a new one whose identity is re-read from the credential. When the credential no longer
+   * names an active account, that event answers UNAUTHENTICATED and the subscription ends.
+   */
+  async subscribe(
+    admitted: AdmittedOperation,
+    requestId: string = randomUUID(),
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const subscriber = await this.openContext(admitted.credential, requestId);
+    let source: AsyncIterable<unknown> | ExecutionResult;
+    try {
+      source = await createSourceEventStream({
+        schema: this.schema,
+        document: admitted.document,
+        operationName: admitted.operationName,
+        variableValues: admitted.variables,
+        contextValue: subscriber,
+      });
+    } catch (error) {
+      source = { errors: [asGraphQLError(error)] };
+    }
+    const auditFailure = await this.writeAudit(subscriber, admitted.operationName);
+    if (!isAsyncIterable(source)) {
+      if (auditFailure) return { errors: [auditFailure] };
+      return source.errors ? { ...source, errors: this.mask(source.errors) } : source;
+    }
+    const events = source[Symbol.asyncIterator]();
+    if (auditFailure) {
+      void events.return?.();
+      return { errors: [auditFailure] };
+    }
+    let count = 0;
+    return new EventStream(
+      events,
+      async (event) => {
+        count += 1;
+        const context = await this.openContext(admitted.credential, `${requestId}.${count}`);
+        if (!context.identity) {
+          const ended = unauthenticated(
+            'The credential of this subscription is no longer valid: sign in again',
+          );
+          return { result: { errors: this.mask([ended]) }, last: true };
+        }
+        const result = await this.runOperation(context, admitted.operationName, (contextValue) =>
+          execute({
+            schema: this.schema,
+            document: admitted.document,
+            operationName: admitted.operationName,
+            variableValues: admitted.variables,
+            rootValue: event,
+            contextValue,
+          }),
+        );
+        return { result, last: false };
+      },
+      (error) => ({ errors: this.mask([asGraphQLError(error)]) }),
+    );
+  }
+
+  /**
+   * The same steps for Apollo Server (HTTP): the limits as validation rules and a hook, the audit
+   * before the response is sent, masking through formatError. The HTTP handler opens each request's
+   * context with openContext and calls refuseBeforeParsing. `afterAudit` may add transport extras
+   * (SQL counts) to a result about to leave.
+   */
+  apolloOptions(afterAudit?: (result: FormattedExecutionResult) => void): ApolloLifecycleOptions {
+    return {
+      introspection: !this.production,
+      hideSchemaDetailsFromClientErrors: this.production,
+      validationRules: this.ourRules,
+      formatError: this.formatError,
+      plugins: [this.apolloPlugin(afterAudit)],
+    };
+  }
+
+  private apolloPlugin(
+    afterAudit?: (result: FormattedExecutionResult) => void,
+  ): ApolloServerPlugin<RequestContext> {
+    const costOf = this.costOf;
+    const writeAudit = (context: RequestContext, operationName: string | null | undefined) =>
+      this.writeAudit(context, operationName);
+    return {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ document, operationName, request }) {
+            const tooCostly = costOf(document, operationName, request.variables);
+            if (tooCostly) throw tooCostly;
+          },
+          async willSendResponse({ contextValue, response, operationName }) {
+            if (response.body.kind !== 'single') return;
+            const auditFailure = await writeAudit(contextValue, operationName);
+            if (auditFailure) {
+              response.body.singleResult = { errors: [auditFailure.toJSON()] };
+              response.http.status = 500;
+              return;
+            }
+            afterAudit?.(response.body.singleResult);
+          },
+        };
+      },
+    };
+  }
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const original = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(original.message, { originalError: original });
+}
+
+/** The error with `code` unless it has one: parse and validation problems are the client's. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof Object(value)[Symbol.asyncIterator] === 'function';
+}
+
+interface MappedEvent {
+  result: ExecutionResult;
+  /** The subscription ends after this result. */
+  last: boolean;
+}
+
+/**
+ * A source stream mapped to results one event at a time. Unlike an async generator, return() ends it
+ * at once even while it waits for the next event (graphql-ws calls it when the client completes or
+ * the socket closes); the source's own return() is started, not awaited.
+ */
+class EventStream implements AsyncIterableIterator<ExecutionResult> {
+  private finished = false;
+  private readonly ended: Promise<IteratorReturnResult<undefined>>;
+  private end: () => void = () => undefined;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly map: (event: unknown) => Promise<MappedEvent>,
+    private readonly failed: (error: unknown) => ExecutionResult,
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.end = () => resolve({ done: true, value: undefined });
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    if (this.finished) return { done: true, value: undefined };
+    try {
+      const next = await Promise.race([this.source.next(), this.ended]);
+      if (next.done || this.finished) {
+        this.close();
+        return { done: true, value: undefined };
+      }
+      const { result, last } = await this.map(next.value);
+      if (last) this.close();
+      return { done: false, value: result };
+    } catch (error) {
+      this.close();
+      return { done: false, value: this.failed(error) };
+    }
+  }
+
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    this.close();
+    return { done: true, value: undefined };
+  }
+
+  private close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.end();
+    void Promise.resolve(this.source.return?.()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,95 @@
+// GraphQL over HTTP (POST and GET /graphql): the body within its size limit, then Apollo Server, whose
+// hooks run the request lifecycle (src/graphql/lifecycle.ts) with a context opened for the caller.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Config } from '../config';
+import type { RequestContext } from '../context';
+import type { RequestLifecycle } from '../graphql/lifecycle';
+import { sendJson } from './respond';
+
+/** The body is larger than `limits.maxBodyBytes`: answered 413 by the routes. */
+export class PayloadTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new PayloadTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new PayloadTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The query text of a request, where Apollo Server will look for it (no batches: they are off). */
+function queryText(method: string | undefined, body: unknown, url: URL): string | undefined {
+  if (method === 'GET') return url.searchParams.get('query') ?? undefined;
+  if (typeof body === 'object' && body !== null && 'query' in body && typeof body.query === 'string') {
+    return body.query;
+  }
+  return undefined;
+}
+
+export type GraphQLHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  url: URL,
+) => Promise<void>;
+
+export function graphqlHandler(
+  apollo: ApolloServer<RequestContext>,
+  lifecycle: RequestLifecycle,
+  config: Config,
+): GraphQLHandler {
+  return async (request, response, requestId, url) => {
+    let body: unknown = undefined;
+    if (request.method === 'POST') {
+      const text = await readBody(request, config.limits.maxBodyBytes);
+      const contentType = request.headers['content-type'] ?? '';
+      if (contentType.includes('application/json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          sendJson(response, 400, {
+            errors: [{ message: 'The body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+          });
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const source = queryText(request.method, body, url);
+    const refused = source === undefined ? undefined : lifecycle.refuseBeforeParsing(source);
+    if (refused) {
+      sendJson(response, 400, { errors: [refused.toJSON()] });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const credential = {
+      authorization: request.headers.authorization,
+      clientAddress: request.socket.remoteAddress ?? 'unknown',
+    };
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: () => lifecycle.openContext(credential, requestId),
+    });
+    for (const [key, value] of result.headers) response.setHeader(key, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      // As UTF-8 bytes, not the string: Node would prepend the headers to a string body (a copy of
+      // the whole page, twice its size when it holds Chinese) before encoding it.
+      response.end(Buffer.from(result.body.string, 'utf8'));
+    } else {
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    }
+  };
+}

@@ -10,6 +10,7 @@ import { LoginFailures1765100000000 } from './1765100000000-LoginFailures';
 import { JurisdictionsAppendOnly1765200000000 } from './1765200000000-JurisdictionsAppendOnly';
 import { AuditEntriesInline1765300000000 } from './1765300000000-AuditEntriesInline';
 import { LastFollowUpOfPerson1765400000000 } from './1765400000000-LastFollowUpOfPerson';
+import { IdempotencyPayloadHash1765540000000 } from './1765540000000-IdempotencyPayloadHash';
 import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
 
 export const migrations = [
@@ -24,5 +25,6 @@ export const migrations = [
   JurisdictionsAppendOnly1765200000000,
   AuditEntriesInline1765300000000,
   LastFollowUpOfPerson1765400000000,
+  IdempotencyPayloadHash1765540000000,
   LoginThrottlePerAccountAndSource1765560000000,
 ];

@@ -60,13 +60,24 @@ export function encodeCursor(position: KeysetPosition): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * What encodeCursor writes for any time PostgreSQL can store and compare: a four-digit year (no
+ * ±YYYYYY of JavaScript's far dates, which PostgreSQL's timestamptz refuses), then the id.
+ */
+const CURSOR =
+  /^((?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The position of a cursor; BAD_USER_INPUT unless it is exactly what encodeCursor writes. */
 export function decodeCursor(cursor: string): KeysetPosition {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = at ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || !id || !UUID.test(id)) {
+  const match = /^[A-Za-z0-9_-]{1,200}$/.test(cursor)
+    ? CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+    : null;
+  const date = match ? new Date(match[1] as string) : null;
+  // Round trip: a month 13 or a 30 February parses to another day (or to nothing) and is refused.
+  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString() !== match[1]) {
     throw badUserInput('The cursor is not one this API issued', 'after');
   }
-  return { at: date, id };
+  return { at: date, id: match[2] as string };
 }
 
 export function pageSize(first: number | undefined | null, maximum: number): number {

@@ -4,7 +4,7 @@ import { validate, type ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { writeAuditEntries, type AuditRecord } from '../audit/audit-log';
 import type { RequestContext } from '../context';
-import { findIdempotentRecord, rememberIdempotentRecord } from '../database/idempotency';
+import { findIdempotentRecord, payloadFingerprint, rememberIdempotentRecord } from '../database/idempotency';
 import { ErrorCode, userError, UserInputProblem, type UserError } from './errors';
 
 export interface MutationOutcome<T> {
@@ -57,14 +57,17 @@ export async function createIdempotently(
   tx: EntityManager,
   context: RequestContext,
   operation: string,
-  key: string | null | undefined,
+  /** The mutation's whole input: its idempotencyKey, and what a retry must repeat exactly. */
+  input: { idempotencyKey?: string | null },
   create: () => Promise<string>,
 ): Promise<{ id: string; replayed: boolean }> {
+  const key = input.idempotencyKey;
   if (!key) return { id: await create(), replayed: false };
-  const existing = await findIdempotentRecord(tx, context.user.id, operation, key);
+  const fingerprint = payloadFingerprint(input);
+  const existing = await findIdempotentRecord(tx, context.user.id, operation, key, fingerprint);
   if (existing) return { id: existing, replayed: true };
   const id = await create();
-  await rememberIdempotentRecord(tx, context.user.id, operation, key, id);
+  await rememberIdempotentRecord(tx, context.user.id, operation, key, id, fingerprint);
   return { id, replayed: false };
 }
 

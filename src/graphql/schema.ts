@@ -16,6 +16,7 @@ import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
 import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
 import { applyPermissions } from '../permissions/shield';
+import { applyInputHygiene } from './input-hygiene';
 
 export const resolvers = [
   AuthResolver,
@@ -36,11 +37,15 @@ export const resolvers = [
   PoliceRecordResolver,
 ] as const;
 
-/** The schema without permissions: for printing the SDL and for the all-allow benchmark build. */
+/**
+ * The schema without permissions: for printing the SDL and for the all-allow benchmark build. Input
+ * hygiene is part of it, so every build checks input alike, and sits inside the permission layer: a
+ * caller learns the input rules only of what they may run.
+ */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   // No validateFn, authChecker or globalMiddlewares: the two rewrites below depend on that.
   const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
-  return callFieldResolversDirectly(readPlainFieldsDirectly(schema));
+  return applyInputHygiene(callFieldResolversDirectly(readPlainFieldsDirectly(schema)));
 }
 
 /** A parameter of a field resolver, as type-graphql's metadata describes it (the type is not exported). */

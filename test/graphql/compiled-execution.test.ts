@@ -36,7 +36,7 @@ beforeAll(async () => {
     name: '对照甲',
     gridId: gridA,
     birthDate: '2009-03-01',
-    idNumber: '330102200903011234',
+    idNumber: '330018200903011234',
     phone: '13812345678',
     address: '东村3组12号',
     residency: 'MIGRANT',
@@ -121,7 +121,7 @@ const REQUESTS: [
   ],
   [
     'an operation some may not run, beside one they may',
-    `query($id: ID!) { person(id: $id) { id name psychologicalFile { __typename } } auditTrail(first: 1) { __typename } }`,
+    `query($id: ID!) { person(id: $id) { id name psychologicalFile { __typename } } auditTrail(first: 1, before: "3") { __typename } }`,
     ({ person }) => ({ id: person }),
     1,
   ],

@@ -52,7 +52,7 @@ export async function assign(
       tx,
       context,
       'assign',
-      input.idempotencyKey,
+      input,
       async () => {
         if (Boolean(input.personId) === Boolean(input.disputeId)) {
           throw problem('input.personId', 'name exactly one of personId and disputeId');
@@ -121,7 +121,7 @@ export async function recordFollowUp(
       tx,
       context,
       'recordFollowUp',
-      input.idempotencyKey,
+      input,
       async () => {
         await requireVisiblePerson(tx, context, input.personId, 'input.personId');
         const now = context.now();

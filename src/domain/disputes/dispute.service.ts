@@ -69,7 +69,7 @@ export async function registerDispute(
       tx,
       context,
       'registerDispute',
-      input.idempotencyKey,
+      input,
       async () => {
         await requireGridInScope(tx, context, input.gridId, 'input.gridId');
         const personIds = input.parties.map((party) => party.personId);

@@ -24,7 +24,7 @@ export function recordMediationSession(
       tx,
       context,
       'recordMediationSession',
-      input.idempotencyKey,
+      input,
       async () => {
         const dispute = await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
         if (dispute.status !== DisputeStatus.IN_MEDIATION) {

@@ -45,3 +45,15 @@ bilingualEnum(
     DISABILITY: '残疾人 / Disability (DISABLED_FEDERATION)',
   },
 );
+
+/** An age group instead of an exact age, for those who read the ID number masked (SPEC §4). */
+export enum AgeGroup {
+  MINOR = 'MINOR',
+  ADULT = 'ADULT',
+  SENIOR = 'SENIOR',
+}
+bilingualEnum(AgeGroup, 'AgeGroup', '年龄段 / Age group', {
+  MINOR: '未成年（不满18岁） / Under 18',
+  ADULT: '成年（18–59岁） / 18 to 59',
+  SENIOR: '老年（60岁及以上） / 60 and over',
+});

@@ -9,6 +9,8 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
+  type ValidationArguments,
 } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
@@ -25,6 +27,27 @@ import { Tier } from '../risk/risk.enums';
 import { Household } from './household.entity';
 import { Gender, Residency, SpecialStatus } from './people.enums';
 import { Person } from './person.entity';
+import { idNumberAgreesWithBirthDate } from './rules';
+
+/** An ID number given with a birth date must hold that date (GB 11643: characters 7–14). */
+const AgreesWithBirthDate = () =>
+  ValidateBy({
+    name: 'agreesWithBirthDate',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const birthDate = (args?.object as { birthDate?: unknown } | undefined)?.birthDate;
+        return (
+          typeof value !== 'string' ||
+          typeof birthDate !== 'string' ||
+          idNumberAgreesWithBirthDate(value, birthDate)
+        );
+      },
+      defaultMessage: (args?: ValidationArguments) =>
+        `idNumber holds the birth date ${String(args?.value).slice(6, 14)}, but birthDate is ${String(
+          (args?.object as { birthDate?: unknown } | undefined)?.birthDate,
+        )}`,
+    },
+  });
 
 @InputType({ description: '登记人员 / Register a person' })
 export class RegisterPersonInput {
@@ -45,6 +68,7 @@ export class RegisterPersonInput {
   @Field(() => String, { nullable: true, description: '身份证号 / National ID number' })
   @IsOptional()
   @IsNationalIdNumber()
+  @AgreesWithBirthDate()
   idNumber?: string | null;
 
   @Field(() => String, { nullable: true, description: '联系电话 / Phone' })
@@ -140,6 +164,7 @@ export class UpdatePersonInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsNationalIdNumber()
+  @AgreesWithBirthDate()
   idNumber?: string | null;
 
   @Field(() => String, { nullable: true })

@@ -76,7 +76,7 @@ export async function registerPerson(
   input: RegisterPersonInput,
 ): Promise<MutationResult<Person>> {
   return runMutation(context, input, async (tx) => {
-    const { id } = await createIdempotently(tx, context, 'registerPerson', input.idempotencyKey, async () => {
+    const { id } = await createIdempotently(tx, context, 'registerPerson', input, async () => {
       await requireGridInScope(tx, context, input.gridId, 'input.gridId');
       if (input.householdId)
         await requireHouseholdInScope(tx, context, input.householdId, 'input.householdId');
@@ -191,7 +191,7 @@ export async function registerHousehold(
       tx,
       context,
       'registerHousehold',
-      input.idempotencyKey,
+      input,
       async () => {
         await requireGridInScope(tx, context, input.gridId, 'input.gridId');
         const inserted = await tx

@@ -22,7 +22,7 @@ export async function recordAssessment(
       tx,
       context,
       'recordAssessment',
-      input.idempotencyKey,
+      input,
       async () => {
         const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
         const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });

@@ -30,7 +30,7 @@ beforeAll(async () => {
     gridId: gridA,
     gender: 'MALE',
     birthDate: '1980-02-03',
-    idNumber: '330102198002031234',
+    idNumber: '330000198002031234',
     phone: '13812345678',
     address: '东村3组12号',
     householdId,

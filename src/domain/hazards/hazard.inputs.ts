@@ -120,16 +120,19 @@ export class HazardBusinessPayload {
   userErrors: UserError[];
 }
 
-@ObjectType({ description: '录入结果 / What an import or recording did' })
+@ObjectType({
+  description:
+    '录入结果 / What an import or recording did. It says nothing of whether a buyer matched a managed person: only POLICE learn that, by alert (SPEC §4, no oracles)',
+})
 export class HazardSalesPayload {
   @Field(() => Int, { description: '新增 / Sales added' })
   added: number;
 
-  @Field(() => Int, { description: '已存在而跳过 / Already recorded, skipped' })
+  @Field(() => Int, {
+    description:
+      '跳过 / Skipped: the receipt number is already on this business’s register, or repeats in the document',
+  })
   skipped: number;
-
-  @Field(() => Int, { description: '触发派出所预警 / Alerts raised to POLICE' })
-  alertsRaised: number;
 
   @Field(() => [UserError])
   userErrors: UserError[];

@@ -17,7 +17,7 @@ import {
   registerHazardBusiness,
 } from './hazard.service';
 
-const NOTHING = { added: 0, skipped: 0, alertsRaised: 0 };
+const NOTHING = { added: 0, skipped: 0 };
 
 @Resolver(() => HazardBusiness)
 export class HazardResolver {

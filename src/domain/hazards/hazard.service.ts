@@ -1,6 +1,7 @@
 // The hazardous-goods registers: businesses and their real-name sales, recorded one by one or
 // imported (CSV or JSON), idempotent per business and receipt number. A new sale whose buyer ID
-// number is that of an ORANGE or RED person raises one alert to POLICE.
+// number is that of an ORANGE or RED person raises one alert to POLICE, in the same transaction; the
+// importer's answer and the audit entry are the same whether or not a buyer matched (no oracle).
 import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
@@ -70,15 +71,20 @@ async function businessInScope(
     .where('b.id = :businessId', { businessId })
     .andWhere(scope.sql, scope.params)
     .getOne();
+  // The same answer for another jurisdiction's business as for a random id, naming neither.
   if (!business)
-    throw problem('input.businessId', `No hazardous-goods business ${businessId} within your jurisdiction`);
+    throw problem('input.businessId', 'No hazardous-goods business with this id within your jurisdiction');
   return business;
 }
 
+/**
+ * What the importer learns: how many rows were added, and how many were skipped because their
+ * receipt number is already on the business's register (which the importer reads) or repeats in
+ * the document. Nothing here may depend on the persons register.
+ */
 export interface SalesOutcome {
   added: number;
   skipped: number;
-  alertsRaised: number;
 }
 
 async function storeSales(
@@ -114,7 +120,7 @@ async function storeSales(
         [[...new Set(rows.map((row) => row.buyer_id_number))]],
       )
     : [];
-  let alertsRaised = 0;
+  // The alerts are POLICE's record of a match; nothing below counts them or tells the importer.
   for (const row of rows) {
     for (const person of matches.filter((match) => match.id_number === row.buyer_id_number)) {
       await deliverAlert(tx, {
@@ -126,11 +132,11 @@ async function storeSales(
         raisedById: null,
         raisedAt: context.now(),
       });
-      alertsRaised += 1;
     }
   }
+  const outcome: SalesOutcome = { added: rows.length, skipped: sales.length - rows.length };
   return {
-    outcome: { added: rows.length, skipped: sales.length - rows.length, alertsRaised },
+    outcome,
     audit: [
       {
         action: 'MUTATION',
@@ -138,7 +144,7 @@ async function storeSales(
         recordType: 'HazardSale',
         recordIds: [business.id, ...rows.map((row) => row.id)],
         fields: ['buyerName', 'buyerIdNumber', 'item', 'quantity'],
-        detail: { added: rows.length, skipped: sales.length - rows.length, alertsRaised },
+        detail: { ...outcome },
       },
     ],
   };

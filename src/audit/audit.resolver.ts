@@ -80,7 +80,7 @@ export class AuditTrailPage {
 }
 
 interface AuditRow {
-  seq: string;
+  seq_text: string;
   occurred_at: Date;
   actor_kind: string;
   actor_id: string | null;
@@ -92,6 +92,16 @@ interface AuditRow {
   record_ids: string[];
   fields: string[];
   hash: string;
+}
+
+/** The largest sequence number PostgreSQL's bigint holds. */
+const MAX_SEQUENCE = 9223372036854775807n;
+
+/** `before` as a sequence number (decimal digits within bigint), or BAD_USER_INPUT. */
+function sequenceNumber(value: string): string {
+  if (!/^\d{1,19}$/.test(value) || BigInt(value) > MAX_SEQUENCE)
+    throw badUserInput('before must be a sequence number (a nextBefore this API issued)', 'before');
+  return BigInt(value).toString();
 }
 
 @Resolver()
@@ -107,8 +117,7 @@ export class AuditResolver {
     for (const id of [filter?.actorId, filter?.recordId]) {
       if (id && !isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'filter');
     }
-    if (before && !/^\d{1,19}$/.test(before))
-      throw badUserInput('before must be a sequence number', 'before');
+    const beforeSeq = before === undefined || before === null ? null : sequenceNumber(before);
     const conditions: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -120,22 +129,23 @@ export class AuditResolver {
     if (filter?.action) add('action = ?', filter.action);
     if (filter?.from) add('occurred_at >= ?', filter.from);
     if (filter?.to) add('occurred_at < ?', filter.to);
-    if (before) add('seq < ?', before);
+    if (beforeSeq !== null) add('seq < ?::bigint', beforeSeq);
     params.push(size + 1);
     const rows: AuditRow[] = await context.dataSource.query(
-      `SELECT seq::text, occurred_at, actor_kind, actor_id, actor_department, request_id, action, operation,
+      // Ordered by the bigint column itself: ordering the text form put 99 after 990 and hid 1000 on.
+      `SELECT seq::text AS seq_text, occurred_at, actor_kind, actor_id, actor_department, request_id, action, operation,
               record_type, record_ids, fields, hash
          FROM audit_entries ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-        ORDER BY seq DESC LIMIT $${params.length}`,
+        ORDER BY audit_entries.seq DESC LIMIT $${params.length}`,
       params,
     );
     const page = rows.slice(0, size);
     // Reading the trail is itself an access to audit: who looked, and which entries they saw.
-    for (const row of page) context.recordSensitiveRead('AuditEntry', row.seq, 'auditTrail');
+    for (const row of page) context.recordSensitiveRead('AuditEntry', row.seq_text, 'auditTrail');
     return {
       entries: page.map((row) =>
         Object.assign(new AuditEntry(), {
-          seq: row.seq,
+          seq: row.seq_text,
           occurredAt: row.occurred_at,
           actorKind: row.actor_kind,
           actorId: row.actor_id,
@@ -149,7 +159,7 @@ export class AuditResolver {
           hash: row.hash,
         }),
       ),
-      nextBefore: rows.length > size ? (page.at(-1)?.seq ?? null) : null,
+      nextBefore: rows.length > size ? (page.at(-1)?.seq_text ?? null) : null,
     };
   }
 }

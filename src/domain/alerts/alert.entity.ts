@@ -96,11 +96,17 @@ export class InjuryReport {
   @Column('text')
   description: string;
 
-  @Field(() => ID, { nullable: true, description: '伤者 / Injured person' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '伤者 / Injured person; null when none is linked or the person is outside your scope',
+  })
   @Column('uuid', { nullable: true })
   injuredPersonId: string | null;
 
-  @Field(() => ID, { nullable: true, description: '嫌疑人 / Suspected person' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '嫌疑人 / Suspected person; null when none is linked or the person is outside your scope',
+  })
   @Column('uuid', { nullable: true })
   suspectPersonId: string | null;
 

@@ -1,6 +1,7 @@
 // GraphQL inputs and payloads of the alerts area.
 import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Alert, InjuryCause, InjuryReport } from './alert.entity';
@@ -83,3 +84,21 @@ export class InjuryReportPayload {
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+@InputType({ description: '警医联动报告筛选 / Narrow the injury reports listed' })
+export class InjuryReportFilter {
+  @Field(() => [InjuryCause], { nullable: true, description: '致伤原因 / Any of these causes' })
+  causes?: InjuryCause[] | null;
+
+  @Field(() => Date, { nullable: true, description: '报告时间不早于 / Reported at or after' })
+  reportedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: '报告时间早于 / Reported before' })
+  reportedBefore?: Date | null;
+}
+
+export const InjuryReportConnection = ConnectionType(
+  InjuryReport,
+  'InjuryReport',
+  '警医联动报告列表 / Injury reports filed in your jurisdiction, newest first',
+);

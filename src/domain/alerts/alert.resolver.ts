@@ -20,12 +20,14 @@ import { Alert } from './alert.entity';
 import {
   AcknowledgeAlertInput,
   AlertPayload,
+  InjuryReportConnection,
+  InjuryReportFilter,
   InjuryReportPayload,
   RaiseAlertInput,
   ReceivedAlert,
   ReportInjuryInput,
 } from './alert.inputs';
-import { acknowledgeAlert, listMyAlerts, raiseAlert, reportInjury } from './alert.service';
+import { acknowledgeAlert, listInjuryReports, listMyAlerts, raiseAlert, reportInjury } from './alert.service';
 
 @Resolver(() => Alert)
 export class AlertResolver {
@@ -38,6 +40,20 @@ export class AlertResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
   ) {
     return listMyAlerts(context, unacknowledgedOnly, first);
+  }
+
+  @Query(() => InjuryReportConnection, {
+    description:
+      '警医联动报告（新到旧） / Injury reports filed in your jurisdiction, newest first; a linked person outside your scope shows as null',
+  })
+  injuryReports(
+    @Ctx() context: RequestContext,
+    @Arg('filter', () => InjuryReportFilter, { nullable: true }) filter?: InjuryReportFilter,
+    @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listInjuryReports(context, filter, first, after);
   }
 
   @Mutation(() => AlertPayload, {

@@ -2,9 +2,10 @@
 // recipients its routing names; a user sees and acknowledges only alerts addressed to them.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
-import { pageSize } from '../../graphql/connection';
-import { notFound } from '../../graphql/errors';
+import { keysetPage, pageSize, type Connection } from '../../graphql/connection';
+import { badUserInput, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';
 import { usersInSeat } from '../organisation/seats';
 import { requireVisiblePerson } from '../people/people.service';
@@ -13,6 +14,7 @@ import { Alert, AlertKind, AlertRecipient, InjuryReport } from './alert.entity';
 import {
   ReceivedAlert,
   type AcknowledgeAlertInput,
+  type InjuryReportFilter,
   type RaiseAlertInput,
   type ReportInjuryInput,
 } from './alert.inputs';
@@ -105,7 +107,7 @@ export function acknowledgeAlert(
       const mine = await tx
         .getRepository(AlertRecipient)
         .findOneBy({ alertId: input.alertId, userId: context.user.id });
-      if (!mine) throw notFound('Alert', input.alertId);
+      if (!mine) throw notFound('Alert');
       throw problem('input.alertId', 'You already acknowledged this alert');
     }
     return {
@@ -201,4 +203,38 @@ export function reportInjury(
       ],
     };
   });
+}
+
+/**
+ * Injury reports filed in the caller's jurisdiction subtree, newest first. The report is a record of
+ * the kind its readers handle (SOCIAL_AFFAIRS files it, POLICE act on it), so its grid decides the
+ * row scope, as for every record of a department's own kind (SPEC §4); a linked person is optional
+ * and does not hide the report. A linked person outside the caller's person scope is shown as null,
+ * exactly as when no person is linked (policy.ts `references`: no foreign ids).
+ */
+export async function listInjuryReports(
+  context: RequestContext,
+  filter: InjuryReportFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<InjuryReport>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const scope = gridInScope(context.user, 'r.grid_id');
+  const query = context.dataSource
+    .getRepository(InjuryReport)
+    .createQueryBuilder('r')
+    .where(scope.sql, scope.params);
+  if (filter?.causes?.length) query.andWhere('r.cause = ANY(:causes)', { causes: filter.causes });
+  for (const [field, bound] of [
+    ['reportedFrom', filter?.reportedFrom],
+    ['reportedBefore', filter?.reportedBefore],
+  ] as const) {
+    if (bound && Number.isNaN(bound.getTime()))
+      throw badUserInput(`${field} is not a date`, `filter.${field}`);
+  }
+  if (filter?.reportedFrom)
+    query.andWhere('r.reported_at >= :reportedFrom', { reportedFrom: filter.reportedFrom });
+  if (filter?.reportedBefore)
+    query.andWhere('r.reported_at < :reportedBefore', { reportedBefore: filter.reportedBefore });
+  return keysetPage(query, 'r', 'reported_at', size, after, (row) => row.reportedAt);
 }

@@ -509,8 +509,10 @@ const DASHBOARD = `query Dashboard($j: ID!) { persons(first: 50, filter: { juris
 const OVERDUE = `query Overdue($j: ID!) { overdueFollowUps(jurisdictionId: $j, first: 50) {
   totalCount edges { node { dueAt daysOverdue person { id name tier } } } } }`;
 const MONTHLY = `query Monthly($j: ID!, $m: String!) { monthlyFigures(jurisdictionId: $j, month: $m) {
-  managedPersons followUpCompliance disputesReported resolutionRate escalations overdueFollowUps overdueReviews
-  alertsRaised disputesByCategory { key count } personsByTier { key count } } }`;
+  managedPersons { count suppressed } followUpCompliance { share suppressed } disputesReported { count suppressed }
+  resolutionRate { share suppressed } escalations { count suppressed } overdueFollowUps { count suppressed }
+  overdueReviews { count suppressed } alertsRaised { count suppressed } disputesByCategory { key count suppressed }
+  personsByTier { key count suppressed } } }`;
 const REGISTER = `mutation Register($input: RegisterDisputeInput!) { registerDispute(input: $input) { dispute { id } userErrors { message } } }`;
 
 async function main(): Promise<void> {

@@ -1,8 +1,16 @@
 // The monthly bulletin (一月一通报) as Markdown, with the trend of the last months drawn as an SVG
-// line chart. Pure: figures in, text out.
-import type { MonthlyFigures } from './monthly-figures.type';
+// line chart. Pure: figures in, text out. A suppressed count (small cell) reads `<5`, a figure the
+// view withholds `—` (`npm run report` writes the exact view; see monthly-figures.service.ts).
+import type { FigureCount, FigureShare, MonthlyFigures } from './monthly-figures.type';
 
-const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
+const percent = (value: FigureShare | null) =>
+  value === null || value.share === null ? '—' : `${(value.share * 100).toFixed(1)}%`;
+
+const shown = (value: FigureCount | null | undefined): string =>
+  !value ? '—' : value.suppressed || value.count === null ? '<5' : String(value.count);
+
+/** The value drawn in the chart: a suppressed or withheld count is drawn at 0. */
+const plotted = (value: FigureCount | null): number => value?.count ?? 0;
 
 export function trendSvg(history: readonly MonthlyFigures[]): string {
   const width = 640;
@@ -10,9 +18,13 @@ export function trendSvg(history: readonly MonthlyFigures[]): string {
   const left = 48;
   const bottom = 40;
   const series = [
-    { name: '新登记纠纷 reported', color: '#c0392b', values: history.map((f) => f.disputesReported) },
-    { name: '化解 resolved', color: '#27ae60', values: history.map((f) => f.disputesResolved) },
-    { name: '在管人数 managed', color: '#2980b9', values: history.map((f) => f.managedPersons) },
+    {
+      name: '新登记纠纷 reported',
+      color: '#c0392b',
+      values: history.map((f) => plotted(f.disputesReported)),
+    },
+    { name: '化解 resolved', color: '#27ae60', values: history.map((f) => plotted(f.disputesResolved)) },
+    { name: '在管人数 managed', color: '#2980b9', values: history.map((f) => plotted(f.managedPersons)) },
   ];
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const x = (i: number) => left + (i * (width - left - 20)) / Math.max(1, history.length - 1);
@@ -50,8 +62,8 @@ export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: 
   const name = current.jurisdiction.name;
   const row = (label: string, now: string | number, before: string | number | undefined) =>
     `| ${label} | ${now} | ${before ?? '—'} |`;
-  const counts = (items: { key: string; count: number }[]) =>
-    items.length ? items.map((item) => `${item.key} ${item.count}`).join('，') : '—';
+  const counts = (items: { key: string; count: number | null; suppressed: boolean }[] | null) =>
+    items?.length ? items.map((item) => `${item.key} ${shown(item)}`).join('，') : '—';
   return [
     `# ${name} ${current.month} 矛盾纠纷化解工作通报 / Monthly bulletin`,
     '',
@@ -63,38 +75,62 @@ export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: 
     '',
     '| 指标 / Figure | 本月 / This month | 上月 / Previous month |',
     '| --- | --- | --- |',
-    row('新登记纠纷 / Disputes reported', current.disputesReported, previous?.disputesReported),
-    row('办结 / Closed', current.disputesClosed, previous?.disputesClosed),
-    row('化解 / Resolved', current.disputesResolved, previous?.disputesResolved),
+    row(
+      '新登记纠纷 / Disputes reported',
+      shown(current.disputesReported),
+      previous ? shown(previous.disputesReported) : undefined,
+    ),
+    row(
+      '办结 / Closed',
+      shown(current.disputesClosed),
+      previous ? shown(previous.disputesClosed) : undefined,
+    ),
+    row(
+      '化解 / Resolved',
+      shown(current.disputesResolved),
+      previous ? shown(previous.disputesResolved) : undefined,
+    ),
     row(
       '化解率 / Resolution rate',
       percent(current.resolutionRate),
       previous ? percent(previous.resolutionRate) : undefined,
     ),
-    row('升级 / Escalations', current.escalations, previous?.escalations),
-    row('在管人数 / Managed persons', current.managedPersons, previous?.managedPersons),
+    row('升级 / Escalations', shown(current.escalations), previous ? shown(previous.escalations) : undefined),
+    row(
+      '在管人数 / Managed persons',
+      shown(current.managedPersons),
+      previous ? shown(previous.managedPersons) : undefined,
+    ),
     row(
       '管控率 / Follow-up compliance',
       percent(current.followUpCompliance),
       previous ? percent(previous.followUpCompliance) : undefined,
     ),
-    row('逾期未跟踪 / Overdue follow-ups', current.overdueFollowUps, previous?.overdueFollowUps),
-    row('逾期未复核 / Overdue reviews', current.overdueReviews, previous?.overdueReviews),
-    row('预警 / Alerts', current.alertsRaised, previous?.alertsRaised),
+    row(
+      '逾期未跟踪 / Overdue follow-ups',
+      shown(current.overdueFollowUps),
+      previous ? shown(previous.overdueFollowUps) : undefined,
+    ),
+    row(
+      '逾期未复核 / Overdue reviews',
+      shown(current.overdueReviews),
+      previous ? shown(previous.overdueReviews) : undefined,
+    ),
+    row('预警 / Alerts', shown(current.alertsRaised), previous ? shown(previous.alertsRaised) : undefined),
     row(
       '极端暴力案件 / Extreme-violence incidents',
-      current.policeCounts?.extremeViolenceIncidents ?? '未录入',
-      previous?.policeCounts?.extremeViolenceIncidents,
+      current.policeCounts ? shown(current.policeCounts.extremeViolenceIncidents) : '未录入',
+      previous?.policeCounts ? shown(previous.policeCounts.extremeViolenceIncidents) : undefined,
     ),
     row(
       '命案 / Homicides',
-      current.policeCounts?.resultingHomicides ?? '未录入',
-      previous?.policeCounts?.resultingHomicides,
+      current.policeCounts ? shown(current.policeCounts.resultingHomicides) : '未录入',
+      previous?.policeCounts ? shown(previous.policeCounts.resultingHomicides) : undefined,
     ),
     row(
       '纠纷类警情 / Dispute-related police calls',
-      current.policeCounts?.disputePoliceCalls ?? '未录入',
-      previous?.policeCounts?.disputePoliceCalls,
+      current.policeCounts ? shown(current.policeCounts.disputePoliceCalls) : '未录入',
+      previous?.policeCounts ? shown(previous.policeCounts.disputePoliceCalls) : undefined,
     ),
     '',
     `按级别 / Persons by assessed tier: ${counts(current.personsByTier)}`,

@@ -1,24 +1,35 @@
 // Monthly figures per jurisdiction and month, computed in SQL from the records — counts and shares
-// only, never a person — plus the police-entered counts and the month-over-month comparison.
+// only, never a person — plus the police-entered counts and the month-over-month comparison. Each
+// reader gets them in their view (SPEC §4, small cells): exact for the coordinating departments, small
+// counts suppressed for everyone else, and no dispute figures for those who see no disputes.
 import { Min, IsInt, IsUUID, Matches } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
+import type { Identity } from '../../auth/identity';
+import { principalOf } from '../../auth/identity';
 import type { RequestContext } from '../../context';
 import { badUserInput, notFound, UserError } from '../../graphql/errors';
 import { isUuid } from '../../graphql/connection';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { UUID_MESSAGE } from '../../graphql/validation';
+import { rowAccess } from '../../permissions/policy';
 import { subtreeNodesSql, subtreeParams } from '../../permissions/scope';
 import { FOLLOW_UP_CADENCE_DAYS } from '../assignments/rules';
+import { AlertKind } from '../alerts/alert.entity';
+import { DisputeCategory, DisputeLevel, DisputeStatus } from '../disputes/disputes.enums';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
+import { Tier } from '../risk/risk.enums';
 import {
   FigureChange,
+  FigureCount,
+  FigureShare,
+  KeyCount,
   MonthlyComparison,
   MonthlyFigures,
   PoliceCounts,
-  type KeyCount,
+  PoliceFigures,
 } from './monthly-figures.type';
-import { parseMonth, ratio } from './rules';
+import { EXACT_VIEW, parseMonth, shownCount, shownKeyCounts, shownShare, type FigureView } from './rules';
 
 @InputType({ description: '录入公安月度数 / Enter the police counts of a month' })
 export class RecordPoliceCountsInput {
@@ -65,36 +76,62 @@ async function nodeInScope(context: RequestContext, jurisdictionId: string): Pro
     .where('j.id = :id', { id: jurisdictionId })
     .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
     .getOne();
-  if (!node) throw notFound('Jurisdiction', jurisdictionId);
+  if (!node) throw notFound('Jurisdiction');
   return node;
 }
 
+interface Counted {
+  key: string;
+  count: number;
+}
+
 interface FiguresRow {
-  persons_by_tier: KeyCount[] | null;
+  persons_by_tier: Counted[] | null;
   managed: number;
   followed: number;
   overdue_follow_ups: number;
   overdue_reviews: number;
   disputes_reported: number;
-  by_category: KeyCount[] | null;
-  by_level: KeyCount[] | null;
-  by_status: KeyCount[] | null;
+  by_category: Counted[] | null;
+  by_level: Counted[] | null;
+  by_status: Counted[] | null;
   disputes_closed: number;
   disputes_resolved: number;
   escalations: number;
   alerts_raised: number;
+  hazardous_purchase_alerts: number;
   police: PoliceCounts | null;
 }
+
+/**
+ * The identity's view of the figures, from its row access in policy.ts: exact when its row scope
+ * covers every person and dispute of its subtree (the coordinators), without disputes when it sees
+ * none (YOUTH_LEAGUE).
+ */
+export function figureViewOf(identity: Identity): FigureView {
+  const access = rowAccess(principalOf(identity));
+  return { exact: access.everything, disputes: access.everything || access.routedDisputes };
+}
+
+const count = (value: number, view: FigureView) => Object.assign(new FigureCount(), shownCount(value, view));
+const share = (part: number, whole: number, view: FigureView) =>
+  Object.assign(new FigureShare(), shownShare(part, whole, view));
+const keyCounts = (counted: Counted[] | null, keys: readonly string[], view: FigureView) =>
+  shownKeyCounts(counted ?? [], keys, view).map((shown) => Object.assign(new KeyCount(), shown));
 
 const byKey = (source: string, key: string) =>
   `(SELECT json_agg(json_build_object('key', k, 'count', n) ORDER BY k)
       FROM (SELECT ${key} AS k, count(*)::int AS n FROM ${source} GROUP BY ${key}) grouped)`;
 
-/** The figures of `node` for `month`; callers check that the node is theirs to see. */
+/**
+ * The figures of `node` for `month`, in `view` (exact unless told); callers check that the node is
+ * theirs to see.
+ */
 export async function computeMonthlyFigures(
   dataSource: DataSource,
   node: Jurisdiction,
   month: string,
+  view: FigureView = EXACT_VIEW,
 ): Promise<MonthlyFigures> {
   const bounds = parseMonth(month);
   if (!bounds) throw badUserInput('month must be YYYY-MM', 'month');
@@ -144,31 +181,47 @@ export async function computeMonthlyFigures(
          WHERE d.grid_id = ANY(grids.ids) AND e.occurred_at >= $3 AND e.occurred_at < $4) AS escalations,
        (SELECT count(*)::int FROM alerts a, grids WHERE a.grid_id = ANY(grids.ids)
           AND a.raised_at >= $3 AND a.raised_at < $4) AS alerts_raised,
+       (SELECT count(*)::int FROM alerts a, grids WHERE a.grid_id = ANY(grids.ids)
+          AND a.raised_at >= $3 AND a.raised_at < $4 AND a.kind = $7) AS hazardous_purchase_alerts,
        (SELECT json_build_object('extremeViolenceIncidents', c.extreme_violence_incidents,
                                  'resultingHomicides', c.resulting_homicides,
                                  'disputePoliceCalls', c.dispute_police_calls)
           FROM police_monthly_counts c WHERE c.jurisdiction_id = $5 AND c.month = $6::date) AS police`,
-    [node.path, descendants, bounds.start, bounds.end, node.id, `${month}-01`],
+    [node.path, descendants, bounds.start, bounds.end, node.id, `${month}-01`, AlertKind.HAZARDOUS_PURCHASE],
   )) as FiguresRow[];
   if (!row) throw new Error('monthly figures query returned no row');
+  const disputes = <T>(figure: () => T): T | null => (view.disputes ? figure() : null);
+  const police = row.police;
   return Object.assign(new MonthlyFigures(), {
     jurisdiction: node,
     month,
-    personsByTier: row.persons_by_tier ?? [],
-    managedPersons: row.managed,
-    followUpCompliance: ratio(row.followed, row.managed),
-    disputesReported: row.disputes_reported,
-    disputesByCategory: row.by_category ?? [],
-    disputesByLevel: row.by_level ?? [],
-    disputesByStatus: row.by_status ?? [],
-    disputesClosed: row.disputes_closed,
-    disputesResolved: row.disputes_resolved,
-    resolutionRate: ratio(row.disputes_resolved, row.disputes_closed),
-    escalations: row.escalations,
-    overdueFollowUps: row.overdue_follow_ups,
-    overdueReviews: row.overdue_reviews,
-    alertsRaised: row.alerts_raised,
-    policeCounts: row.police ? Object.assign(new PoliceCounts(), row.police) : null,
+    personsByTier: keyCounts(row.persons_by_tier, Object.values(Tier), view),
+    managedPersons: count(row.managed, view),
+    followUpCompliance: share(row.followed, row.managed, view),
+    disputesReported: disputes(() => count(row.disputes_reported, view)),
+    disputesByCategory: disputes(() => keyCounts(row.by_category, Object.values(DisputeCategory), view)),
+    disputesByLevel: disputes(() => keyCounts(row.by_level, Object.values(DisputeLevel), view)),
+    disputesByStatus: disputes(() => keyCounts(row.by_status, Object.values(DisputeStatus), view)),
+    disputesClosed: disputes(() => count(row.disputes_closed, view)),
+    disputesResolved: disputes(() => count(row.disputes_resolved, view)),
+    resolutionRate: disputes(() => share(row.disputes_resolved, row.disputes_closed, view)),
+    escalations: disputes(() => count(row.escalations, view)),
+    overdueFollowUps: count(row.overdue_follow_ups, view),
+    overdueReviews: count(row.overdue_reviews, view),
+    // A hazardous-goods department records sales and reads this figure: were a matched sale's alert
+    // counted, the difference would tell it whether a buyer is a managed person.
+    alertsRaised: count(
+      view.exact ? row.alerts_raised : row.alerts_raised - row.hazardous_purchase_alerts,
+      view,
+    ),
+    policeCounts:
+      police && view.disputes
+        ? Object.assign(new PoliceFigures(), {
+            extremeViolenceIncidents: count(police.extremeViolenceIncidents, view),
+            resultingHomicides: count(police.resultingHomicides, view),
+            disputePoliceCalls: count(police.disputePoliceCalls, view),
+          })
+        : null,
   });
 }
 
@@ -177,21 +230,35 @@ export async function monthlyFigures(
   jurisdictionId: string,
   month: string,
 ): Promise<MonthlyFigures> {
-  return computeMonthlyFigures(context.dataSource, await nodeInScope(context, jurisdictionId), month);
+  const node = await nodeInScope(context, jurisdictionId);
+  return computeMonthlyFigures(context.dataSource, node, month, figureViewOf(context.user));
 }
 
-const COMPARED: (keyof MonthlyFigures)[] = [
-  'managedPersons',
-  'followUpCompliance',
-  'disputesReported',
-  'disputesClosed',
-  'disputesResolved',
-  'resolutionRate',
-  'escalations',
-  'overdueFollowUps',
-  'overdueReviews',
-  'alertsRaised',
+/** The figures compared month over month; `dispute`: withheld from readers who see no disputes. */
+const COMPARED: {
+  figure: string;
+  dispute: boolean;
+  of: (figures: MonthlyFigures) => FigureCount | FigureShare | null;
+}[] = [
+  { figure: 'managedPersons', dispute: false, of: (f) => f.managedPersons },
+  { figure: 'followUpCompliance', dispute: false, of: (f) => f.followUpCompliance },
+  { figure: 'disputesReported', dispute: true, of: (f) => f.disputesReported },
+  { figure: 'disputesClosed', dispute: true, of: (f) => f.disputesClosed },
+  { figure: 'disputesResolved', dispute: true, of: (f) => f.disputesResolved },
+  { figure: 'resolutionRate', dispute: true, of: (f) => f.resolutionRate },
+  { figure: 'escalations', dispute: true, of: (f) => f.escalations },
+  { figure: 'overdueFollowUps', dispute: false, of: (f) => f.overdueFollowUps },
+  { figure: 'overdueReviews', dispute: false, of: (f) => f.overdueReviews },
+  { figure: 'alertsRaised', dispute: false, of: (f) => f.alertsRaised },
+  ...(['extremeViolenceIncidents', 'resultingHomicides', 'disputePoliceCalls'] as const).map((key) => ({
+    figure: key,
+    dispute: true,
+    of: (f: MonthlyFigures) => f.policeCounts?.[key] ?? null,
+  })),
 ];
+
+const valueOf = (shown: FigureCount | FigureShare | null): number | null =>
+  shown === null ? null : 'share' in shown ? shown.share : shown.count;
 
 export async function monthlyComparison(
   context: RequestContext,
@@ -201,30 +268,23 @@ export async function monthlyComparison(
   const node = await nodeInScope(context, jurisdictionId);
   const bounds = parseMonth(month);
   if (!bounds) throw badUserInput('month must be YYYY-MM', 'month');
-  const current = await computeMonthlyFigures(context.dataSource, node, month);
-  const previous = await computeMonthlyFigures(context.dataSource, node, bounds.previous);
-  const police = (figures: MonthlyFigures, key: keyof PoliceCounts) => figures.policeCounts?.[key] ?? null;
-  const pairs: [string, number | null, number | null][] = [
-    ...COMPARED.map((key): [string, number | null, number | null] => [
-      key,
-      current[key] as number | null,
-      previous[key] as number | null,
-    ]),
-    ...(['extremeViolenceIncidents', 'resultingHomicides', 'disputePoliceCalls'] as const).map(
-      (key): [string, number | null, number | null] => [key, police(current, key), police(previous, key)],
-    ),
-  ];
+  const view = figureViewOf(context.user);
+  const current = await computeMonthlyFigures(context.dataSource, node, month, view);
+  const previous = await computeMonthlyFigures(context.dataSource, node, bounds.previous, view);
   return Object.assign(new MonthlyComparison(), {
     current,
     previous,
-    changes: pairs.map(([figure, now, before]) =>
-      Object.assign(new FigureChange(), {
+    changes: COMPARED.filter(({ dispute }) => view.disputes || !dispute).map(({ figure, of }) => {
+      const now = valueOf(of(current));
+      const before = valueOf(of(previous));
+      return Object.assign(new FigureChange(), {
         figure,
         current: now,
         previous: before,
         change: now === null || before === null ? null : Math.round((now - before) * 10000) / 10000,
-      }),
-    ),
+        suppressed: Boolean(of(current)?.suppressed || of(previous)?.suppressed),
+      });
+    }),
   });
 }
 
@@ -234,8 +294,7 @@ export function recordPoliceCounts(
 ): Promise<MutationResult<PoliceCounts>> {
   return runMutation(context, input, async (tx) => {
     const node = await nodeInScope(context, input.jurisdictionId).catch(() => null);
-    if (!node)
-      throw problem('input.jurisdictionId', `No jurisdiction ${input.jurisdictionId} within your scope`);
+    if (!node) throw problem('input.jurisdictionId', 'No jurisdiction with this id within your scope');
     await tx.query(
       `INSERT INTO police_monthly_counts (jurisdiction_id, month, extreme_violence_incidents, resulting_homicides,
                                           dispute_police_calls, entered_by_id, entered_at)

@@ -3,6 +3,9 @@ import { bulletinMarkdown, trendSvg } from '../../../src/domain/reports/bulletin
 import type { MonthlyFigures } from '../../../src/domain/reports/monthly-figures.type';
 import { parseMonth } from '../../../src/domain/reports/rules';
 
+const exact = (count: number) => ({ count, suppressed: false });
+const SMALL = { count: null, suppressed: true };
+
 const figures = (month: string, reported: number): MonthlyFigures =>
   ({
     jurisdiction: {
@@ -14,20 +17,20 @@ const figures = (month: string, reported: number): MonthlyFigures =>
       path: 'C01.S01',
     },
     month,
-    personsByTier: [{ key: 'RED', count: 1 }],
-    managedPersons: 3,
-    followUpCompliance: 0.5,
-    disputesReported: reported,
+    personsByTier: [{ key: 'RED', ...exact(1) }],
+    managedPersons: exact(3),
+    followUpCompliance: { share: 0.5, suppressed: false },
+    disputesReported: exact(reported),
     disputesByCategory: [],
     disputesByLevel: [],
     disputesByStatus: [],
-    disputesClosed: 2,
-    disputesResolved: 1,
-    resolutionRate: 0.5,
-    escalations: 0,
-    overdueFollowUps: 1,
-    overdueReviews: 0,
-    alertsRaised: 0,
+    disputesClosed: exact(2),
+    disputesResolved: exact(1),
+    resolutionRate: { share: 0.5, suppressed: false },
+    escalations: exact(0),
+    overdueFollowUps: exact(1),
+    overdueReviews: exact(0),
+    alertsRaised: exact(0),
     policeCounts: null,
   }) as MonthlyFigures;
 
@@ -46,4 +49,24 @@ test('the bulletin compares with the previous month and draws one line per serie
   const svg = trendSvg(history);
   expect(svg.match(/<polyline/g)).toHaveLength(3);
   expect(svg).toContain('2026-10');
+});
+
+test('a suppressed count reads <5 and a withheld figure —', () => {
+  const suppressed = {
+    ...figures('2026-10', 9),
+    managedPersons: SMALL,
+    followUpCompliance: { share: null, suppressed: true },
+    disputesReported: null,
+    disputesByCategory: null,
+    personsByTier: [
+      { key: 'RED', ...SMALL },
+      { key: 'YELLOW', ...exact(7) },
+    ],
+  } as MonthlyFigures;
+  const text = bulletinMarkdown([suppressed], 'chart.svg');
+  expect(text).toContain('| 在管人数 / Managed persons | <5 | — |');
+  expect(text).toContain('| 管控率 / Follow-up compliance | — | — |');
+  expect(text).toContain('| 新登记纠纷 / Disputes reported | — | — |');
+  expect(text).toContain('按级别 / Persons by assessed tier: RED <5，YELLOW 7');
+  expect(text).toContain('按类别 / Disputes by category: —');
 });

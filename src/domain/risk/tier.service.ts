@@ -1,5 +1,8 @@
 // Recomputes and stores persons' tiers from their latest assessment and open disputes — called in the
 // same transaction as the write that changed either (assessment recorded, dispute opened or closed).
+// Writes that change different inputs of one person run in different transactions; each recompute
+// first locks the persons' rows, so the one that waits reads the other's committed inputs afterwards
+// (every statement of a READ COMMITTED transaction reads what has committed when it starts).
 import type { EntityManager } from 'typeorm';
 import { OPEN_STATUSES } from '../disputes/rules';
 import { proposeDefaultTeams, type TierRise } from '../assignments/proposals';
@@ -20,6 +23,9 @@ interface TierSourceRow {
 
 export async function recomputeTiers(manager: EntityManager, personIds: string[], now: Date): Promise<void> {
   if (personIds.length === 0) return;
+  // In id order, so two recomputes of the same persons never wait on each other in a circle; NO KEY
+  // UPDATE, so inserting a dispute party (a foreign-key share lock on the person) does not wait.
+  await manager.query(`SELECT 1 FROM persons WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, [personIds]);
   const rows: TierSourceRow[] = await manager.query(
     `SELECT p.id AS person_id, p.grid_id, p.tier AS previous_tier, latest.id AS assessment_id, latest.catalog_version,
             (SELECT json_build_object('requestId', r.id, 'tier', r.to_tier, 'reason', r.reason,

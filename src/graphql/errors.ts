@@ -26,8 +26,15 @@ export const unauthenticated = (message = 'Sign in first: the credential is miss
 export const forbidden = (message = 'Your department and position may not do this') =>
   new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
 
-export const notFound = (type: string, id: string) =>
-  new GraphQLError(`${type} ${id} not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
+/**
+ * A record that does not exist or lies outside the caller's scope: the two answer alike (SPEC §4, no
+ * existence signals), so the message names the kind of record only — never an id, not even the
+ * caller's own input. `_id` is accepted for existing callers and ignored.
+ */
+export const notFound = (type: string) =>
+  new GraphQLError(`No ${type} with this id within your scope`, {
+    extensions: { code: ErrorCode.NOT_FOUND },
+  });
 
 export const badUserInput = (message: string, field?: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });

@@ -200,13 +200,24 @@ export function acknowledgeAssignment(
   input: AcknowledgeAssignmentInput,
 ): Promise<MutationResult<Assignment>> {
   return runMutation(context, input, async (tx) => {
+    // Found through row scope (or as its responsible person) before any rule is checked: an assignment
+    // out of scope answers like a made-up id, not "only the responsible person…".
+    const personsVisible = personScope(context.user, 'p', context.now());
+    const disputesVisible = disputeScope(context.user, 'd');
     const current = await tx
       .getRepository(Assignment)
       .createQueryBuilder('a')
+      .leftJoin(Person, 'p', 'p.id = a.person_id')
+      .leftJoin(Dispute, 'd', 'd.id = a.dispute_id')
       .where('a.id = :id AND a.active', { id: input.assignmentId })
-      .setLock('pessimistic_write')
+      .andWhere(`(a.responsible_person_id = :me OR ${personsVisible.sql} OR ${disputesVisible.sql})`, {
+        me: context.user.id,
+        ...personsVisible.params,
+        ...disputesVisible.params,
+      })
+      .setLock('pessimistic_write', undefined, ['a'])
       .getOne();
-    if (!current) throw notFound('Assignment', input.assignmentId);
+    if (!current) throw notFound('Assignment');
     if (current.responsiblePersonId !== context.user.id) {
       throw forbidden('Only the responsible person acknowledges an assignment (签字背书)');
     }

@@ -34,7 +34,7 @@ export async function requireVisibleDispute(
     .where('d.id = :disputeId', { disputeId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!dispute) throw problem(field, `No dispute ${disputeId} within your scope`);
+  if (!dispute) throw problem(field, 'No dispute with this id within your scope');
   return dispute;
 }
 
@@ -53,7 +53,7 @@ async function lockVisibleDispute(
     .andWhere(scope.sql, scope.params)
     .setLock('pessimistic_write')
     .getOne();
-  if (!current) throw notFound('Dispute', disputeId);
+  if (!current) throw notFound('Dispute');
   if (current.version !== expectedVersion) {
     throw conflict(`Dispute ${disputeId} is at version ${current.version}, not ${expectedVersion}`);
   }
@@ -87,10 +87,7 @@ export async function registerDispute(
         const foundIds = new Set(found.map((person) => person.id));
         const missing = input.parties.findIndex((party) => !foundIds.has(party.personId));
         if (missing >= 0) {
-          throw problem(
-            `input.parties.${missing}.personId`,
-            `No person ${personIds[missing]} within your jurisdiction`,
-          );
+          throw problem(`input.parties.${missing}.personId`, 'No person with this id within your scope');
         }
         const now = context.now();
         const inserted = await tx.getRepository(Dispute).insert({
@@ -178,7 +175,7 @@ export async function changeDisputeStatus(
 export async function findDispute(context: RequestContext, id: string): Promise<Dispute> {
   if (!isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'id');
   const dispute = await context.loaders.disputes.disputeById.load(id);
-  if (!dispute) throw notFound('Dispute', id);
+  if (!dispute) throw notFound('Dispute');
   return dispute;
 }
 

@@ -23,7 +23,7 @@ export async function requireGridInScope(
     .where('j.id = :gridId', { gridId })
     .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
     .getOne();
-  if (!grid) throw problem(field, `No grid ${gridId} within your jurisdiction`);
+  if (!grid) throw problem(field, 'No grid with this id within your jurisdiction');
   if (grid.level !== JurisdictionLevel.GRID)
     throw problem(field, `${grid.name} is a ${grid.level}, not a grid`);
   return grid;
@@ -53,6 +53,13 @@ export async function jurisdictionFilter(
 ): Promise<SqlPredicate & { path: string }> {
   if (!isUuid(jurisdictionId)) throw badUserInput('jurisdictionId is not an ID this API issued', 'filter');
   const node = await context.loaders.organisation.jurisdictionById.load(jurisdictionId);
-  if (!node) throw notFound('Jurisdiction', jurisdictionId);
+  // As `jurisdictions` lists them: the caller's subtree and its ancestors. Any other node answers as
+  // a random id would, so a filter cannot tell another street's grids from ids that do not exist.
+  if (!node || !onCallersBranch(context.user.jurisdictionPath, node.path)) throw notFound('Jurisdiction');
   return { ...gridInSubtree(node.path, column), path: node.path };
+}
+
+/** Whether the node at `path` lies in the subtree of `own`, or is one of its ancestors. */
+function onCallersBranch(own: string, path: string): boolean {
+  return path === own || path.startsWith(`${own}.`) || own.startsWith(`${path}.`);
 }

@@ -50,7 +50,7 @@ export async function requireVisiblePerson(
     .where('p.id = :personId', { personId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!person) throw problem(field, `No person ${personId} within your scope`);
+  if (!person) throw problem(field, 'No person with this id within your scope');
   return person;
 }
 
@@ -67,7 +67,7 @@ async function requireHouseholdInScope(
     .where('h.id = :householdId', { householdId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!household) throw problem(field, `No household ${householdId} within your jurisdiction`);
+  if (!household) throw problem(field, 'No household with this id within your jurisdiction');
   return household;
 }
 
@@ -131,7 +131,7 @@ export async function updatePerson(
       .andWhere(scope.sql, scope.params)
       .setLock('pessimistic_write')
       .getOne();
-    if (!current) throw notFound('Person', input.id);
+    if (!current) throw notFound('Person');
     if (current.version !== input.expectedVersion) {
       throw conflict(
         `Person ${input.id} is at version ${current.version}, not ${input.expectedVersion}: read it again and reapply your change`,
@@ -219,7 +219,7 @@ export async function registerHousehold(
 export async function findPerson(context: RequestContext, id: string): Promise<Person> {
   if (!isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'id');
   const person = await context.loaders.people.personById.load(id);
-  if (!person) throw notFound('Person', id);
+  if (!person) throw notFound('Person');
   return person;
 }
 

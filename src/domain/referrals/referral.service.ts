@@ -4,6 +4,8 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../context';
 import { conflict, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { personScope } from '../../permissions/scope';
+import { Person } from '../people/person.entity';
 import { requireVisiblePerson } from '../people/people.service';
 import { Tier } from '../risk/risk.enums';
 import { PsychologicalFile, Referral, ReferralKind, type ReferralStatus } from './referral.entity';
@@ -70,9 +72,16 @@ export function updateReferral(
   input: UpdateReferralInput,
 ): Promise<MutationResult<Referral>> {
   return runMutation(context, input, async (tx) => {
-    const current = await tx.getRepository(Referral).findOneBy({ id: input.id });
-    if (!current) throw notFound('Referral', input.id);
-    await requireVisiblePerson(tx, context, current.personId, 'input.id');
+    // Through the person's row scope: a referral of a person out of scope is not found, like a made-up id.
+    const scope = personScope(context.user, 'p', context.now());
+    const current = await tx
+      .getRepository(Referral)
+      .createQueryBuilder('r')
+      .innerJoin(Person, 'p', 'p.id = r.person_id')
+      .where('r.id = :id', { id: input.id })
+      .andWhere(scope.sql, scope.params)
+      .getOne();
+    if (!current) throw notFound('Referral');
     const result = await tx
       .getRepository(Referral)
       .createQueryBuilder()

@@ -103,7 +103,7 @@ export async function recordAssessment(
 export async function assessmentsOf(context: RequestContext, personId: string): Promise<Assessment[]> {
   if (!isUuid(personId)) throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
   const person = await context.loaders.people.personById.load(personId);
-  if (!person) throw notFound('Person', personId);
+  if (!person) throw notFound('Person');
   return context.loaders.risk.assessmentsByPersonId.load(personId);
 }
 
@@ -115,7 +115,7 @@ export async function indicatorCatalog(
   const catalog = version
     ? await repository.findOneBy({ version })
     : await repository.findOneBy({ current: true });
-  if (!catalog) throw notFound('IndicatorCatalogVersion', String(version));
+  if (!catalog) throw notFound('IndicatorCatalogVersion');
   catalog.indicators = await context.dataSource
     .getRepository(Indicator)
     .find({ where: { catalogVersion: catalog.version }, order: { category: 'ASC', code: 'ASC' } });

@@ -57,22 +57,17 @@ export function decideTierChange(
   input: DecideTierChangeInput,
 ): Promise<MutationResult<TierChangeRequest>> {
   return runMutation(context, input, async (tx) => {
+    // Through the person's row scope, before any rule: out of scope answers like a made-up id.
+    const scope = personScope(context.user, 'p', context.now());
     const request = await tx
       .getRepository(TierChangeRequest)
       .createQueryBuilder('r')
+      .innerJoin(Person, 'p', 'p.id = r.person_id')
       .where('r.id = :id', { id: input.requestId })
-      .setLock('pessimistic_write')
+      .andWhere(scope.sql, scope.params)
+      .setLock('pessimistic_write', undefined, ['r'])
       .getOne();
-    const scope = personScope(context.user, 'p', context.now());
-    const person = request
-      ? await tx
-          .getRepository(Person)
-          .createQueryBuilder('p')
-          .where('p.id = :id', { id: request.personId })
-          .andWhere(scope.sql, scope.params)
-          .getOne()
-      : null;
-    if (!request || !person) throw notFound('TierChangeRequest', input.requestId);
+    if (!request) throw notFound('TierChangeRequest');
     if (request.version !== input.expectedVersion) {
       throw conflict(`Request ${request.id} is at version ${request.version}, not ${input.expectedVersion}`);
     }

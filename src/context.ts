@@ -75,13 +75,16 @@ export class RequestContext {
 
   /** The sensitive reads noted so far, as audit records (one per record type), and forgets them. */
   takeSensitiveReads(operation: string): AuditRecord[] {
-    const records = [...this.sensitiveReads].map(([recordType, entry]) => ({
-      action: 'READ' as const,
-      operation,
-      recordType,
-      recordIds: [...entry.recordIds].sort(),
-      fields: [...entry.fields].sort(),
-    }));
+    // By record type: the order fields happened to resolve in says nothing to the auditor.
+    const records = [...this.sensitiveReads]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([recordType, entry]) => ({
+        action: 'READ' as const,
+        operation,
+        recordType,
+        recordIds: [...entry.recordIds].sort(),
+        fields: [...entry.fields].sort(),
+      }));
     this.sensitiveReads.clear();
     return records;
   }

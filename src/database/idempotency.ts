@@ -26,7 +26,6 @@ export function payloadFingerprint(payload: unknown): string {
   return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
-
 export async function findIdempotentRecord(
   tx: EntityManager,
   actorId: string,

@@ -109,15 +109,18 @@ const NO_ROWS: RowAccess = {
   onlyUnderAge: null,
 };
 
-/** Which department owns each special status (SPEC §3): only it, and no one else, reads it. */
+/**
+ * Which department owns each special status (SPEC §3): only it, and no one else, reads it — not the
+ * grid, village or street staff, not COMPREHENSIVE_GOVERNANCE.
+ */
 export const SPECIAL_STATUS_OWNERS: Readonly<Record<SpecialStatus, DepartmentCode[]>> = {
   [SpecialStatus.COMMUNITY_CORRECTIONS]: ['JUSTICE'],
   [SpecialStatus.RELEASED_PRISONER]: ['JUSTICE'],
   [SpecialStatus.DRUG_INVOLVED]: ['POLICE'],
   [SpecialStatus.SEVERE_MENTAL_DISORDER_WITH_INCIDENT]: ['SOCIAL_AFFAIRS'],
-  [SpecialStatus.NO_LIVELIHOOD]: ['CIVIL_AFFAIRS', 'GRID'],
-  [SpecialStatus.VETERAN]: ['VETERANS', 'GRID'],
-  [SpecialStatus.DISABILITY]: ['DISABLED_FEDERATION', 'GRID'],
+  [SpecialStatus.NO_LIVELIHOOD]: ['CIVIL_AFFAIRS'],
+  [SpecialStatus.VETERAN]: ['VETERANS'],
+  [SpecialStatus.DISABILITY]: ['DISABLED_FEDERATION'],
 };
 
 /** Which departments read each indicator category: POLICE behaviour, SOCIAL_AFFAIRS character. */
@@ -132,14 +135,11 @@ export function rowAccess(principal: Principal): RowAccess {
   const department = principal.department as DepartmentCode;
   if (COORDINATORS.includes(department)) return { ...NO_ROWS, everything: true };
   if (department === 'YOUTH_LEAGUE') return { ...NO_ROWS, onlyUnderAge: 18 };
-  const specialStatuses = (Object.keys(SPECIAL_STATUS_OWNERS) as SpecialStatus[]).filter((status) =>
-    SPECIAL_STATUS_OWNERS[status].includes(department),
-  );
   return {
     ...NO_ROWS,
     routedDisputes: true,
     disputeStatuses: department === 'JUSTICE' ? ['IN_MEDIATION'] : [],
-    specialStatuses,
+    specialStatuses: statusesOwnedBy(principal),
     tiers: department === 'POLICE' ? ['RED'] : [],
   };
 }
@@ -148,6 +148,13 @@ export function rowAccess(principal: Principal): RowAccess {
 // Field policy.
 // ---------------------------------------------------------------------------------------------
 export type MaskKind = 'NATIONAL_ID' | 'PHONE' | 'ADDRESS';
+
+/**
+ * The row-scoped records an id-valued field may name (SPEC §4, no foreign ids): persons and disputes,
+ * and the records that belong to one person (visible exactly when that person is). Users,
+ * jurisdictions, departments, catalog entries and hazard businesses are not row-scoped.
+ */
+export type ReferenceKind = 'Person' | 'Dispute' | 'Assessment' | 'TierChangeRequest';
 
 export interface FieldPolicy {
   /** Who reads the real value. */
@@ -158,6 +165,8 @@ export interface FieldPolicy {
   sensitive?: boolean;
   /** Array values filtered per reader (special statuses, indicators by category). */
   valueFilter?: 'SPECIAL_STATUS' | 'INDICATOR_CATEGORY';
+  /** The value is the id (or ids) of such a record: null (left out of a list) outside the reader's row scope. */
+  references?: ReferenceKind;
   note?: string;
 }
 
@@ -225,6 +234,37 @@ const MIGRANT_CONTACT_READERS = departments(
   'POLICE',
   'ECONOMIC_DEVELOPMENT',
 );
+/** Who reads a full street address, of a person or of a household (the same address). */
+const ADDRESS_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'JUSTICE',
+  'SOCIAL_AFFAIRS',
+  'CIVIL_AFFAIRS',
+);
+/** Who reads a national ID number in full; other staff but YOUTH_LEAGUE read it masked. */
+const ID_NUMBER_READERS = departments(
+  'POLICE',
+  'JUSTICE',
+  'GRID',
+  'CIVIL_AFFAIRS',
+  'SOCIAL_AFFAIRS',
+  'DISABLED_FEDERATION',
+  'VETERANS',
+  'CITY_CENTER',
+);
+/**
+ * Who reads an exact age: whoever reads the ID number in full, and YOUTH_LEAGUE, who read no ID
+ * number at all. Those who read it masked get only an age group: the last 4 characters and an exact
+ * age would leave ~365 candidates for the number (SPEC §4).
+ */
+const YOUTH_LEAGUE = departments('YOUTH_LEAGUE');
+const EXACT_AGE_READERS = audience(
+  `${ID_NUMBER_READERS.label}, YOUTH_LEAGUE`,
+  (p) => ID_NUMBER_READERS.includes(p) || YOUTH_LEAGUE.includes(p),
+);
 const SPECIAL_STATUS_READERS = departments(...new Set(Object.values(SPECIAL_STATUS_OWNERS).flat()));
 const masked = (kind: MaskKind): { audience: Audience; kind: MaskKind } => ({
   audience: staffExcept('YOUTH_LEAGUE'),
@@ -275,6 +315,8 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   AlertPayload: STAFF,
   ReceivedAlert: STAFF,
   InjuryReportPayload: INJURY_READERS,
+  InjuryReportConnection: INJURY_READERS,
+  InjuryReportEdge: INJURY_READERS,
   HazardBusiness: HAZARD_DEPARTMENTS,
   HazardBusinessPayload: HAZARD_DEPARTMENTS,
   HazardSalesPayload: HAZARD_DEPARTMENTS,
@@ -282,6 +324,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   MonthlyComparison: STAFF,
   FigureChange: STAFF,
   KeyCount: STAFF,
+  FigureCount: STAFF,
+  FigureShare: STAFF,
+  PoliceFigures: STAFF,
   PoliceCounts: STAFF,
   PoliceCountsPayload: STAFF,
   PoliceRecordPayload: departments('POLICE'),
@@ -289,14 +334,26 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   AuditTrailPage: AUDITORS,
 };
 
+/** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
+export const STRUCTURAL_REFERENCES: Readonly<Record<string, ReferenceKind>> = {
+  'OverdueReview.assessmentId': 'Assessment',
+};
+
 export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Person.id': { read: PERSON_CORE },
   'Person.name': { read: PERSON_CORE },
-  'Person.age': { read: PERSON_CORE },
+  'Person.age': {
+    read: EXACT_AGE_READERS,
+    note: 'not for those who read the ID number masked: they get ageGroup (SPEC §4)',
+  },
+  'Person.ageGroup': { read: PERSON_CORE },
   'Person.grid': { read: PERSON_CORE },
   'Person.tier': { read: PERSON_CORE },
   'Person.gender': { read: NOT_YOUTH },
-  'Person.birthDate': { read: NOT_YOUTH },
+  'Person.birthDate': {
+    read: ID_NUMBER_READERS,
+    note: 'digits 7–14 of the ID number: only for those who read it in full',
+  },
   'Person.residency': { read: NOT_YOUTH },
   'Person.occupation': { read: NOT_YOUTH },
   'Person.version': { read: NOT_YOUTH },
@@ -306,16 +363,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Person.currentAssignment': { read: NOT_YOUTH },
   'Person.lastFollowUp': { read: NOT_YOUTH },
   'Person.idNumber': {
-    read: departments(
-      'POLICE',
-      'JUSTICE',
-      'GRID',
-      'CIVIL_AFFAIRS',
-      'SOCIAL_AFFAIRS',
-      'DISABLED_FEDERATION',
-      'VETERANS',
-      'CITY_CENTER',
-    ),
+    read: ID_NUMBER_READERS,
     masked: masked('NATIONAL_ID'),
     sensitive: true,
   },
@@ -334,15 +382,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
     sensitive: true,
   },
   'Person.address': {
-    read: departments(
-      'GRID',
-      'COMPREHENSIVE_GOVERNANCE',
-      'CITY_CENTER',
-      'POLICE',
-      'JUSTICE',
-      'SOCIAL_AFFAIRS',
-      'CIVIL_AFFAIRS',
-    ),
+    read: ADDRESS_READERS,
     masked: masked('ADDRESS'),
     sensitive: true,
   },
@@ -363,8 +403,9 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
 
   'Household.id': { read: NOT_YOUTH },
   'Household.address': {
-    read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'CIVIL_AFFAIRS'),
+    read: ADDRESS_READERS,
     masked: masked('ADDRESS'),
+    note: 'a household’s address is its members’: the same readers as Person.address',
     sensitive: true,
   },
   'Household.grid': { read: NOT_YOUTH },
@@ -373,8 +414,9 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
 
   'TierExplanation.tier': { read: NOT_YOUTH },
   'TierExplanation.categories': { read: NOT_YOUTH },
-  'TierExplanation.disputeIds': { read: NOT_YOUTH },
-  'TierExplanation.assessmentId': { read: NOT_YOUTH },
+  'TierExplanation.disputeIds': { read: NOT_YOUTH, references: 'Dispute' },
+  'TierExplanation.otherDisputeCount': { read: NOT_YOUTH },
+  'TierExplanation.assessmentId': { read: NOT_YOUTH, references: 'Assessment' },
   'TierExplanation.catalogVersion': { read: NOT_YOUTH },
   'TierExplanation.computedAt': { read: NOT_YOUTH },
   'TierExplanation.summary': { read: NOT_YOUTH, note: 'names the categories, never the indicators' },
@@ -390,7 +432,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'AppliedIndicator.nameEn': { read: ASSESSMENT_READERS },
 
   'Assessment.id': { read: ASSESSMENT_READERS },
-  'Assessment.personId': { read: ASSESSMENT_READERS },
+  'Assessment.personId': { read: ASSESSMENT_READERS, references: 'Person' },
   'Assessment.assessorId': { read: ASSESSMENT_READERS },
   'Assessment.assessedAt': { read: ASSESSMENT_READERS },
   'Assessment.catalogVersion': { read: ASSESSMENT_READERS },
@@ -402,7 +444,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
     valueFilter: 'INDICATOR_CATEGORY',
     note: 'POLICE read behaviour indicators, SOCIAL_AFFAIRS character indicators',
   },
-  'AssessmentIndicator.assessmentId': { read: ASSESSMENT_READERS },
+  'AssessmentIndicator.assessmentId': { read: ASSESSMENT_READERS, references: 'Assessment' },
   'AssessmentIndicator.indicatorCode': { read: ASSESSMENT_READERS },
   'AssessmentIndicator.category': { read: ASSESSMENT_READERS },
   'AssessmentIndicator.note': { read: ASSESSMENT_READERS, sensitive: true },
@@ -419,15 +461,15 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Dispute.description': { read: NOT_YOUTH },
   'Dispute.parties': { read: NOT_YOUTH, note: 'a party outside the reader’s row scope shows no person' },
   'Dispute.reportedById': { read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER') },
-  'DisputeParty.disputeId': { read: NOT_YOUTH },
-  'DisputeParty.personId': { read: NOT_YOUTH },
+  'DisputeParty.disputeId': { read: NOT_YOUTH, references: 'Dispute' },
+  'DisputeParty.personId': { read: NOT_YOUTH, references: 'Person' },
   'DisputeParty.role': { read: NOT_YOUTH },
   'DisputeParty.person': { read: NOT_YOUTH },
 
   'Assignment.id': { read: NOT_YOUTH },
-  'Assignment.personId': { read: NOT_YOUTH },
+  'Assignment.personId': { read: NOT_YOUTH, references: 'Person' },
   'Assignment.person': { read: NOT_YOUTH },
-  'Assignment.disputeId': { read: NOT_YOUTH },
+  'Assignment.disputeId': { read: NOT_YOUTH, references: 'Dispute' },
   'Assignment.leadLeaderId': { read: NOT_YOUTH },
   'Assignment.responsibleDepartmentCode': { read: NOT_YOUTH },
   'Assignment.responsiblePersonId': { read: NOT_YOUTH },
@@ -446,7 +488,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
 
   'TierExplanation.computedTier': { read: NOT_YOUTH },
   'TierExplanation.override': { read: NOT_YOUTH },
-  'TierOverride.requestId': { read: NOT_YOUTH },
+  'TierOverride.requestId': { read: NOT_YOUTH, references: 'TierChangeRequest' },
   'TierOverride.tier': { read: NOT_YOUTH },
   'TierOverride.reason': { read: CASE_WORKERS },
   'TierOverride.requestedById': { read: NOT_YOUTH },
@@ -454,7 +496,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'TierOverride.decidedAt': { read: NOT_YOUTH },
 
   'TierChangeRequest.id': { read: NOT_YOUTH },
-  'TierChangeRequest.personId': { read: NOT_YOUTH },
+  'TierChangeRequest.personId': { read: NOT_YOUTH, references: 'Person' },
   'TierChangeRequest.fromTier': { read: NOT_YOUTH },
   'TierChangeRequest.toTier': { read: NOT_YOUTH },
   'TierChangeRequest.reason': { read: CASE_WORKERS },
@@ -474,7 +516,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   },
   'Dispute.returnVisits': { read: NOT_YOUTH },
   'DisputeEscalation.id': { read: NOT_YOUTH },
-  'DisputeEscalation.disputeId': { read: NOT_YOUTH },
+  'DisputeEscalation.disputeId': { read: NOT_YOUTH, references: 'Dispute' },
   'DisputeEscalation.fromLevel': { read: NOT_YOUTH },
   'DisputeEscalation.toLevel': { read: NOT_YOUTH },
   'DisputeEscalation.venue': { read: NOT_YOUTH },
@@ -482,7 +524,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'DisputeEscalation.byId': { read: NOT_YOUTH },
   'DisputeEscalation.occurredAt': { read: NOT_YOUTH },
   'MediationSession.id': { read: MEDIATION_READERS },
-  'MediationSession.disputeId': { read: MEDIATION_READERS },
+  'MediationSession.disputeId': { read: MEDIATION_READERS, references: 'Dispute' },
   'MediationSession.heldAt': { read: MEDIATION_READERS },
   'MediationSession.venue': { read: MEDIATION_READERS },
   'MediationSession.mediatorName': { read: MEDIATION_READERS },
@@ -492,7 +534,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'MediationSession.judiciallyConfirmed': { read: MEDIATION_READERS },
   'MediationSession.judicialConfirmationDate': { read: MEDIATION_READERS },
   'ReturnVisit.id': { read: NOT_YOUTH },
-  'ReturnVisit.disputeId': { read: NOT_YOUTH },
+  'ReturnVisit.disputeId': { read: NOT_YOUTH, references: 'Dispute' },
   'ReturnVisit.sequence': { read: NOT_YOUTH },
   'ReturnVisit.occurredAt': { read: NOT_YOUTH },
   'ReturnVisit.byId': { read: NOT_YOUTH },
@@ -510,7 +552,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
     note: 'COMPREHENSIVE_GOVERNANCE sees only that a record exists',
   },
   'PoliceRecord.id': { read: departments('POLICE') },
-  'PoliceRecord.personId': { read: departments('POLICE') },
+  'PoliceRecord.personId': { read: departments('POLICE'), references: 'Person' },
   'PoliceRecord.kind': { read: departments('POLICE') },
   'PoliceRecord.summary': { read: departments('POLICE'), sensitive: true },
   'PoliceRecord.occurredOn': { read: departments('POLICE') },
@@ -521,23 +563,23 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
     note: 'psychological files: SOCIAL_AFFAIRS only',
   },
   'Referral.id': { read: REFERRAL_READERS },
-  'Referral.personId': { read: REFERRAL_READERS },
+  'Referral.personId': { read: REFERRAL_READERS, references: 'Person' },
   'Referral.kind': { read: REFERRAL_READERS },
   'Referral.status': { read: REFERRAL_READERS },
   'Referral.reason': { read: REFERRAL_READERS },
   'Referral.outcome': { read: REFERRAL_READERS },
-  'Referral.sourceAssessmentId': { read: REFERRAL_READERS },
+  'Referral.sourceAssessmentId': { read: REFERRAL_READERS, references: 'Assessment' },
   'Referral.createdAt': { read: REFERRAL_READERS },
   'Referral.version': { read: REFERRAL_READERS },
   'PsychologicalFile.id': { read: departments('SOCIAL_AFFAIRS') },
-  'PsychologicalFile.personId': { read: departments('SOCIAL_AFFAIRS') },
+  'PsychologicalFile.personId': { read: departments('SOCIAL_AFFAIRS'), references: 'Person' },
   'PsychologicalFile.interventionPlan': { read: departments('SOCIAL_AFFAIRS'), sensitive: true },
   'PsychologicalFile.notes': { read: departments('SOCIAL_AFFAIRS'), sensitive: true },
   'PsychologicalFile.updatedAt': { read: departments('SOCIAL_AFFAIRS') },
   'PsychologicalFile.version': { read: departments('SOCIAL_AFFAIRS') },
 
   'Alert.id': { read: STAFF, note: 'alerts are listed only to their recipients' },
-  'Alert.personId': { read: STAFF },
+  'Alert.personId': { read: STAFF, references: 'Person' },
   'Alert.person': { read: STAFF, note: 'null when the person is outside the reader’s row scope' },
   'Alert.kind': { read: STAFF },
   'Alert.description': { read: STAFF },
@@ -547,8 +589,8 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'InjuryReport.facility': { read: INJURY_READERS },
   'InjuryReport.cause': { read: INJURY_READERS },
   'InjuryReport.description': { read: INJURY_READERS, sensitive: true },
-  'InjuryReport.injuredPersonId': { read: INJURY_READERS },
-  'InjuryReport.suspectPersonId': { read: INJURY_READERS },
+  'InjuryReport.injuredPersonId': { read: INJURY_READERS, references: 'Person' },
+  'InjuryReport.suspectPersonId': { read: INJURY_READERS, references: 'Person' },
   'InjuryReport.reportedAt': { read: INJURY_READERS },
   'InjuryReport.alertId': { read: INJURY_READERS },
 
@@ -568,7 +610,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'HazardSale.soldAt': { read: HAZARD_DEPARTMENTS },
 
   'FollowUp.id': { read: NOT_YOUTH },
-  'FollowUp.personId': { read: NOT_YOUTH },
+  'FollowUp.personId': { read: NOT_YOUTH, references: 'Person' },
   'FollowUp.byId': { read: NOT_YOUTH },
   'FollowUp.occurredAt': { read: NOT_YOUTH },
   'FollowUp.method': { read: NOT_YOUTH },
@@ -606,7 +648,10 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.updatePerson': REGISTRARS,
   'Mutation.registerHousehold': REGISTRARS,
   'Mutation.registerDispute': staffExcept('YOUTH_LEAGUE'),
-  'Mutation.changeDisputeStatus': departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'JUSTICE'),
+  // Whoever may make at least one transition: the operation and the transitions table cannot disagree.
+  'Mutation.changeDisputeStatus': audience('whoever DISPUTE_TRANSITION_POLICY lets make a transition', (p) =>
+    Object.values(DISPUTE_TRANSITION_POLICY).some((rule) => rule.audience.includes(p)),
+  ),
   'Mutation.recordAssessment': departments(
     'GRID',
     'COMPREHENSIVE_GOVERNANCE',
@@ -644,6 +689,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.raiseAlert': NOT_YOUTH,
   'Mutation.acknowledgeAlert': STAFF,
   'Mutation.reportInjury': departments('SOCIAL_AFFAIRS'),
+  'Query.injuryReports': INJURY_READERS,
   'Query.hazardBusinesses': HAZARD_DEPARTMENTS,
   'Query.hazardSales': HAZARD_DEPARTMENTS,
   'Mutation.registerHazardBusiness': HAZARD_DEPARTMENTS,
@@ -666,6 +712,10 @@ export interface TransitionRule {
 
 const NOBODY = audience('nobody', () => false);
 
+/**
+ * CIRCUIT_COURT is a case handler (SPEC §2): it mediates in its 驻庭调解室 and confirms agreements
+ * (司法确认), so it moves the disputes it handles into mediation, to RESOLVED and to REFERRED.
+ */
 export const DISPUTE_TRANSITION_POLICY: Readonly<Record<string, TransitionRule>> = {
   REPORTED: { audience: NOBODY, ownGridOnly: false },
   ACCEPTED: { audience: leadersOf('GRID'), ownGridOnly: true },
@@ -677,6 +727,132 @@ export const DISPUTE_TRANSITION_POLICY: Readonly<Record<string, TransitionRule>>
     ownGridOnly: false,
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// The needs-(re)assessment list (SPEC §3): it shows no reason. The grid team of the person's own grid,
+// who do the assessment, sees everyone in its grid on it; each owning department, the persons holding
+// its statuses. Nobody else may ask for it (see ARGUMENT_POLICY).
+// ---------------------------------------------------------------------------------------------
+export const NEEDS_ASSESSMENT_READERS = departments(
+  'GRID',
+  ...new Set(Object.values(SPECIAL_STATUS_OWNERS).flat()),
+);
+
+export interface NeedsAssessmentAccess {
+  /** Every person on the list whose grid is the reader's own jurisdiction node (a grid). */
+  ownGrid: boolean;
+  /** The persons holding these statuses, within the reader's row scope. */
+  statuses: SpecialStatus[];
+}
+
+export function needsAssessmentAccess(principal: Principal): NeedsAssessmentAccess {
+  if (!NEEDS_ASSESSMENT_READERS.includes(principal)) return { ownGrid: false, statuses: [] };
+  return { ownGrid: principal.department === 'GRID', statuses: statusesOwnedBy(principal) };
+}
+
+/**
+ * The special statuses a principal's department owns: the only ones it reads, and the only ones an
+ * update by it may take away (others it may report, never remove: it cannot see them).
+ */
+export function statusesOwnedBy(principal: Principal): SpecialStatus[] {
+  if (principal.capability !== null) return [];
+  return (Object.keys(SPECIAL_STATUS_OWNERS) as SpecialStatus[]).filter((status) =>
+    SPECIAL_STATUS_OWNERS[status].includes(principal.department as DepartmentCode),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments (SPEC §4, "Filters and sorts only over values the caller may read"): what each argument
+// of a query or a field narrows its answer by. A filter on a value the caller may not read would
+// answer "which of these has it" — an oracle — so it is refused with FORBIDDEN. Every argument in the
+// schema has a row here (a test walks the schema); input objects have one row per input field.
+// ---------------------------------------------------------------------------------------------
+export type ArgumentRule =
+  /** Page size and cursors. */
+  | { kind: 'page' }
+  /** An id looked up within row scope: out of scope answers as a random id does (NOT_FOUND). */
+  | { kind: 'lookup' }
+  /** Narrows by the value of `field`: only for those who read it unmasked. */
+  | { kind: 'narrows'; field: string }
+  /** Allowed to `audience` only, for a reason a reviewer reads. */
+  | { kind: 'audience'; audience: Audience; note: string };
+
+const page: ArgumentRule = { kind: 'page' };
+const lookup: ArgumentRule = { kind: 'lookup' };
+const narrows = (field: string): ArgumentRule => ({ kind: 'narrows', field });
+
+export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
+  'Query.person(id)': lookup,
+  'Query.dispute(id)': lookup,
+  'Query.assessments(personId)': lookup,
+  'Query.hazardSales(businessId)': lookup,
+  'Query.indicatorCatalog(version)': narrows('IndicatorCatalogVersion.version'),
+  'Query.monthlyFigures(jurisdictionId)': lookup,
+  'Query.monthlyFigures(month)': narrows('MonthlyFigures.month'),
+  'Query.monthlyComparison(jurisdictionId)': lookup,
+  'Query.monthlyComparison(month)': narrows('MonthlyComparison.current'),
+  'Query.persons(first)': page,
+  'Query.persons(after)': page,
+  'Query.persons(filter.tiers)': narrows('Person.tier'),
+  'Query.persons(filter.jurisdictionId)': narrows('Person.grid'),
+  'Query.persons(filter.residency)': narrows('Person.residency'),
+  'Query.persons(filter.nameContains)': narrows('Person.name'),
+  'Query.persons(filter.needsAssessment)': {
+    kind: 'audience',
+    audience: NEEDS_ASSESSMENT_READERS,
+    note: 'the grid team of the person’s own grid and the status’s own department (SPEC §3)',
+  },
+  'Query.disputes(first)': page,
+  'Query.disputes(after)': page,
+  'Query.disputes(filter.categories)': narrows('Dispute.category'),
+  'Query.disputes(filter.statuses)': narrows('Dispute.status'),
+  'Query.disputes(filter.jurisdictionId)': narrows('Dispute.grid'),
+  'Query.assignments(first)': page,
+  'Query.assignments(after)': page,
+  'Query.assignments(filter.personId)': narrows('Assignment.personId'),
+  'Query.assignments(filter.responsiblePersonId)': narrows('Assignment.responsiblePersonId'),
+  'Query.assignments(filter.unacknowledged)': narrows('Assignment.acknowledgedAt'),
+  'Query.assignments(filter.leadLeaderId)': narrows('Assignment.leadLeaderId'),
+  'Query.assignments(filter.proposed)': narrows('Assignment.proposedForTier'),
+  'Query.auditTrail(first)': page,
+  'Query.auditTrail(before)': page,
+  'Query.auditTrail(filter.action)': narrows('AuditEntry.action'),
+  'Query.auditTrail(filter.actorId)': narrows('AuditEntry.actorId'),
+  'Query.auditTrail(filter.recordId)': narrows('AuditEntry.recordIds'),
+  'Query.auditTrail(filter.from)': narrows('AuditEntry.occurredAt'),
+  'Query.auditTrail(filter.to)': narrows('AuditEntry.occurredAt'),
+  'Query.hazardBusinesses(first)': page,
+  'Query.hazardSales(first)': page,
+  'Query.myAlerts(first)': page,
+  'Query.myAlerts(unacknowledgedOnly)': narrows('ReceivedAlert.acknowledgedAt'),
+  'Query.overdueFollowUps(first)': page,
+  'Query.overdueFollowUps(after)': page,
+  'Query.overdueFollowUps(jurisdictionId)': narrows('Person.grid'),
+  'Query.overdueReviews(first)': page,
+  'Query.overdueReviews(after)': page,
+  'Query.overdueReviews(jurisdictionId)': narrows('Person.grid'),
+  'Query.returnVisitsDue(first)': page,
+  'Query.returnVisitsDue(withinDays)': narrows('ReturnVisitDue.dueAt'),
+  'Query.tierChangeRequests(personId)': narrows('TierChangeRequest.personId'),
+  'Query.tierChangeRequests(status)': narrows('TierChangeRequest.status'),
+  'Query.injuryReports(first)': page,
+  'Query.injuryReports(after)': page,
+  'Query.injuryReports(filter.causes)': narrows('InjuryReport.cause'),
+  'Query.injuryReports(filter.reportedFrom)': narrows('InjuryReport.reportedAt'),
+  'Query.injuryReports(filter.reportedBefore)': narrows('InjuryReport.reportedAt'),
+  'Person.disputes(open)': narrows('Dispute.status'),
+};
+
+/** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */
+export function mayUseArgument(key: string, principal: Principal): boolean {
+  const rule = ARGUMENT_POLICY[key];
+  if (!rule) return false;
+  if (rule.kind === 'page' || rule.kind === 'lookup') return true;
+  if (rule.kind === 'audience') return rule.audience.includes(principal);
+  const structural = STRUCTURAL_TYPES[rule.field.split('.')[0] ?? ''];
+  if (structural) return structural.includes(principal);
+  return decideField(FIELD_POLICY[rule.field], principal) === 'read';
+}
 
 export interface TierDecider {
   audience: Audience;

@@ -4,7 +4,7 @@
 // disputes or their children applies these, so lists, counts and cursors never reveal other rows.
 import type { Identity } from '../auth/identity';
 import { principalOf } from '../auth/identity';
-import { rowAccess } from './policy';
+import { needsAssessmentAccess, rowAccess } from './policy';
 
 export interface SqlPredicate {
   sql: string;
@@ -124,4 +124,20 @@ export function personScope(identity: Identity, alias: string, today: Date, with
                      WHERE sdp.person_id = ${alias}.id AND (${handled.sql}))`,
     params: { ...handled.params, scopeStatuses: access.specialStatuses, scopeTiers: access.tiers },
   });
+}
+
+/**
+ * Which persons of the needs-(re)assessment list the identity sees (SPEC §3): in its own grid, for the
+ * grid team; holding the statuses it owns, for a status's department. Nothing for anyone else.
+ */
+export function needsAssessmentScope(identity: Identity, alias: string): SqlPredicate {
+  const access = needsAssessmentAccess(principalOf(identity));
+  const parts: string[] = [];
+  if (access.ownGrid) parts.push(`(${alias}.grid_id = :assessingGrid AND ${alias}.special_statuses <> '{}')`);
+  if (access.statuses.length > 0) parts.push(`${alias}.special_statuses && :assessingStatuses::text[]`);
+  if (parts.length === 0) return NOTHING;
+  return {
+    sql: parts.join(' OR '),
+    params: { assessingGrid: identity.jurisdictionId, assessingStatuses: access.statuses },
+  };
 }

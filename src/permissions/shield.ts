@@ -1,6 +1,7 @@
 // Generates the permission layer from policy.ts: graphql-shield rules for every operation and field
 // (deny by default), then a middleware that masks values, filters per-department array values and
-// records sensitive reads for the audit log.
+// records sensitive reads for the audit log, and one that leaves out ids of records outside the
+// caller's row scope.
 import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import {
   applyMiddleware,
@@ -13,8 +14,10 @@ import { principalOf } from '../auth/identity';
 import type { RequestContext } from '../context';
 import type { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { ErrorCode, unauthenticated } from '../graphql/errors';
+import { buildArgumentMiddleware } from './arguments';
 import { maskAddress, maskNationalId, maskPhone } from './masking';
 import { needsGuard, reachOf } from './reach';
+import { withoutForeignIds } from './references';
 import {
   decideField,
   FIELD_POLICY,
@@ -22,11 +25,13 @@ import {
   OPERATION_POLICY,
   PUBLIC,
   SPECIAL_STATUS_OWNERS,
+  STRUCTURAL_REFERENCES,
   STRUCTURAL_TYPES,
   type Audience,
   type FieldPolicy,
   type MaskKind,
   type Principal,
+  type ReferenceKind,
 } from './policy';
 
 const FORBIDDEN = () =>
@@ -146,7 +151,7 @@ async function villageNameOf(context: RequestContext, gridId: string | undefined
 
 async function mask(kind: MaskKind, value: unknown, parent: { gridId?: string }, context: RequestContext) {
   if (value === null || value === undefined) return value;
-  if (kind === 'NATIONAL_ID') return maskNationalId(String(value));
+  if (kind === 'NATIONAL_ID') return maskNationalId(String(value), context.now());
   if (kind === 'PHONE') return maskPhone(String(value));
   return maskAddress(await villageNameOf(context, parent.gridId));
 }
@@ -224,6 +229,41 @@ export function buildValueMiddleware(auditReads = true): Record<string, Record<s
 }
 
 /**
+ * No foreign ids (SPEC §4): every id-valued field whose policy row says which kind of record it names
+ * (`references`) answers null — or, for a list of ids, leaves the id out — when that record is outside
+ * the caller's row scope. Visibility comes from a batched per-request loader (references.ts): one
+ * statement per kind for a page of rows. It runs inside the value middleware, so what it leaves out is
+ * neither masked nor audited as read.
+ */
+export function buildForeignIdMiddleware(): Record<string, Record<string, IMiddlewareFunction>> {
+  const references: [string, ReferenceKind][] = [
+    ...Object.entries(FIELD_POLICY).flatMap(([key, policy]): [string, ReferenceKind][] =>
+      policy.references ? [[key, policy.references]] : [],
+    ),
+    ...Object.entries(STRUCTURAL_REFERENCES),
+  ];
+  const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
+  for (const [key, kind] of references) {
+    const [typeName, fieldName] = key.split('.') as [string, string];
+    const hiding = (
+      resolve: (...resolverArgs: unknown[]) => unknown,
+      parent: unknown,
+      args: unknown,
+      context: RequestContext,
+      info: unknown,
+    ): unknown => {
+      const value = resolve(parent, args, context, info);
+      return isPromiseLike(value)
+        ? Promise.resolve(value).then((resolved) => withoutForeignIds(context, kind, resolved))
+        : withoutForeignIds(context, kind, value);
+    };
+    middleware[typeName] ??= {};
+    middleware[typeName][fieldName] = hiding as unknown as IMiddlewareFunction;
+  }
+  return middleware;
+}
+
+/**
  * Wraps a schema in the permission layer. `auditReads: false` exists only for the benchmark that
  * measures what auditing costs (src/cli/bench-server.ts); the API itself always audits.
  */
@@ -253,5 +293,11 @@ export function applyPermissions(
       }
     }
   }
-  return applyMiddleware(schema, generated as IMiddleware, buildValueMiddleware(options.auditReads));
+  return applyMiddleware(
+    schema,
+    generated as IMiddleware,
+    buildArgumentMiddleware(schema),
+    buildValueMiddleware(options.auditReads),
+    buildForeignIdMiddleware(),
+  );
 }

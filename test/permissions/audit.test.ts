@@ -15,7 +15,7 @@ beforeAll(async () => {
   personId = await registerPerson(api, worker, {
     name: '审计对象',
     gridId: await api.node('gridA'),
-    idNumber: '330102198001011234',
+    idNumber: '330102198001191234',
     phone: '13812345678',
     specialStatuses: ['DRUG_INVOLVED'],
   });
@@ -42,7 +42,7 @@ test('reading a person’s ID number as POLICE adds one audit entry naming the f
     }),
   });
   const body: any = await response.json();
-  expect(body.data.person.idNumber).toBe('330102198001011234');
+  expect(body.data.person.idNumber).toBe('330102198001191234');
   const added = (await entries()).slice(before);
   expect(added).toHaveLength(1);
   expect(added[0]).toMatchObject({
@@ -69,7 +69,7 @@ test('a masked value is not a sensitive read; a denied field writes nothing', as
     { id: personId },
     court,
   );
-  expect(result.data?.person.idNumber).toBe('330***********1234');
+  expect(result.data?.person.idNumber).toBe('**************1234');
   expect(result.data?.person.phone).toBe('138****5678');
   expect(errorCodes(result)).toEqual({ 'person.specialStatuses': 'FORBIDDEN' });
   expect((await entries()).length).toBe(before);
@@ -89,7 +89,9 @@ test('each department sees only its own special statuses', async () => {
     { id: personId },
     grid,
   );
-  expect(asGrid.data?.person.specialStatuses).toEqual([]);
+  // Only the owning department reads a status: not the grid (SPEC §3).
+  expect(asGrid.data?.person.specialStatuses).toBeNull();
+  expect(errorCodes(asGrid)).toEqual({ 'person.specialStatuses': 'FORBIDDEN' });
 });
 
 test('a mutation and its audit entry commit together', async () => {
@@ -216,7 +218,7 @@ test('when the audit entry cannot be written, the request fails and shows nothin
     expect(refused.status).toBe(500);
     const body: any = await refused.json();
     expect(body.data).toBeUndefined();
-    expect(JSON.stringify(body)).not.toContain('330102198001011234');
+    expect(JSON.stringify(body)).not.toContain('330102198001191234');
     expect(body.errors[0].message).toMatch(/audit entry could not be written/);
     // The next request is written as usual: one failed insert does not stop the others.
     const next = await readAs(police, 'after-refused');

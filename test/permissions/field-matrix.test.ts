@@ -56,7 +56,7 @@ beforeAll(async () => {
     gridId: gridA,
     gender: 'FEMALE',
     birthDate: '2010-06-01',
-    idNumber: '330102201006011234',
+    idNumber: '330003201006011234',
     phone: '13812345678',
     address: '东村3组12号',
     householdId,

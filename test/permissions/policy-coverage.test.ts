@@ -32,7 +32,12 @@ test('every exposed Type.field and operation has exactly one kind of policy row'
 });
 
 test('masks keep only what a reader needs to recognise the record', () => {
-  expect(maskNationalId('330102198001011234')).toBe('330***********1234');
+  const today = new Date('2026-11-01T00:00:00Z');
+  // The last 4 characters only; a minor's check digit stays hidden too (SPEC §4, inference.ts).
+  expect(maskNationalId('330102198001011234', today)).toBe('**************1234');
+  expect(maskNationalId('33010219800101123X', today)).toBe('**************123X');
+  expect(maskNationalId('330102201006011234', today)).toBe('**************123*');
+  expect(maskNationalId('330102200810311234', today)).toBe('**************1234');
   expect(maskPhone('13812345678')).toBe('138****5678');
   expect(maskAddress('东村')).toMatch(/^东村/);
   expect(maskAddress('东村')).not.toMatch(/\d/);

@@ -48,52 +48,43 @@ export async function assign(
   input: AssignInput,
 ): Promise<MutationResult<Assignment>> {
   return runMutation(context, input, async (tx) => {
-    const { id, replayed } = await createIdempotently(
-      tx,
-      context,
-      'assign',
-      input,
-      async () => {
-        if (Boolean(input.personId) === Boolean(input.disputeId)) {
-          throw problem('input.personId', 'name exactly one of personId and disputeId');
-        }
-        if (input.personId) await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-        if (input.disputeId) await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
-        const department = await tx
-          .getRepository(Department)
-          .findOneBy({ code: input.responsibleDepartmentCode });
-        if (!department) {
-          throw problem(
-            'input.responsibleDepartmentCode',
-            `No department ${input.responsibleDepartmentCode}`,
-          );
-        }
-        await requireActiveUsers(tx, [input.responsiblePersonId], 'input.responsiblePersonId');
-        if (input.leadLeaderId) await requireActiveUsers(tx, [input.leadLeaderId], 'input.leadLeaderId');
-        await requireActiveUsers(tx, [...new Set(input.teamMemberIds)], 'input.teamMemberIds');
-        await tx
-          .getRepository(Assignment)
-          .createQueryBuilder()
-          .update()
-          .set({ active: false, version: () => 'version + 1' })
-          .where(input.personId ? 'person_id = :target' : 'dispute_id = :target', {
-            target: input.personId ?? input.disputeId,
-          })
-          .andWhere('active')
-          .execute();
-        const inserted = await tx.getRepository(Assignment).insert({
-          personId: input.personId ?? null,
-          disputeId: input.disputeId ?? null,
-          leadLeaderId: input.leadLeaderId ?? null,
-          responsibleDepartmentCode: input.responsibleDepartmentCode,
-          responsiblePersonId: input.responsiblePersonId,
-          teamMemberIds: [...new Set(input.teamMemberIds)],
-          measures: input.measures.trim(),
-          createdById: context.user.id,
-        });
-        return (inserted.identifiers[0] as { id: string }).id;
-      },
-    );
+    const { id, replayed } = await createIdempotently(tx, context, 'assign', input, async () => {
+      if (Boolean(input.personId) === Boolean(input.disputeId)) {
+        throw problem('input.personId', 'name exactly one of personId and disputeId');
+      }
+      if (input.personId) await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      if (input.disputeId) await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
+      const department = await tx
+        .getRepository(Department)
+        .findOneBy({ code: input.responsibleDepartmentCode });
+      if (!department) {
+        throw problem('input.responsibleDepartmentCode', `No department ${input.responsibleDepartmentCode}`);
+      }
+      await requireActiveUsers(tx, [input.responsiblePersonId], 'input.responsiblePersonId');
+      if (input.leadLeaderId) await requireActiveUsers(tx, [input.leadLeaderId], 'input.leadLeaderId');
+      await requireActiveUsers(tx, [...new Set(input.teamMemberIds)], 'input.teamMemberIds');
+      await tx
+        .getRepository(Assignment)
+        .createQueryBuilder()
+        .update()
+        .set({ active: false, version: () => 'version + 1' })
+        .where(input.personId ? 'person_id = :target' : 'dispute_id = :target', {
+          target: input.personId ?? input.disputeId,
+        })
+        .andWhere('active')
+        .execute();
+      const inserted = await tx.getRepository(Assignment).insert({
+        personId: input.personId ?? null,
+        disputeId: input.disputeId ?? null,
+        leadLeaderId: input.leadLeaderId ?? null,
+        responsibleDepartmentCode: input.responsibleDepartmentCode,
+        responsiblePersonId: input.responsiblePersonId,
+        teamMemberIds: [...new Set(input.teamMemberIds)],
+        measures: input.measures.trim(),
+        createdById: context.user.id,
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
+    });
     const assignment = await tx.getRepository(Assignment).findOneByOrFail({ id });
     return {
       result: assignment,
@@ -117,28 +108,22 @@ export async function recordFollowUp(
   input: RecordFollowUpInput,
 ): Promise<MutationResult<FollowUp>> {
   return runMutation(context, input, async (tx) => {
-    const { id, replayed } = await createIdempotently(
-      tx,
-      context,
-      'recordFollowUp',
-      input,
-      async () => {
-        await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-        const now = context.now();
-        if (input.occurredAt && input.occurredAt.getTime() > now.getTime()) {
-          throw problem('input.occurredAt', 'a follow-up cannot be recorded in the future');
-        }
-        const inserted = await tx.getRepository(FollowUp).insert({
-          personId: input.personId,
-          byId: context.user.id,
-          occurredAt: input.occurredAt ?? now,
-          method: input.method,
-          notes: input.notes.trim(),
-          observedChange: input.observedChange.trim(),
-        });
-        return (inserted.identifiers[0] as { id: string }).id;
-      },
-    );
+    const { id, replayed } = await createIdempotently(tx, context, 'recordFollowUp', input, async () => {
+      await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      const now = context.now();
+      if (input.occurredAt && input.occurredAt.getTime() > now.getTime()) {
+        throw problem('input.occurredAt', 'a follow-up cannot be recorded in the future');
+      }
+      const inserted = await tx.getRepository(FollowUp).insert({
+        personId: input.personId,
+        byId: context.user.id,
+        occurredAt: input.occurredAt ?? now,
+        method: input.method,
+        notes: input.notes.trim(),
+        observedChange: input.observedChange.trim(),
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
+    });
     const followUp = await tx.getRepository(FollowUp).findOneByOrFail({ id });
     return {
       result: followUp,

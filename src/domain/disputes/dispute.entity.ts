@@ -87,7 +87,10 @@ export class DisputeParty {
   @PrimaryColumn('uuid')
   disputeId: string;
 
-  @Field(() => ID, { description: '人员 / Person' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '人员（权限范围外为空） / The person, null outside your scope',
+  })
   @Index()
   @PrimaryColumn('uuid')
   personId: string;

@@ -9,6 +9,7 @@ import {
 } from '../../database/entity-rows';
 import type { RequestContext } from '../../context';
 import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
+import { primeVisibility } from '../../permissions/references';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
@@ -113,7 +114,10 @@ export function createDisputeLoaders(context: RequestContext) {
           );
           const persons = joinedEntities(query, Person, 'p', raw);
           const personLoader = context.loaders.people.personWith(personColumns);
-          entities.forEach((party, index) => personLoader.prime(party.personId, persons[index] ?? null));
+          entities.forEach((party, index) => {
+            personLoader.prime(party.personId, persons[index] ?? null);
+            primeVisibility(context, 'Person', party.personId, Boolean(persons[index]));
+          });
           return groupBy(entities, (row) => row.disputeId, ids);
         }),
     ),

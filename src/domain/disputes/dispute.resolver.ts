@@ -137,7 +137,11 @@ export class DisputeResolver {
   @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })
   parties(@Root() dispute: Dispute, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     const loaders = context.loaders.disputes;
-    const withPersons = oncePerField(info, 'parties.person', () => selectedFieldNames(info).has('person'));
+    // personId too: which parties' persons are within row scope comes with them (no foreign ids).
+    const withPersons = oncePerField(info, 'parties.person', () => {
+      const selected = selectedFieldNames(info);
+      return selected.has('person') || selected.has('personId');
+    });
     return withPersons
       ? loaders.partiesWithPersonsByDisputeId(personColumns(context, info, ['person'])).load(dispute.id)
       : loaders.partiesByDisputeId.load(dispute.id);

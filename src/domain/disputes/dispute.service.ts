@@ -65,47 +65,41 @@ export async function registerDispute(
   input: RegisterDisputeInput,
 ): Promise<MutationResult<Dispute>> {
   return runMutation(context, input, async (tx) => {
-    const { id, replayed } = await createIdempotently(
-      tx,
-      context,
-      'registerDispute',
-      input,
-      async () => {
-        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
-        const personIds = input.parties.map((party) => party.personId);
-        if (new Set(personIds).size !== personIds.length) {
-          throw problem('input.parties', 'a person can be a party only once');
-        }
-        const scope = personScope(context.user, 'p', context.now());
-        const found = await tx
-          .getRepository(Person)
-          .createQueryBuilder('p')
-          .select('p.id')
-          .where('p.id = ANY(:personIds)', { personIds })
-          .andWhere(scope.sql, scope.params)
-          .getMany();
-        const foundIds = new Set(found.map((person) => person.id));
-        const missing = input.parties.findIndex((party) => !foundIds.has(party.personId));
-        if (missing >= 0) {
-          throw problem(`input.parties.${missing}.personId`, 'No person with this id within your scope');
-        }
-        const now = context.now();
-        const inserted = await tx.getRepository(Dispute).insert({
-          category: input.category,
-          description: input.description.trim(),
-          source: input.source,
-          gridId: input.gridId,
-          reportedById: context.user.id,
-          reportedAt: input.reportedAt ?? now,
-        });
-        const disputeId = (inserted.identifiers[0] as { id: string }).id;
-        await tx
-          .getRepository(DisputeParty)
-          .insert(input.parties.map((party) => ({ disputeId, personId: party.personId, role: party.role })));
-        await recomputeTiers(tx, personIds, now);
-        return disputeId;
-      },
-    );
+    const { id, replayed } = await createIdempotently(tx, context, 'registerDispute', input, async () => {
+      await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+      const personIds = input.parties.map((party) => party.personId);
+      if (new Set(personIds).size !== personIds.length) {
+        throw problem('input.parties', 'a person can be a party only once');
+      }
+      const scope = personScope(context.user, 'p', context.now());
+      const found = await tx
+        .getRepository(Person)
+        .createQueryBuilder('p')
+        .select('p.id')
+        .where('p.id = ANY(:personIds)', { personIds })
+        .andWhere(scope.sql, scope.params)
+        .getMany();
+      const foundIds = new Set(found.map((person) => person.id));
+      const missing = input.parties.findIndex((party) => !foundIds.has(party.personId));
+      if (missing >= 0) {
+        throw problem(`input.parties.${missing}.personId`, 'No person with this id within your scope');
+      }
+      const now = context.now();
+      const inserted = await tx.getRepository(Dispute).insert({
+        category: input.category,
+        description: input.description.trim(),
+        source: input.source,
+        gridId: input.gridId,
+        reportedById: context.user.id,
+        reportedAt: input.reportedAt ?? now,
+      });
+      const disputeId = (inserted.identifiers[0] as { id: string }).id;
+      await tx
+        .getRepository(DisputeParty)
+        .insert(input.parties.map((party) => ({ disputeId, personId: party.personId, role: party.role })));
+      await recomputeTiers(tx, personIds, now);
+      return disputeId;
+    });
     const dispute = await tx.getRepository(Dispute).findOneByOrFail({ id });
     return {
       result: dispute,

@@ -14,6 +14,7 @@ export const PERSON_COLUMNS: SelectionColumns = {
   always: ['id', 'gridId'],
   computed: {
     age: ['birthDate'],
+    ageGroup: ['birthDate'],
     grid: ['gridId'],
     household: ['householdId'],
     tierExplanation: ['tierExplanationData', 'tier', 'updatedAt'],

@@ -9,9 +9,11 @@ import { disputeColumns } from '../disputes/dispute.loaders';
 import { PsychologicalFile, Referral } from '../referrals/referral.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Assessment } from '../risk/assessment.entity';
-import { describeTier } from '../risk/explanation';
+import { visibleIds } from '../../permissions/references';
+import { describeTier, withVisibleDisputes } from '../risk/explanation';
 import { TierExplanation } from '../risk/tier-explanation.type';
-import { ageOn } from './rules';
+import { AgeGroup } from './people.enums';
+import { ageGroupOf, ageOn } from './rules';
 import { Household } from './household.entity';
 import {
   PersonConnection,
@@ -72,6 +74,15 @@ export class PersonResolver {
     return person.birthDate ? ageOn(person.birthDate, context.now()) : null;
   }
 
+  @FieldResolver(() => AgeGroup, {
+    nullable: true,
+    description:
+      '年龄段（看不到完整身份证号者只见此项） / Age group, for those who may not see the exact age',
+  })
+  ageGroup(@Root() person: Person, @Ctx() context: RequestContext): AgeGroup | null {
+    return person.birthDate ? ageGroupOf(ageOn(person.birthDate, context.now())) : null;
+  }
+
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
   grid(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(person.gridId);
@@ -83,8 +94,15 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => TierExplanation, { nullable: true, description: '预警级别说明 / Why this tier' })
-  tierExplanation(@Root() person: Person): TierExplanation {
-    return describeTier(person.tierExplanationData, person.tier, person.updatedAt);
+  tierExplanation(
+    @Root() person: Person,
+    @Ctx() context: RequestContext,
+  ): TierExplanation | Promise<TierExplanation> {
+    const explanation = describeTier(person.tierExplanationData, person.tier, person.updatedAt);
+    if (explanation.disputeIds.length === 0) return explanation;
+    return visibleIds(context, 'Dispute', explanation.disputeIds).then((visible) =>
+      withVisibleDisputes(explanation, visible),
+    );
   }
 
   @FieldResolver(() => [Dispute], {

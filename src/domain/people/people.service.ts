@@ -4,7 +4,7 @@ import type { RequestContext } from '../../context';
 import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
-import { gridInScope, personScope } from '../../permissions/scope';
+import { gridInScope, needsAssessmentScope, personScope } from '../../permissions/scope';
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
 import { Household } from './household.entity';
 import type {
@@ -15,6 +15,10 @@ import type {
 } from './people.inputs';
 import { Person } from './person.entity';
 import { Tier } from '../risk/risk.enums';
+import { principalOf } from '../../auth/identity';
+import { statusesOwnedBy } from '../../permissions/policy';
+import type { SpecialStatus } from './people.enums';
+import { idNumberAgreesWithBirthDate } from './rules';
 
 const TIERS: readonly Tier[] = Object.values(Tier);
 
@@ -118,6 +122,20 @@ export async function registerPerson(
   });
 }
 
+/**
+ * An update sets the statuses the caller's department owns exactly as given; statuses it does not own
+ * it may add (report), but never removes — it cannot see them, and a blind overwrite would erase them.
+ */
+function statusesAfterUpdate(
+  current: readonly SpecialStatus[],
+  given: readonly SpecialStatus[],
+  context: RequestContext,
+): SpecialStatus[] {
+  const owned = new Set(statusesOwnedBy(principalOf(context.user)));
+  const kept = current.filter((status) => !owned.has(status));
+  return [...new Set([...kept, ...given])].sort();
+}
+
 export async function updatePerson(
   context: RequestContext,
   input: UpdatePersonInput,
@@ -150,6 +168,21 @@ export async function updatePerson(
       Object.assign(changes, {
         [field]: field === 'name' && typeof value === 'string' ? value.trim() : value,
       });
+    }
+    const idNumber = 'idNumber' in changes ? changes.idNumber : current.idNumber;
+    const birthDate = 'birthDate' in changes ? changes.birthDate : current.birthDate;
+    if (idNumber && birthDate && !idNumberAgreesWithBirthDate(idNumber, birthDate)) {
+      throw problem(
+        'idNumber' in changes ? 'input.idNumber' : 'input.birthDate',
+        'The ID number’s digits 7–14 must be the birth date (GB 11643)',
+      );
+    }
+    if (changes.specialStatuses) {
+      changes.specialStatuses = statusesAfterUpdate(
+        current.specialStatuses,
+        changes.specialStatuses,
+        context,
+      );
     }
     if (changes.gridId && changes.gridId !== current.gridId) {
       await requireGridInScope(tx, context, changes.gridId, 'input.gridId');
@@ -187,19 +220,13 @@ export async function registerHousehold(
   input: RegisterHouseholdInput,
 ): Promise<MutationResult<Household>> {
   return runMutation(context, input, async (tx) => {
-    const { id } = await createIdempotently(
-      tx,
-      context,
-      'registerHousehold',
-      input,
-      async () => {
-        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
-        const inserted = await tx
-          .getRepository(Household)
-          .insert({ address: input.address.trim(), gridId: input.gridId });
-        return (inserted.identifiers[0] as { id: string }).id;
-      },
-    );
+    const { id } = await createIdempotently(tx, context, 'registerHousehold', input, async () => {
+      await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+      const inserted = await tx
+        .getRepository(Household)
+        .insert({ address: input.address.trim(), gridId: input.gridId });
+      return (inserted.identifiers[0] as { id: string }).id;
+    });
     const household = await tx.getRepository(Household).findOneByOrFail({ id });
     return {
       result: household,
@@ -259,9 +286,11 @@ export async function listPersons(
   if (filter?.residency) query.andWhere('p.residency = :residency', { residency: filter.residency });
   if (subtree) query.andWhere(subtree.sql, subtree.params);
   if (filter?.needsAssessment) {
+    const assessing = needsAssessmentScope(context.user, 'p');
     query.andWhere(
-      `p.special_statuses <> '{}' AND NOT EXISTS (
+      `(${assessing.sql}) AND NOT EXISTS (
          SELECT 1 FROM assessments na WHERE na.person_id = p.id AND na.assessed_at >= p.updated_at)`,
+      assessing.params,
     );
   }
   if (filter?.nameContains) {

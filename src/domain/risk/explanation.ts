@@ -49,9 +49,26 @@ export function describeTier(
     categories: source.categories,
     indicators: source.indicators,
     disputeIds: source.disputeIds,
+    otherDisputeCount: 0,
     assessmentId: source.assessmentId,
     catalogVersion: source.catalogVersion,
     computedAt: new Date(source.computedAt),
     summary: `${summary}${overridden}`,
+  });
+}
+
+/**
+ * The explanation as a reader sees it (SPEC §4, no foreign ids): only the disputes within their row
+ * scope by id, and how many others count toward the tier.
+ */
+export function withVisibleDisputes(
+  explanation: TierExplanation,
+  visibleIds: readonly string[],
+): TierExplanation {
+  const visible = new Set(visibleIds);
+  const disputeIds = explanation.disputeIds.filter((id) => visible.has(id));
+  return Object.assign(new TierExplanation(), explanation, {
+    disputeIds,
+    otherDisputeCount: explanation.disputeIds.length - disputeIds.length,
   });
 }

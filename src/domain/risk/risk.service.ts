@@ -18,69 +18,63 @@ export async function recordAssessment(
   input: RecordAssessmentInput,
 ): Promise<MutationResult<Assessment>> {
   return runMutation(context, input, async (tx) => {
-    const { id, replayed } = await createIdempotently(
-      tx,
-      context,
-      'recordAssessment',
-      input,
-      async () => {
-        const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-        const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });
-        const known = await tx.getRepository(Indicator).findBy({ catalogVersion: catalog.version });
-        const byCode = new Map(known.map((indicator) => [indicator.code, indicator]));
-        const seen = new Set<string>();
-        input.indicators.forEach((observed, index) => {
-          if (!byCode.has(observed.code)) {
-            throw problem(
-              `input.indicators.${index}.code`,
-              `${observed.code} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
-            );
-          }
-          if (seen.has(observed.code))
-            throw problem(`input.indicators.${index}.code`, `${observed.code} is listed twice`);
-          seen.add(observed.code);
-        });
-        const now = context.now();
-        const inserted = await tx.getRepository(Assessment).insert({
-          personId: person.id,
-          assessorId: context.user.id,
-          assessedAt: now,
-          catalogVersion: catalog.version,
-          tier: person.tier,
-          reviewBy: null,
-        });
-        const assessmentId = (inserted.identifiers[0] as { id: string }).id;
-        if (input.indicators.length > 0) {
-          await tx.getRepository(AssessmentIndicator).insert(
-            input.indicators.map((observed) => ({
-              assessmentId,
-              indicatorCode: observed.code,
-              category: byCode.get(observed.code)?.category,
-              note: observed.note.trim(),
-            })),
+    const { id, replayed } = await createIdempotently(tx, context, 'recordAssessment', input, async () => {
+      const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });
+      const known = await tx.getRepository(Indicator).findBy({ catalogVersion: catalog.version });
+      const byCode = new Map(known.map((indicator) => [indicator.code, indicator]));
+      const seen = new Set<string>();
+      input.indicators.forEach((observed, index) => {
+        if (!byCode.has(observed.code)) {
+          throw problem(
+            `input.indicators.${index}.code`,
+            `${observed.code} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
           );
         }
-        await openAutomaticReferrals(
-          tx,
-          person.id,
-          assessmentId,
-          input.indicators.map((observed) => observed.code),
-          context.user.id,
+        if (seen.has(observed.code))
+          throw problem(`input.indicators.${index}.code`, `${observed.code} is listed twice`);
+        seen.add(observed.code);
+      });
+      const now = context.now();
+      const inserted = await tx.getRepository(Assessment).insert({
+        personId: person.id,
+        assessorId: context.user.id,
+        assessedAt: now,
+        catalogVersion: catalog.version,
+        tier: person.tier,
+        reviewBy: null,
+      });
+      const assessmentId = (inserted.identifiers[0] as { id: string }).id;
+      if (input.indicators.length > 0) {
+        await tx.getRepository(AssessmentIndicator).insert(
+          input.indicators.map((observed) => ({
+            assessmentId,
+            indicatorCode: observed.code,
+            category: byCode.get(observed.code)?.category,
+            note: observed.note.trim(),
+          })),
         );
-        // A new assessment replaces any hand-set tier: the rule speaks again.
-        await tx.query(
-          `UPDATE tier_change_requests SET status = 'SUPERSEDED', version = version + 1
+      }
+      await openAutomaticReferrals(
+        tx,
+        person.id,
+        assessmentId,
+        input.indicators.map((observed) => observed.code),
+        context.user.id,
+      );
+      // A new assessment replaces any hand-set tier: the rule speaks again.
+      await tx.query(
+        `UPDATE tier_change_requests SET status = 'SUPERSEDED', version = version + 1
           WHERE person_id = $1 AND status = 'APPROVED'`,
-          [person.id],
-        );
-        await recomputeTiers(tx, [person.id], now);
-        const { tier } = await tx.getRepository(Person).findOneByOrFail({ id: person.id });
-        await tx
-          .getRepository(Assessment)
-          .update({ id: assessmentId }, { tier, reviewBy: reviewByDate(tier, now) });
-        return assessmentId;
-      },
-    );
+        [person.id],
+      );
+      await recomputeTiers(tx, [person.id], now);
+      const { tier } = await tx.getRepository(Person).findOneByOrFail({ id: person.id });
+      await tx
+        .getRepository(Assessment)
+        .update({ id: assessmentId }, { tier, reviewBy: reviewByDate(tier, now) });
+      return assessmentId;
+    });
     const assessment = await tx.getRepository(Assessment).findOneByOrFail({ id });
     return {
       result: assessment,

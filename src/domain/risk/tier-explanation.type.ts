@@ -83,8 +83,16 @@ export class TierExplanation {
   })
   indicators: AppliedIndicator[];
 
-  @Field(() => [ID], { description: '未结的矛盾纠纷 / Open disputes that make EVENT apply' })
+  @Field(() => [ID], {
+    description:
+      '未结的矛盾纠纷（您范围内的） / Open disputes that make EVENT apply, those within your scope',
+  })
   disputeIds: string[];
+
+  @Field(() => Int, {
+    description: '其他不在您范围内的纠纷数 / Disputes outside your scope that also count',
+  })
+  otherDisputeCount: number;
 
   @Field(() => ID, { nullable: true, description: '依据的评估 / The assessment used' })
   assessmentId: string | null;

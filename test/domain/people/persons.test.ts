@@ -154,3 +154,24 @@ test('the tiers filter gives the persons of those tiers, whatever their order or
   expect(await names(['NONE', 'YELLOW', 'NONE'])).toEqual(both);
   expect(await names(['RED'])).toEqual([]);
 });
+
+test('an update of the birth date alone must still agree with the stored ID number, and changes nothing if not', async () => {
+  const id = await registerPerson(api, worker, {
+    name: '生日',
+    gridId: gridA,
+    birthDate: '1980-01-01',
+    idNumber: '33010219800101123X',
+  });
+  const UPDATE = `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) {
+    person { version birthDate } userErrors { field message } } }`;
+  const refused = await api.gql(
+    UPDATE,
+    { input: { id, expectedVersion: 1, birthDate: '1981-01-01' } },
+    worker,
+  );
+  expect(refused.data?.updatePerson.userErrors).toEqual([
+    { field: 'input.birthDate', message: expect.stringContaining('GB 11643') },
+  ]);
+  const read = await api.gql(`query($id: ID!) { person(id: $id) { version birthDate } }`, { id }, worker);
+  expect(read.data?.person).toEqual({ version: 1, birthDate: '1980-01-01' });
+});

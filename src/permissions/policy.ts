@@ -234,16 +234,8 @@ const MIGRANT_CONTACT_READERS = departments(
   'POLICE',
   'ECONOMIC_DEVELOPMENT',
 );
-/** Who reads a full street address, of a person or of a household (the same address). */
-const ADDRESS_READERS = departments(
-  'GRID',
-  'COMPREHENSIVE_GOVERNANCE',
-  'CITY_CENTER',
-  'POLICE',
-  'JUSTICE',
-  'SOCIAL_AFFAIRS',
-  'CIVIL_AFFAIRS',
-);
+/** Who reads a full street address, of a person or of a household (the same address): the case workers. */
+const ADDRESS_READERS = CASE_WORKERS;
 /** Who reads a national ID number in full; other staff but YOUTH_LEAGUE read it masked. */
 const ID_NUMBER_READERS = departments(
   'POLICE',

@@ -205,16 +205,18 @@ function valueMiddleware(
     context: RequestContext,
     info: unknown,
   ): unknown => {
-    const value = resolve(parent, args, context, info);
-    return isPromiseLike(value)
-      ? Promise.resolve(value).then((resolved) => shown(resolved, parent, context))
-      : shown(value, parent, context);
+    return whenResolved(resolve(parent, args, context, info), (value) => shown(value, parent, context));
   };
   return middleware as unknown as IMiddlewareFunction;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** `then(value)` at once for a plain value, after it settles for a promise: most fields are plain. */
+function whenResolved(value: unknown, then: (resolved: unknown) => unknown): unknown {
+  return isPromiseLike(value) ? Promise.resolve(value).then(then) : then(value);
 }
 
 export function buildValueMiddleware(auditReads = true): Record<string, Record<string, IMiddlewareFunction>> {
@@ -252,10 +254,9 @@ export function buildForeignIdMiddleware(): Record<string, Record<string, IMiddl
       context: RequestContext,
       info: unknown,
     ): unknown => {
-      const value = resolve(parent, args, context, info);
-      return isPromiseLike(value)
-        ? Promise.resolve(value).then((resolved) => withoutForeignIds(context, kind, resolved))
-        : withoutForeignIds(context, kind, value);
+      return whenResolved(resolve(parent, args, context, info), (value) =>
+        withoutForeignIds(context, kind, value),
+      );
     };
     middleware[typeName] ??= {};
     middleware[typeName][fieldName] = hiding as unknown as IMiddlewareFunction;

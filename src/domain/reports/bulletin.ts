@@ -55,6 +55,29 @@ export function trendSvg(history: readonly MonthlyFigures[]): string {
 `;
 }
 
+/** The bulletin's table: a label and how to show the figure of one month (null: not entered). */
+const FIGURE_ROWS: readonly [string, (figures: MonthlyFigures) => string | null][] = [
+  ['新登记纠纷 / Disputes reported', (f) => shown(f.disputesReported)],
+  ['办结 / Closed', (f) => shown(f.disputesClosed)],
+  ['化解 / Resolved', (f) => shown(f.disputesResolved)],
+  ['化解率 / Resolution rate', (f) => percent(f.resolutionRate)],
+  ['升级 / Escalations', (f) => shown(f.escalations)],
+  ['在管人数 / Managed persons', (f) => shown(f.managedPersons)],
+  ['管控率 / Follow-up compliance', (f) => percent(f.followUpCompliance)],
+  ['逾期未跟踪 / Overdue follow-ups', (f) => shown(f.overdueFollowUps)],
+  ['逾期未复核 / Overdue reviews', (f) => shown(f.overdueReviews)],
+  ['预警 / Alerts', (f) => shown(f.alertsRaised)],
+  [
+    '极端暴力案件 / Extreme-violence incidents',
+    (f) => (f.policeCounts ? shown(f.policeCounts.extremeViolenceIncidents) : null),
+  ],
+  ['命案 / Homicides', (f) => (f.policeCounts ? shown(f.policeCounts.resultingHomicides) : null)],
+  [
+    '纠纷类警情 / Dispute-related police calls',
+    (f) => (f.policeCounts ? shown(f.policeCounts.disputePoliceCalls) : null),
+  ],
+];
+
 export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: string): string {
   const current = history.at(-1);
   const previous = history.at(-2);
@@ -75,62 +98,8 @@ export function bulletinMarkdown(history: readonly MonthlyFigures[], chartFile: 
     '',
     '| 指标 / Figure | 本月 / This month | 上月 / Previous month |',
     '| --- | --- | --- |',
-    row(
-      '新登记纠纷 / Disputes reported',
-      shown(current.disputesReported),
-      previous ? shown(previous.disputesReported) : undefined,
-    ),
-    row(
-      '办结 / Closed',
-      shown(current.disputesClosed),
-      previous ? shown(previous.disputesClosed) : undefined,
-    ),
-    row(
-      '化解 / Resolved',
-      shown(current.disputesResolved),
-      previous ? shown(previous.disputesResolved) : undefined,
-    ),
-    row(
-      '化解率 / Resolution rate',
-      percent(current.resolutionRate),
-      previous ? percent(previous.resolutionRate) : undefined,
-    ),
-    row('升级 / Escalations', shown(current.escalations), previous ? shown(previous.escalations) : undefined),
-    row(
-      '在管人数 / Managed persons',
-      shown(current.managedPersons),
-      previous ? shown(previous.managedPersons) : undefined,
-    ),
-    row(
-      '管控率 / Follow-up compliance',
-      percent(current.followUpCompliance),
-      previous ? percent(previous.followUpCompliance) : undefined,
-    ),
-    row(
-      '逾期未跟踪 / Overdue follow-ups',
-      shown(current.overdueFollowUps),
-      previous ? shown(previous.overdueFollowUps) : undefined,
-    ),
-    row(
-      '逾期未复核 / Overdue reviews',
-      shown(current.overdueReviews),
-      previous ? shown(previous.overdueReviews) : undefined,
-    ),
-    row('预警 / Alerts', shown(current.alertsRaised), previous ? shown(previous.alertsRaised) : undefined),
-    row(
-      '极端暴力案件 / Extreme-violence incidents',
-      current.policeCounts ? shown(current.policeCounts.extremeViolenceIncidents) : '未录入',
-      previous?.policeCounts ? shown(previous.policeCounts.extremeViolenceIncidents) : undefined,
-    ),
-    row(
-      '命案 / Homicides',
-      current.policeCounts ? shown(current.policeCounts.resultingHomicides) : '未录入',
-      previous?.policeCounts ? shown(previous.policeCounts.resultingHomicides) : undefined,
-    ),
-    row(
-      '纠纷类警情 / Dispute-related police calls',
-      current.policeCounts ? shown(current.policeCounts.disputePoliceCalls) : '未录入',
-      previous?.policeCounts ? shown(previous.policeCounts.disputePoliceCalls) : undefined,
+    ...FIGURE_ROWS.map(([label, figure]) =>
+      row(label, figure(current) ?? '未录入', (previous && figure(previous)) ?? undefined),
     ),
     '',
     `按级别 / Persons by assessed tier: ${counts(current.personsByTier)}`,

@@ -7,6 +7,7 @@
 // Server, and `apolloOptions` binds the same steps to Apollo's hooks. Neither can pick steps.
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   createSourceEventStream,
   execute,
@@ -278,7 +279,9 @@ export class RequestLifecycle {
       hideSchemaDetailsFromClientErrors: this.production,
       validationRules: this.ourRules,
       formatError: this.formatError,
-      plugins: [this.apolloPlugin(afterAudit)],
+      // No Apollo landing page in any mode: it names Apollo's version and loads from its CDN; browsers
+      // get our own page (src/http/explorer.ts).
+      plugins: [this.apolloPlugin(afterAudit), ApolloServerPluginLandingPageDisabled()],
     };
   }
 

@@ -1,8 +1,10 @@
 // The HTTP routes: a request id on every answer, CORS for configured origins, /healthz, /readyz,
-// /graphql (graphql-handler.ts), a 404 for the rest, a plain 500 for what fails, and a JSON access log.
+// /graphql (graphql-handler.ts; a browser's page and the development explorer: explorer.ts), a 404 for
+// the rest, a plain 500 for what fails, and a JSON access log.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppServices } from '../context';
+import { EXPLORER_ASSETS_PATH, sendExplorerAsset, sendGraphQLPage, wantsPage } from './explorer';
 import { PayloadTooLarge, type GraphQLHandler } from './graphql-handler';
 import { sendJson } from './respond';
 import { countingStatements } from './statement-counts';
@@ -48,8 +50,12 @@ export function routes(
       } else if (url.pathname === '/readyz') {
         const ready = await readiness(app);
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+      } else if (url.pathname === '/graphql' && wantsPage(request, url)) {
+        sendGraphQLPage(config, request, response);
       } else if (url.pathname === '/graphql') {
         await countingStatements(config, request, () => handleGraphQL(request, response, requestId, url));
+      } else if (config.nodeEnv === 'development' && url.pathname.startsWith(EXPLORER_ASSETS_PATH)) {
+        await sendExplorerAsset(request, response, url.pathname.slice(EXPLORER_ASSETS_PATH.length));
       } else {
         sendJson(response, 404, { error: 'Not found: the API is at /graphql' });
       }

@@ -1,7 +1,11 @@
-// Lint rules: typescript-eslint's recommended set plus a few that keep the codebase honest.
+// Lint rules: typescript-eslint's recommended set plus a few that keep the codebase honest: no import
+// cycles, type-only ones included (STYLE 13), and no promise left floating or passed where a
+// callback's result is ignored (type-aware: these rules read the types of the TypeScript project).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
+import typeImportCycles from './eslint/type-import-cycles.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
@@ -13,6 +17,23 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': ['error', { allow: ['error'] }],
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX, concord: typeImportCycles },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: {
+      // import-x skips type-only imports; concord/no-type-import-cycle reports the cycles those close.
+      'import-x/no-cycle': ['error', { maxDepth: '∞' }],
+      'concord/no-type-import-cycle': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   { files: ['src/cli/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },

@@ -1,49 +1,20 @@
-// The request context that flows through every resolver and service: who is asking, the clock,
-// per-request DataLoaders and the buffer of sensitive reads to audit before the response leaves.
-import type { Logger } from 'pino';
+// The concrete request context the request lifecycle makes for every operation: who is asking, the
+// clock, this request's DataLoaders (made on first use) and the buffer of sensitive reads to audit
+// before the response leaves. Areas see it only as the RequestContext interface of request-scope.ts.
 import type { DataSource } from 'typeorm';
 import type { AuditRecord } from './audit/audit-log';
 import type { Identity } from './auth/identity';
-import type { TokenService } from './auth/tokens';
-import type { Config } from './config';
-import type { AlertFeed } from './domain/alerts/alert-feed';
-import { createAssignmentLoaders } from './domain/assignments/assignment.loaders';
-import { createDisputeLoaders } from './domain/disputes/dispute.loaders';
-import { createOrganisationLoaders } from './domain/organisation/organisation.loaders';
-import { createPeopleLoaders } from './domain/people/people.loaders';
-import { createPoliceRecordLoaders } from './domain/police/police-record.service';
-import { createReferralLoaders } from './domain/referrals/referral.loaders';
-import { createRiskLoaders } from './domain/risk/risk.loaders';
 import { unauthenticated } from './graphql/errors';
+import { createLoaders } from './loaders';
+import type { AppServices, LoaderRegistry, RequestContext } from './request-scope';
 
-/** Long-lived services shared by every request. */
-export interface AppServices {
-  config: Config;
-  dataSource: DataSource;
-  tokens: TokenService;
-  /** Injectable clock: tests move time instead of sleeping. */
-  clock: () => Date;
-  logger: Logger;
-  /** Live alert delivery; absent where subscriptions are not served (CLI tools). */
-  alertFeed?: AlertFeed;
-}
+// Old names for src/http/*, src/audit/audit.resolver.ts and test/support/api.ts until they import
+// ServerRequestContext, or AppServices and RequestContext from request-scope.ts (issue 19, item 5).
+export type { AppServices } from './request-scope';
+export type { ServerRequestContext as RequestContext };
 
-function createLoaders(context: RequestContext) {
-  return {
-    organisation: createOrganisationLoaders(context),
-    people: createPeopleLoaders(context),
-    disputes: createDisputeLoaders(context),
-    risk: createRiskLoaders(context),
-    assignments: createAssignmentLoaders(context),
-    referrals: createReferralLoaders(context),
-    police: createPoliceRecordLoaders(context),
-  };
-}
-
-export type Loaders = ReturnType<typeof createLoaders>;
-
-export class RequestContext {
-  private loaderCache: Loaders | undefined;
+export class ServerRequestContext implements RequestContext {
+  private loaderCache: LoaderRegistry | undefined;
   private readonly sensitiveReads = new Map<string, { recordIds: Set<string>; fields: Set<string> }>();
 
   constructor(
@@ -57,7 +28,7 @@ export class RequestContext {
     return this.app.dataSource;
   }
 
-  get loaders(): Loaders {
+  get loaders(): LoaderRegistry {
     this.loaderCache ??= createLoaders(this);
     return this.loaderCache;
   }

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
-import type { AppServices, RequestContext } from './context';
+import type { ServerRequestContext } from './context';
+import type { AppServices } from './request-scope';
 import { compiledExecution } from './graphql/executor';
 import { RequestLifecycle } from './graphql/lifecycle';
 import { buildApiSchema } from './graphql/schema';
@@ -16,7 +17,7 @@ import { addStatementCounts } from './http/statement-counts';
 
 export interface ConcordServer {
   httpServer: http.Server;
-  apollo: ApolloServer<RequestContext>;
+  apollo: ApolloServer<ServerRequestContext>;
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -26,7 +27,7 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
   const schema = givenSchema ?? (await buildApiSchema());
   const lifecycle = new RequestLifecycle(app, schema);
   const { plugins, ...lifecycleOptions } = lifecycle.apolloOptions(addStatementCounts(config));
-  const apollo = new ApolloServer<RequestContext>({
+  const apollo = new ApolloServer<ServerRequestContext>({
     ...(config.compiledQueries ? { gateway: compiledExecution(schema) } : { schema }),
     ...lifecycleOptions,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',

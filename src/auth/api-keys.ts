@@ -3,7 +3,7 @@
 // and it is found by its prefix. Revoked keys stop working at once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { loadUserIdentity, type Identity } from './identity';
+import { loadUserIdentity, type Identity } from './identity-store';
 
 const KEY_FORMAT = /^cnc_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 

@@ -3,7 +3,7 @@
 // password, and takes as long: an unknown username is checked against a stand-in hash.
 import { randomBytes } from 'node:crypto';
 import { writeAuditEntries } from '../audit/audit-log';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { User } from '../domain/organisation/user.entity';
 import { ErrorCode, type UserError, userError } from '../graphql/errors';
 import { LoginThrottle } from './login-throttle';

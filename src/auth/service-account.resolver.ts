@@ -1,6 +1,6 @@
 // GraphQL entry points for service accounts and their API keys (ADMIN only, per policy.ts).
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import {
   createServiceAccount,
   CreateServiceAccountInput,

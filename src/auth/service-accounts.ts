@@ -2,7 +2,7 @@
 // jurisdiction like a user, authenticated by API keys that can be issued and revoked at any time.
 import { IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';

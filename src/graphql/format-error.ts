@@ -2,7 +2,7 @@
 // BAD_USER_INPUT, anything else (database, bugs) becomes a bare INTERNAL_SERVER_ERROR outside development.
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import type { AppServices } from '../context';
+import type { AppServices } from '../request-scope';
 import { ErrorCode } from './errors';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));

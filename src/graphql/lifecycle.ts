@@ -26,7 +26,8 @@ import {
 } from 'graphql';
 import { writeReadAuditEntries } from '../audit/audit-log';
 import { identityFromAuthorization, type Identity } from '../auth/identity';
-import { RequestContext, type AppServices } from '../context';
+import { ServerRequestContext } from '../context';
+import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
 import { formatError, maskErrors, type ErrorFormatter } from './format-error';
 import { aliasLimit, costLimit, depthLimit, nestingLimit, type CostCheck } from './limits';
@@ -62,10 +63,10 @@ export class AdmittedOperation {
 /** What the lifecycle sets in Apollo Server's options. */
 export type ApolloLifecycleOptions = Required<
   Pick<
-    ApolloServerOptions<RequestContext>,
+    ApolloServerOptions<ServerRequestContext>,
     'validationRules' | 'formatError' | 'introspection' | 'hideSchemaDetailsFromClientErrors'
   >
-> & { plugins: ApolloServerPlugin<RequestContext>[] };
+> & { plugins: ApolloServerPlugin<ServerRequestContext>[] };
 
 const AUDIT_FAILED = 'The audit entry could not be written, so nothing is returned';
 
@@ -101,9 +102,9 @@ export class RequestLifecycle {
   }
 
   /** Identity and a fresh context: loaders never serve rows of another operation or another identity. */
-  async openContext(credential: Credential, requestId: string): Promise<RequestContext> {
+  async openContext(credential: Credential, requestId: string): Promise<ServerRequestContext> {
     const identity = await this.identify(credential);
-    return new RequestContext(this.app, requestId, identity, credential.clientAddress);
+    return new ServerRequestContext(this.app, requestId, identity, credential.clientAddress);
   }
 
   /**
@@ -111,7 +112,7 @@ export class RequestLifecycle {
    * entry could not be written (the answer must not leave unaudited).
    */
   async writeAudit(
-    context: RequestContext,
+    context: ServerRequestContext,
     operationName: string | null | undefined,
   ): Promise<GraphQLError | undefined> {
     const reads = context.takeSensitiveReads(operationName ?? 'anonymous operation');
@@ -132,9 +133,9 @@ export class RequestLifecycle {
 
   /** Runs `work` in `context`, then the audit, then masking: the answer, ready to leave. */
   async runOperation(
-    context: RequestContext,
+    context: ServerRequestContext,
     operationName: string | null | undefined,
-    work: (context: RequestContext) => Promise<ExecutionResult> | ExecutionResult,
+    work: (context: ServerRequestContext) => Promise<ExecutionResult> | ExecutionResult,
   ): Promise<ExecutionResult> {
     let result: ExecutionResult;
     try {
@@ -236,7 +237,9 @@ export class RequestLifecycle {
     }
     const events = source[Symbol.asyncIterator]();
     if (auditFailure) {
-      void events.return?.();
+      // Started, not awaited: the answer is the audit failure; a source that fails to close has
+      // nobody to tell, and must not become an unhandled rejection.
+      void Promise.resolve(events.return?.()).catch(() => undefined);
       return { errors: [auditFailure] };
     }
     let count = 0;
@@ -287,9 +290,9 @@ export class RequestLifecycle {
 
   private apolloPlugin(
     afterAudit?: (result: FormattedExecutionResult) => void,
-  ): ApolloServerPlugin<RequestContext> {
+  ): ApolloServerPlugin<ServerRequestContext> {
     const costOf = this.costOf;
-    const writeAudit = (context: RequestContext, operationName: string | null | undefined) =>
+    const writeAudit = (context: ServerRequestContext, operationName: string | null | undefined) =>
       this.writeAudit(context, operationName);
     return {
       async requestDidStart() {

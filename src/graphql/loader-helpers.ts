@@ -2,7 +2,7 @@
 import type DataLoader from 'dataloader';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { columnsFor, type SelectionColumns } from '../database/entity-rows';
 
 export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K, keys: readonly K[]): T[][] {

@@ -3,7 +3,7 @@
 import { validate, type ValidationError } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { writeAuditEntries, type AuditRecord } from '../audit/audit-log';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { findIdempotentRecord, payloadFingerprint, rememberIdempotentRecord } from '../database/idempotency';
 import { ErrorCode, userError, UserInputProblem, type UserError } from './errors';
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Config } from '../config';
-import type { RequestContext } from '../context';
+import type { ServerRequestContext } from '../context';
 import type { RequestLifecycle } from '../graphql/lifecycle';
 import { sendJson } from './respond';
 
@@ -41,7 +41,7 @@ export type GraphQLHandler = (
 ) => Promise<void>;
 
 export function graphqlHandler(
-  apollo: ApolloServer<RequestContext>,
+  apollo: ApolloServer<ServerRequestContext>,
   lifecycle: RequestLifecycle,
   config: Config,
 ): GraphQLHandler {

@@ -3,7 +3,7 @@
 // the rest, a plain 500 for what fails, and a JSON access log.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppServices } from '../context';
+import type { AppServices } from '../request-scope';
 import { EXPLORER_ASSETS_PATH, sendExplorerAsset, sendGraphQLPage, wantsPage } from './explorer';
 import { PayloadTooLarge, type GraphQLHandler } from './graphql-handler';
 import { sendJson } from './respond';

@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import type { IMiddlewareFunction } from 'graphql-middleware';
 import { principalOf } from '../auth/identity';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { forbidden } from '../graphql/errors';
 import {
   allPrincipals,

@@ -2,7 +2,7 @@
 // records within the caller's row scope. One batched statement per kind of record and batch of ids
 // (a list's page at a time, never a row at a time), cached for the request like its other loaders.
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { queryPrepared } from '../database/prepared';
 import type { ReferenceKind } from './policy';
 import { disputeScope, personScope, type SqlPredicate } from './scope';

@@ -11,7 +11,7 @@ import {
 } from 'graphql-middleware';
 import { deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
 import { principalOf } from '../auth/identity';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import type { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { ErrorCode, unauthenticated } from '../graphql/errors';
 import { buildArgumentMiddleware } from './arguments';

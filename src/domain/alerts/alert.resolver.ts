@@ -12,7 +12,7 @@ import {
   Root,
   Subscription,
 } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { loadPerson } from '../people/people.loaders';
 import { Person } from '../people/person.entity';
 import type { AlertEvent } from './alert-feed';

@@ -1,7 +1,7 @@
 // Alerts: raised on a person (or by an injury report or a hazardous purchase), delivered to the
 // recipients its routing names; a user sees and acknowledges only alerts addressed to them.
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';

@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { readEntities, type SelectionColumns } from '../../database/entity-rows';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { columnsKey, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { Assignment, FollowUp } from './assignment.entity';
 
@@ -55,4 +55,11 @@ export function createAssignmentLoaders(context: RequestContext) {
         }),
     ),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    assignments: ReturnType<typeof createAssignmentLoaders>;
+  }
 }

@@ -1,7 +1,7 @@
 // The responsibility area: assign who answers for a person or an escalated dispute (三定责任制),
 // record follow-ups, and list assignments within row scope.
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import {
   decodeCursor,
   isUuid,

@@ -7,7 +7,7 @@ import {
   readRawAndEntities,
   type SelectionColumns,
 } from '../../database/entity-rows';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { primeVisibility } from '../../permissions/references';
 import { disputeScope, personScope } from '../../permissions/scope';
@@ -124,4 +124,11 @@ export function createDisputeLoaders(context: RequestContext) {
     disputesOfPersonWith: perColumns((columns) => disputesOfPersons(false, columns)),
     openDisputesOfPersonWith: perColumns((columns) => disputesOfPersons(true, columns)),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    disputes: ReturnType<typeof createDisputeLoaders>;
+  }
 }

@@ -1,7 +1,7 @@
 // GraphQL entry points of the disputes area: thin — arguments in, service call, result out.
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { loadPerson, personColumns } from '../people/people.loaders';
 import { oncePerField, selectedFieldNames } from '../../graphql/loader-helpers';

@@ -1,7 +1,7 @@
 // The disputes area: register disputes with their parties, move them through their lifecycle and
 // list them within row scope. Opening or closing a dispute recomputes its parties' tiers.
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';

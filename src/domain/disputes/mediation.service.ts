@@ -1,6 +1,6 @@
 // Mediation sessions of disputes in mediation, and the return visits that fall due 30 and 90 days
 // after a dispute is resolved (回访).
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { pageSize } from '../../graphql/connection';
 import { disputeScope } from '../../permissions/scope';

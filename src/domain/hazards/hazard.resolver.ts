@@ -1,6 +1,6 @@
 // GraphQL entry points of the hazardous-goods area: thin — arguments in, service call, result out.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { HazardBusiness, HazardSale } from './hazard.entity';
 import {
   HazardBusinessPayload,

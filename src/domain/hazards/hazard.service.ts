@@ -4,7 +4,7 @@
 // importer's answer and the audit entry are the same whether or not a buyer matched (no oracle).
 import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { pageSize } from '../../graphql/connection';
 import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import { inputProblems, problem, runMutation, type MutationResult } from '../../graphql/mutation';

@@ -1,7 +1,7 @@
 // DataLoaders for the organisation area: jurisdiction nodes by id (reference data, not scoped).
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { readEntities } from '../../database/entity-rows';
 import { Jurisdiction } from './jurisdiction.entity';
 
@@ -41,4 +41,11 @@ export function createOrganisationLoaders(context: RequestContext) {
       return ids.map((id) => nodes.get(id) ?? null);
     }),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    organisation: ReturnType<typeof createOrganisationLoaders>;
+  }
 }

@@ -1,6 +1,6 @@
 // GraphQL entry points of the organisation area: the jurisdiction tree and the departments.
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Department } from './department.entity';
 import { Jurisdiction } from './jurisdiction.entity';
 import { listDepartments, listJurisdictions } from './organisation.service';

@@ -1,6 +1,6 @@
 // Organisation queries and the checks other areas need: is a grid real and within my scope?
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { problem } from '../../graphql/mutation';
 import { gridInSubtree, subtreeNodesSql, subtreeParams, type SqlPredicate } from '../../permissions/scope';
 import { isUuid } from '../../graphql/connection';

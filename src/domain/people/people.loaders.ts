@@ -1,7 +1,7 @@
 // DataLoaders for people: persons and households by id, household members — all within row scope.
 import DataLoader from 'dataloader';
 import { readEntities, type SelectionColumns } from '../../database/entity-rows';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import type { GraphQLResolveInfo } from 'graphql';
 import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
 import { gridInScope, personScope } from '../../permissions/scope';
@@ -89,4 +89,11 @@ export function createPeopleLoaders(context: RequestContext) {
       return groupBy(rows, (row) => row.householdId, ids);
     }),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    people: ReturnType<typeof createPeopleLoaders>;
+  }
 }

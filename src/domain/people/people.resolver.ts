@@ -1,7 +1,7 @@
 // GraphQL entry points of the people area: thin — arguments in, service call, result out.
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Assignment, FollowUp } from '../assignments/assignment.entity';
 import { assignmentColumns, followUpColumns } from '../assignments/assignment.loaders';
 import { Dispute } from '../disputes/dispute.entity';

@@ -1,6 +1,6 @@
 // The people area: register, update and list persons and households, within row scope.
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';

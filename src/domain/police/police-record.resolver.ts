@@ -1,6 +1,6 @@
 // GraphQL entry points for police records: thin — arguments in, service call, result out.
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Person } from '../people/person.entity';
 import { PoliceRecord } from './police-record.entity';
 import { addPoliceRecord, AddPoliceRecordInput, PoliceRecordPayload } from './police-record.service';

@@ -1,11 +1,9 @@
 // Police records: POLICE add short entries about persons in their scope; reads go through the
-// per-request loaders, and only the policy table decides who sees them.
+// per-request loaders (police-record.loaders.ts), and only the policy table decides who sees them.
 import { IsEnum, IsUUID, Matches, MaxLength } from 'class-validator';
-import DataLoader from 'dataloader';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { UserError } from '../../graphql/errors';
-import { groupBy } from '../../graphql/loader-helpers';
 import { runMutation, type MutationResult } from '../../graphql/mutation';
 import { IsCalendarDate, UUID_MESSAGE } from '../../graphql/validation';
 import { requireVisiblePerson } from '../people/people.service';
@@ -38,20 +36,6 @@ export class PoliceRecordPayload {
 
   @Field(() => [UserError])
   userErrors: UserError[];
-}
-
-export function createPoliceRecordLoaders(context: RequestContext) {
-  return {
-    recordsByPersonId: new DataLoader<string, PoliceRecord[]>(async (personIds) => {
-      const rows = await context.dataSource
-        .getRepository(PoliceRecord)
-        .createQueryBuilder('r')
-        .where('r.person_id = ANY(:personIds)', { personIds })
-        .orderBy('r.occurred_on', 'DESC')
-        .getMany();
-      return groupBy(rows, (row) => row.personId, personIds);
-    }),
-  };
 }
 
 export function addPoliceRecord(

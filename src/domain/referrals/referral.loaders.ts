@@ -1,7 +1,7 @@
 // DataLoaders for referrals and psychological files of persons (the person is already in scope).
 import DataLoader from 'dataloader';
 import { readEntities } from '../../database/entity-rows';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { groupBy, indexBy } from '../../graphql/loader-helpers';
 import { PsychologicalFile, Referral } from './referral.entity';
 
@@ -28,4 +28,11 @@ export function createReferralLoaders(context: RequestContext) {
       return indexBy(rows, (row) => row.personId, personIds);
     }),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    referrals: ReturnType<typeof createReferralLoaders>;
+  }
 }

@@ -1,6 +1,6 @@
 // GraphQL entry points of the referrals area: thin — arguments in, service call, result out.
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Referral } from './referral.entity';
 import {
   CreateReferralInput,

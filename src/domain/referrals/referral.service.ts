@@ -1,7 +1,7 @@
 // Referrals to help and psychological files. Recording HOPELESSNESS in an assessment opens a
 // PSYCHOLOGICAL_SUPPORT referral in the same transaction (SPEC §3 Assessment).
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { conflict, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { personScope } from '../../permissions/scope';

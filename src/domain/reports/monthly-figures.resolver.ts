@@ -1,6 +1,6 @@
 // GraphQL entry points of the monthly bulletin: figures, comparison, police-entered counts.
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import {
   monthlyComparison,
   monthlyFigures,

@@ -7,7 +7,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import type { Identity } from '../../auth/identity';
 import { principalOf } from '../../auth/identity';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { badUserInput, notFound, UserError } from '../../graphql/errors';
 import { isUuid } from '../../graphql/connection';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';

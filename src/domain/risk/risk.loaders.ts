@@ -1,7 +1,7 @@
 // DataLoaders for risk: a person's assessments (newest first) and the indicators of an assessment.
 import DataLoader from 'dataloader';
 import { readEntities } from '../../database/entity-rows';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { groupBy } from '../../graphql/loader-helpers';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 
@@ -30,4 +30,11 @@ export function createRiskLoaders(context: RequestContext) {
       return groupBy(rows, (row) => row.assessmentId, assessmentIds);
     }),
   };
+}
+
+// This area's group in `context.loaders` (see LoaderRegistry); src/loaders.ts builds it per request.
+declare module '../../request-scope' {
+  interface LoaderRegistry {
+    risk: ReturnType<typeof createRiskLoaders>;
+  }
 }

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { personColumns } from '../people/people.loaders';
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { IndicatorCatalogVersion } from './indicator.entity';
 import { RecordAssessmentInput, RecordAssessmentPayload } from './risk.inputs';

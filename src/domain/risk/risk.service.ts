@@ -1,6 +1,6 @@
 // The risk area: record assessments against the current indicator catalog and recompute the tier in
 // the same transaction; read a person's assessments and the catalog.
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { isUuid } from '../../graphql/connection';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';

@@ -1,6 +1,8 @@
 // Pure tier rule (SPEC §3): the tier is the number of element categories that apply — CHARACTER and
-// BEHAVIOR indicators of the latest assessment, EVENT while the person is party to an open dispute.
+// BEHAVIOR indicators of the latest assessment, EVENT while the person is party to an open dispute —
+// unless an approved tier change overrides it; and how soon an assessment is reviewed, by its tier.
 import { IndicatorCategory, Tier } from './risk.enums';
+import type { TierExplanationData, TierOverrideData } from './tier-explanation.type';
 
 export interface IndicatorApplied {
   code: string;
@@ -25,7 +27,8 @@ export interface TierResult {
   catalogVersion: number | null;
 }
 
-const TIER_BY_CATEGORY_COUNT: readonly Tier[] = [Tier.NONE, Tier.YELLOW, Tier.ORANGE, Tier.RED];
+/** The tier by the number of element categories that apply (index 0: none applies). */
+export const TIER_BY_CATEGORY_COUNT: readonly Tier[] = [Tier.NONE, Tier.YELLOW, Tier.ORANGE, Tier.RED];
 
 export function computeTier(input: TierInput): TierResult {
   const categories: IndicatorCategory[] = [];
@@ -43,6 +46,43 @@ export function computeTier(input: TierInput): TierResult {
     disputeIds: [...input.openDisputeIds].sort(),
     assessmentId: input.assessmentId,
     catalogVersion: input.catalogVersion,
+  };
+}
+
+/** An indicator as the tier explanation shows it: with its names in the catalog version applied. */
+export interface NamedIndicator extends IndicatorApplied {
+  nameZh: string;
+  nameEn: string;
+}
+
+export interface EffectiveTierInput extends TierInput {
+  latestAssessmentIndicators: readonly NamedIndicator[];
+}
+
+/** A tier explanation as the rule writes it now (older stored ones may lack computedTier). */
+export type CurrentTierExplanation = TierExplanationData & { computedTier: Tier };
+
+/**
+ * The tier in effect and why, as stored with the person: the rule's tier from the inputs, unless an
+ * approved tier change overrides it (a new assessment supersedes the override, so the rule speaks
+ * again). Indicators keep the order they are given in.
+ */
+export function effectiveTier(
+  input: EffectiveTierInput,
+  override: TierOverrideData | null,
+  now: Date,
+): CurrentTierExplanation {
+  const computed = computeTier(input);
+  return {
+    tier: override?.tier ?? computed.tier,
+    computedTier: computed.tier,
+    override,
+    categories: computed.categories,
+    indicators: [...input.latestAssessmentIndicators],
+    disputeIds: computed.disputeIds,
+    assessmentId: computed.assessmentId,
+    catalogVersion: computed.catalogVersion,
+    computedAt: now.toISOString(),
   };
 }
 

@@ -1,7 +1,7 @@
 // Tier overrides (变更预警级别): a request with a reason, decided by the level policy.ts names for the
 // tiers involved; an approved override sets the effective tier until the next assessment. The
 // overdue-review list: persons whose latest assessment is past its review-by date.
-import type { RequestContext } from '../../context';
+import type { RequestContext } from '../../request-scope';
 import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';

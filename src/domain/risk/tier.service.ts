@@ -6,9 +6,9 @@
 import type { EntityManager } from 'typeorm';
 import { OPEN_STATUSES } from '../disputes/rules';
 import { proposeDefaultTeams, type TierRise } from '../assignments/proposals';
-import { IndicatorCategory, Tier } from './risk.enums';
-import { computeTier, TIER_RANK, type IndicatorApplied } from './rules';
-import type { TierExplanationData, TierOverrideData } from './tier-explanation.type';
+import { Tier } from './risk.enums';
+import { effectiveTier, TIER_RANK, type NamedIndicator } from './rules';
+import type { TierOverrideData } from './tier-explanation.type';
 
 interface TierSourceRow {
   person_id: string;
@@ -17,7 +17,8 @@ interface TierSourceRow {
   override: TierOverrideData | null;
   assessment_id: string | null;
   catalog_version: number | null;
-  indicators: { code: string; category: IndicatorCategory; nameZh: string; nameEn: string }[] | null;
+  /** Of the latest assessment: CHARACTER and BEHAVIOR indicators only (the EVENT category is disputes). */
+  indicators: NamedIndicator[] | null;
   open_dispute_ids: string[] | null;
 }
 
@@ -55,31 +56,20 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
   const explanations: string[] = [];
   const rises: TierRise[] = [];
   for (const row of rows) {
-    const indicators = row.indicators ?? [];
-    const result = computeTier({
-      latestAssessmentIndicators: indicators.map((i): IndicatorApplied => ({
-        code: i.code,
-        category: i.category as IndicatorCategory.CHARACTER | IndicatorCategory.BEHAVIOR,
-      })),
-      openDisputeIds: row.open_dispute_ids ?? [],
-      assessmentId: row.assessment_id,
-      catalogVersion: row.catalog_version,
-    });
-    const effective = row.override?.tier ?? result.tier;
-    const explanation: TierExplanationData = {
-      tier: effective,
-      computedTier: result.tier,
-      override: row.override,
-      categories: result.categories,
-      indicators,
-      disputeIds: result.disputeIds,
-      assessmentId: result.assessmentId,
-      catalogVersion: result.catalogVersion,
-      computedAt: now.toISOString(),
-    };
+    const explanation = effectiveTier(
+      {
+        latestAssessmentIndicators: row.indicators ?? [],
+        openDisputeIds: row.open_dispute_ids ?? [],
+        assessmentId: row.assessment_id,
+        catalogVersion: row.catalog_version,
+      },
+      row.override,
+      now,
+    );
+    const effective = explanation.tier;
     ids.push(row.person_id);
     tiers.push(effective);
-    computedTiers.push(result.tier);
+    computedTiers.push(explanation.computedTier);
     explanations.push(JSON.stringify(explanation));
     if (effective !== Tier.NONE && TIER_RANK[effective] > TIER_RANK[row.previous_tier]) {
       rises.push({ personId: row.person_id, gridId: row.grid_id, tier: effective });

@@ -1,6 +1,11 @@
-// The tier rule (SPEC §3) for every combination of element categories.
+// The tier rule (SPEC §3) for every combination of element categories, and an approved override over it.
 import { IndicatorCategory, Tier } from '../../../src/domain/risk/risk.enums';
-import { computeTier, reviewByDate, type IndicatorApplied } from '../../../src/domain/risk/rules';
+import {
+  computeTier,
+  effectiveTier,
+  reviewByDate,
+  type IndicatorApplied,
+} from '../../../src/domain/risk/rules';
 
 const character: IndicatorApplied = { code: 'VOLATILE_TEMPER', category: IndicatorCategory.CHARACTER };
 const character2: IndicatorApplied = { code: 'HOPELESSNESS', category: IndicatorCategory.CHARACTER };
@@ -68,4 +73,44 @@ test('review-by dates: RED 30, ORANGE 60, YELLOW 90 days, none for NONE', () => 
   expect(reviewByDate(Tier.ORANGE, at)?.toISOString()).toBe('2026-03-02T00:00:00.000Z');
   expect(reviewByDate(Tier.YELLOW, at)?.toISOString()).toBe('2026-04-01T00:00:00.000Z');
   expect(reviewByDate(Tier.NONE, at)).toBeNull();
+});
+
+describe('effectiveTier', () => {
+  const now = new Date('2026-05-01T08:00:00Z');
+  const named = { ...character, nameZh: '脾气暴躁', nameEn: 'Volatile temper' };
+  const input = {
+    latestAssessmentIndicators: [named],
+    openDisputeIds: ['d1'],
+    assessmentId: 'a1',
+    catalogVersion: 1,
+  };
+
+  test('without an override the rule speaks, and the explanation says why', () => {
+    expect(effectiveTier(input, null, now)).toEqual({
+      tier: Tier.ORANGE,
+      computedTier: Tier.ORANGE,
+      override: null,
+      categories: [IndicatorCategory.CHARACTER, IndicatorCategory.EVENT],
+      indicators: [named],
+      disputeIds: ['d1'],
+      assessmentId: 'a1',
+      catalogVersion: 1,
+      computedAt: '2026-05-01T08:00:00.000Z',
+    });
+  });
+
+  test('an approved override sets the tier in effect; the computed tier is kept beside it', () => {
+    const override = {
+      requestId: 'r1',
+      tier: Tier.RED,
+      reason: 'threats reported by neighbours',
+      requestedById: 'u1',
+      decidedById: 'u2',
+      decidedAt: '2026-04-30T10:00:00.000Z',
+    };
+    const explained = effectiveTier(input, override, now);
+    expect(explained.tier).toBe(Tier.RED);
+    expect(explained.computedTier).toBe(Tier.ORANGE);
+    expect(explained.override).toBe(override);
+  });
 });

@@ -1,0 +1,46 @@
+// What a resolver, service or loader may know of the request it serves: who asks, the clock, the
+// database, the configuration, this request's loaders, the sensitive-read buffer. Types only, naming
+// no area, so every area can depend on it without depending on the others (STYLE 13). The concrete
+// context is made per operation by the request lifecycle (src/context.ts, src/loaders.ts).
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Identity } from './auth/identity';
+import type { TokenService } from './auth/tokens';
+import type { Config } from './config';
+import type { AlertFeed } from './domain/alerts/alert-feed';
+
+/** Long-lived services shared by every request. */
+export interface AppServices {
+  config: Config;
+  dataSource: DataSource;
+  tokens: TokenService;
+  /** Injectable clock: tests move time instead of sleeping. */
+  clock: () => Date;
+  logger: Logger;
+  /** Live alert delivery; absent where subscriptions are not served (CLI tools). */
+  alertFeed?: AlertFeed;
+}
+
+/**
+ * This request's DataLoaders, one group per area. Each area adds its group from its own
+ * `<area>.loaders.ts` (`declare module '…/request-scope'`), so this file names no area; `src/loaders.ts`
+ * builds every group, and the compiler refuses it if one is missing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface LoaderRegistry {}
+
+export interface RequestContext {
+  readonly app: AppServices;
+  readonly requestId: string;
+  /** The signed-in identity, or null for an anonymous request. */
+  readonly identity: Identity | null;
+  readonly clientAddress: string;
+  readonly dataSource: DataSource;
+  /** Made on first use within the request: loaders never serve rows of another request. */
+  readonly loaders: LoaderRegistry;
+  /** The signed-in identity; UNAUTHENTICATED when there is none. */
+  readonly user: Identity;
+  now(): Date;
+  /** Notes that a sensitive field of a record was shown; written as one audit insert per request. */
+  recordSensitiveRead(recordType: string, recordId: string, field: string): void;
+}

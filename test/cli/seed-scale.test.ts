@@ -1,0 +1,87 @@
+// seed:scale sets every tier in one SQL statement, for speed at 100 000 persons; the tier rule lives in
+// risk/rules.ts. A small city seeded the same way must hold, for every person, the tier, explanation
+// and review date that the rule (recomputeTiers, reviewByDate) gives on the same data.
+import { seedScale } from '../../src/cli/seed-scale';
+import { Tier } from '../../src/domain/risk/risk.enums';
+import { reviewByDate } from '../../src/domain/risk/rules';
+import { recomputeTiers } from '../../src/domain/risk/tier.service';
+import type { TierExplanationData } from '../../src/domain/risk/tier-explanation.type';
+import { startTestApi, type TestApi } from '../support/api';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  await seedScale(api.dataSource, 300);
+});
+afterAll(async () => {
+  jest.restoreAllMocks();
+  await api.close();
+});
+
+interface StoredTier {
+  id: string;
+  tier: Tier;
+  computed_tier: Tier;
+  tier_explanation_data: TierExplanationData | null;
+}
+
+const SCALE_CITY = `SELECT p.id, p.tier, p.computed_tier, p.tier_explanation_data
+                      FROM persons p JOIN jurisdictions j ON j.id = p.grid_id
+                     WHERE j.path LIKE 'S-C01.%' ORDER BY p.id`;
+
+/** The explanation without the moment it was written. */
+function reasons(data: TierExplanationData | null): Omit<TierExplanationData, 'computedAt'> | null {
+  if (!data) return null;
+  const { computedAt: _computedAt, ...rest } = data;
+  return rest;
+}
+
+test('every seeded person has the tier the rule gives, for the same reasons', async () => {
+  const seeded: StoredTier[] = await api.dataSource.query(SCALE_CITY);
+  expect(seeded).toHaveLength(300);
+  // The seed covers every tier, or the comparison proves little.
+  expect(new Set(seeded.map((person) => person.tier))).toEqual(
+    new Set([Tier.NONE, Tier.YELLOW, Tier.ORANGE, Tier.RED]),
+  );
+
+  const recomputed = await api.dataSource.transaction(async (tx) => {
+    await recomputeTiers(
+      tx,
+      seeded.map((person) => person.id),
+      new Date(),
+    );
+    const rows: StoredTier[] = await tx.query(SCALE_CITY);
+    return rows;
+  });
+
+  const differences = seeded.flatMap((person, index) => {
+    const rule = recomputed[index]!;
+    const same =
+      rule.id === person.id &&
+      rule.tier === person.tier &&
+      rule.computed_tier === person.computed_tier &&
+      // A person the seed left untouched (no assessment, no open dispute) has no explanation yet.
+      (person.tier_explanation_data === null
+        ? rule.tier === Tier.NONE
+        : JSON.stringify(reasons(rule.tier_explanation_data)) ===
+          JSON.stringify(reasons(person.tier_explanation_data)));
+    return same ? [] : [{ seeded: person, rule }];
+  });
+  expect(differences).toEqual([]);
+});
+
+test('every seeded assessment is due for review when the rule says, by the tier it produced', async () => {
+  const assessments: { tier: Tier; assessed_at: Date; review_by: Date | null }[] = await api.dataSource.query(
+    `SELECT a.tier, a.assessed_at, a.review_by
+       FROM assessments a JOIN persons p ON p.id = a.person_id JOIN jurisdictions j ON j.id = p.grid_id
+      WHERE j.path LIKE 'S-C01.%'`,
+  );
+  expect(assessments.length).toBeGreaterThan(0);
+  for (const assessment of assessments) {
+    expect(assessment.review_by?.toISOString() ?? null).toBe(
+      reviewByDate(assessment.tier, assessment.assessed_at)?.toISOString() ?? null,
+    );
+  }
+});

@@ -75,7 +75,8 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     request,
     context,
   }) => {
-    const operation = compiles(schema, definition, request.variables)
+    // No operation picked (several in the document and no name, or none named so): graphql-js answers.
+    const operation = definition && compiles(schema, definition, request.variables)
       ? compiledFor(document, operationName)
       : null;
     const onGraphqlJs = async () =>

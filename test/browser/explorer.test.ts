@@ -188,6 +188,9 @@ inChromium(`in headless Chromium${skipped}`, () => {
     await page.evaluate(
       `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('subscription Alerts { alertReceived { acknowledgedAt } }')`,
     );
+    // GraphiQL reads the operation off the editor's text after a pause; run it once it has, or it
+    // sends the new text under the old operation's name.
+    await page.waitForTimeout(1500);
     await page.click('.graphiql-execute-button');
     await eventually('the connection is acknowledged', () =>
       frames.some((frame) => frame.startsWith('received') && frame.includes('"connection_ack"')),

@@ -12,6 +12,7 @@ import { AuditEntriesInline1765300000000 } from './1765300000000-AuditEntriesInl
 import { LastFollowUpOfPerson1765400000000 } from './1765400000000-LastFollowUpOfPerson';
 import { IdempotencyPayloadHash1765540000000 } from './1765540000000-IdempotencyPayloadHash';
 import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
+import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
 
 export const migrations = [
   Foundation1764400000000,
@@ -27,4 +28,5 @@ export const migrations = [
   LastFollowUpOfPerson1765400000000,
   IdempotencyPayloadHash1765540000000,
   LoginThrottlePerAccountAndSource1765560000000,
+  AuditChainHead1765600000000,
 ];

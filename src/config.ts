@@ -9,12 +9,24 @@ export interface Config {
   host: string;
   /** When unset, an embedded PostgreSQL is started with its data under `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * The role that owns the tables and runs the migrations, when DATABASE_URL names the API's runtime
+   * role (README, "Database roles"). Unset with DATABASE_URL: that one role does both, and tamper
+   * evidence is weaker. Ignored in embedded mode, which creates both roles itself.
+   */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   /** Load the demo jurisdiction, users and synthetic persons into an empty database. */
   loadDemoData: boolean;
   /** HS256 secret for access tokens; in embedded mode generated once and kept under dataDir. */
   jwtSecret: string | undefined;
   tokenLifetimeSeconds: number;
+  /** Signs audit checkpoints (src/audit/checkpoint.ts); else generated once into dataDir. */
+  auditCheckpointKey: string | undefined;
+  /** How often the running API writes a signed checkpoint of the audit chain's head; 0 = only on shutdown. */
+  auditCheckpointIntervalSeconds: number;
+  /** Where checkpoints are appended, one JSON line each. */
+  auditCheckpointFile: string;
   logLevel: string;
   limits: {
     maxBodyBytes: number;
@@ -67,15 +79,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
     throw new Error('JWT_SECRET must be at least 32 characters');
+  if (nodeEnv === 'production' && databaseUrl && !env.AUDIT_CHECKPOINT_KEY) {
+    throw new Error('AUDIT_CHECKPOINT_KEY is required in production with an external DATABASE_URL');
+  }
+  if (env.AUDIT_CHECKPOINT_KEY && env.AUDIT_CHECKPOINT_KEY.length < 32)
+    throw new Error('AUDIT_CHECKPOINT_KEY must be at least 32 characters');
+  const dataDir = path.resolve(env.CONCORD_DATA_DIR ?? '.data');
   return {
     nodeEnv,
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
-    dataDir: path.resolve(env.CONCORD_DATA_DIR ?? '.data'),
+    databaseOwnerUrl: (databaseUrl && env.DATABASE_OWNER_URL) || undefined,
+    dataDir,
     loadDemoData: flag(env.LOAD_DEMO_DATA, databaseUrl === undefined),
     jwtSecret: env.JWT_SECRET || undefined,
     tokenLifetimeSeconds: integer('TOKEN_LIFETIME_SECONDS', env.TOKEN_LIFETIME_SECONDS, 8 * 3600),
+    auditCheckpointKey: env.AUDIT_CHECKPOINT_KEY || undefined,
+    auditCheckpointIntervalSeconds: integer(
+      'AUDIT_CHECKPOINT_INTERVAL_SECONDS',
+      env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+      300,
+    ),
+    auditCheckpointFile: path.resolve(
+      env.AUDIT_CHECKPOINT_FILE || path.join(dataDir, 'audit-checkpoints.jsonl'),
+    ),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     limits: {
       maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 256 * 1024),

@@ -8,11 +8,6 @@ import { unauthenticated } from './graphql/errors';
 import { createLoaders } from './loaders';
 import type { AppServices, LoaderRegistry, RequestContext } from './request-scope';
 
-// Old names for src/http/*, src/audit/audit.resolver.ts and test/support/api.ts until they import
-// ServerRequestContext, or AppServices and RequestContext from request-scope.ts (issue 19, item 5).
-export type { AppServices } from './request-scope';
-export type { ServerRequestContext as RequestContext };
-
 export class ServerRequestContext implements RequestContext {
   private loaderCache: LoaderRegistry | undefined;
   private readonly sensitiveReads = new Map<string, { recordIds: Set<string>; fields: Set<string> }>();

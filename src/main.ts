@@ -1,6 +1,8 @@
 // Entry point: read the configuration, open the database (embedded unless DATABASE_URL is set), load
-// the demo city into an empty database when asked, start the server; Ctrl-C stops both cleanly.
+// the demo city into an empty database when asked, start the server and the audit checkpoints;
+// Ctrl-C writes a last checkpoint and stops both cleanly.
 import 'reflect-metadata';
+import { resolveCheckpointKey, startCheckpointTimer } from './audit/checkpoint';
 import { createTokenService } from './auth/tokens';
 import { resolveTokenSecret } from './auth/secret';
 import { loadConfig } from './config';
@@ -14,15 +16,21 @@ import { runCli } from './cli/run-cli';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, (message) => logger.info(message));
+  const database = await openDatabase(
+    config,
+    (message) => logger.info(message),
+    (message) => logger.warn(message),
+  );
   const clock = () => new Date();
   if (config.loadDemoData) {
-    const logins = await loadDemoData(database.dataSource, clock());
+    const logins = await database.asOwner((owner) => loadDemoData(owner, clock()));
     if (logins) logger.info({ users: logins.length }, 'loaded the demo city into the empty database');
   }
   const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
   const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
-  const alertFeed = new AlertFeed(database.url, (message, error) => logger.warn({ err: error }, message));
+  const alertFeed = new AlertFeed(database.runtimeUrl, (message, error) =>
+    logger.warn({ err: error }, message),
+  );
   await alertFeed.start();
   const server = await createServer({
     config,
@@ -34,6 +42,16 @@ async function main(): Promise<void> {
   });
   const url = await server.listen(config.port, config.host);
   logger.info({ url }, 'Concord is listening');
+  const checkpointKey = await resolveCheckpointKey(config, { create: true });
+  if (!checkpointKey) throw new Error('no audit checkpoint key');
+  const checkpoints = startCheckpointTimer({
+    dataSource: database.dataSource,
+    key: checkpointKey,
+    file: config.auditCheckpointFile,
+    intervalSeconds: config.auditCheckpointIntervalSeconds,
+    log: (checkpoint) => logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
+    onError: (error) => logger.error({ err: error }, 'audit checkpoint failed'),
+  });
   process.stdout.write(
     `\nConcord API: ${url}\n` +
       (config.loadDemoData
@@ -49,7 +67,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // The last checkpoint comes after the last request; an embedded PostgreSQL hears Ctrl-C too and
+    // stops at once, so there it comes first, while the database still answers.
+    if (database.embedded) await checkpoints.stop();
     await server.close();
+    if (!database.embedded) await checkpoints.stop();
     await alertFeed.stop();
     await database.close();
     process.exit(0);

@@ -2,7 +2,9 @@
 // fields are buffered per request and written before the response is sent, by group commit: while
 // one insert is running, the entries of the requests that finish meanwhile wait and then go in
 // together, in one statement and one commit (see ReadAuditWriter).
-// The database chains each entry to the previous one (trigger) and refuses UPDATE and DELETE.
+// The database numbers each entry without gaps and chains it to the previous one (a trigger that
+// advances the chain-head row, migration AuditChainHead) and refuses UPDATE and DELETE; the API's
+// runtime role may only INSERT and SELECT here (src/database/database.ts).
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Identity } from '../auth/identity';
 import { queryPrepared } from '../database/prepared';
@@ -100,7 +102,7 @@ interface Waiting {
 }
 
 /**
- * Group commit for the read audit. The chain trigger takes one lock for every writer until commit,
+ * Group commit for the read audit. The chain trigger locks the chain-head row for every writer until commit,
  * so concurrent requests' inserts ran one after another anyway, each with its own statement,
  * trigger lock and commit (a disk flush). Here at most one insert runs at a time; the entries of
  * requests that finish while it runs wait, then go in together. A lone request waits for nothing.

@@ -1,7 +1,7 @@
 // The audit trail for AUDITOR accounts: who did or read what, when, in which request.
 import { IsOptional } from 'class-validator';
 import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../request-scope';
 import { badUserInput } from '../graphql/errors';
 import { isUuid, pageSize } from '../graphql/connection';
 

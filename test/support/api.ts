@@ -1,12 +1,13 @@
 // Starts the real API for one test file: its own database cloned from the template, the real HTTP
-// server on a free port, real tokens from `login`, and a clock the test can move.
+// server on a free port connected as the runtime role (as `npm start` runs it, so the suite proves its
+// grants suffice), real tokens from `login`, and a clock the test can move.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../ormconfig';
 import { createTokenService } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
-import type { AppServices } from '../../src/context';
+import type { AppServices } from '../../src/request-scope';
 import { dropDatabase, ensureDatabase } from '../../src/database/database';
 import { checkSqlCacheKeys } from '../../src/database/entity-rows';
 import { AlertFeed } from '../../src/domain/alerts/alert-feed';
@@ -23,7 +24,12 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestApi {
   url: string;
+  /** The test's own access to its database, as the superuser: for fixtures and for looking behind the API. */
   dataSource: DataSource;
+  /** The API's connections, as the runtime role. */
+  runtimeDataSource: DataSource;
+  /** URL of the test database as the runtime role. */
+  runtimeUrl: string;
   config: Config;
   clock: { now: Date; advanceDays(days: number): void };
   /** Runs an operation over HTTP, as `token` when given. */
@@ -49,11 +55,29 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   // Every keyed loader query is written anew and compared with the text its key cached.
   checkSqlCacheKeys(true);
   const adminUrl = process.env.CONCORD_TEST_ADMIN_URL;
-  if (!adminUrl) throw new Error('CONCORD_TEST_ADMIN_URL is not set: run the tests through jest (npm test)');
+  const runtimeServerUrl = process.env.CONCORD_TEST_RUNTIME_URL;
+  if (!adminUrl || !runtimeServerUrl)
+    throw new Error('CONCORD_TEST_ADMIN_URL is not set: run the tests through jest (npm test)');
   const databaseName = `concord_test_${randomBytes(6).toString('hex')}`;
   const url = await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
+  const runtimeUrl = new URL(runtimeServerUrl);
+  runtimeUrl.pathname = `/${databaseName}`;
   const dataSource = new DataSource(dataSourceOptions(url));
   await dataSource.initialize();
+  const runtimeDataSource = new DataSource(dataSourceOptions(runtimeUrl.toString()));
+  await runtimeDataSource.initialize();
+  // A test that takes the database away from `dataSource` (destroy, later initialize) takes it from
+  // the API too, as one connection did before the roles were split.
+  const destroyOwn = dataSource.destroy.bind(dataSource);
+  const initializeOwn = dataSource.initialize.bind(dataSource);
+  dataSource.destroy = async () => {
+    if (runtimeDataSource.isInitialized) await runtimeDataSource.destroy();
+    if (dataSource.isInitialized) await destroyOwn();
+  };
+  dataSource.initialize = async () => {
+    if (!runtimeDataSource.isInitialized) await runtimeDataSource.initialize();
+    return dataSource.isInitialized ? dataSource : initializeOwn();
+  };
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
   const tokens = new Map<string, string>();
   const clock = {
@@ -64,11 +88,11 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
       tokens.clear();
     },
   };
-  const alertFeed = new AlertFeed(url);
+  const alertFeed = new AlertFeed(runtimeUrl.toString());
   await alertFeed.start();
   const app: AppServices = {
     config,
-    dataSource,
+    dataSource: runtimeDataSource,
     alertFeed,
     clock: () => clock.now,
     tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => clock.now),
@@ -81,6 +105,8 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   const api: TestApi = {
     url: endpoint,
     dataSource,
+    runtimeDataSource,
+    runtimeUrl: runtimeUrl.toString(),
     config,
     clock,
     gql: (query, variables, token, operationName) => post(endpoint, query, variables, token, operationName),

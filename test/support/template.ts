@@ -1,10 +1,19 @@
-// The template database every test database is cloned from: migrated, reference data loaded, and
-// the test organisation (city > street > 2 villages > 4 grids, users of every department) in place.
+// The template database every test database is cloned from: owned by the owner role and migrated by
+// it (runtime role granted what the API needs), reference data loaded, and the test organisation
+// (city > street > 2 villages > 4 grids, users of every department) in place. Clones keep the
+// owner and the grants.
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../ormconfig';
 import { hashPassword } from '../../src/auth/passwords';
-import { dropDatabase, ensureDatabase, migrate } from '../../src/database/database';
+import {
+  dropDatabase,
+  ensureDatabase,
+  handDatabaseToOwner,
+  migrate,
+  roleUrl,
+  type DatabaseRoles,
+} from '../../src/database/database';
 
 export const TEMPLATE_DATABASE = 'concord_template';
 export const TEST_PASSWORD = 'test-password-1';
@@ -21,13 +30,14 @@ export const NODES = {
   gridD: 'C01.S01.V02.G02',
 } as const;
 
-export async function buildTemplate(adminUrl: string): Promise<void> {
+export async function buildTemplate(adminUrl: string, roles: DatabaseRoles): Promise<void> {
   await dropDatabase(adminUrl, TEMPLATE_DATABASE);
   const url = await ensureDatabase(adminUrl, TEMPLATE_DATABASE);
-  const dataSource = new DataSource(dataSourceOptions(url));
+  await handDatabaseToOwner(url, roles.owner.name);
+  const dataSource = new DataSource(dataSourceOptions(roleUrl(url, roles.owner)));
   await dataSource.initialize();
   try {
-    await migrate(dataSource);
+    await migrate(dataSource, { runtimeRole: roles.runtime.name });
     await seedOrganisation(dataSource);
   } finally {
     await dataSource.destroy();

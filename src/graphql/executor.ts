@@ -76,9 +76,10 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     context,
   }) => {
     // No operation picked (several in the document and no name, or none named so): graphql-js answers.
-    const operation = definition && compiles(schema, definition, request.variables)
-      ? compiledFor(document, operationName)
-      : null;
+    const operation =
+      definition && compiles(schema, definition, request.variables)
+        ? compiledFor(document, operationName)
+        : null;
     const onGraphqlJs = async () =>
       (await execute({
         schema,

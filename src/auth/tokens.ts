@@ -14,8 +14,8 @@ export interface TokenService {
 
 /**
  * How many verified tokens a token service remembers. Every request carries its token, and verifying
- * it again (HMAC, base64 and JSON decoding, claim checks in jose) cost ~0.1 ms of server CPU per
- * dashboard, 2.5% of it. A token's bytes verify the same way every time under the same key, so a
+ * it again (HMAC, base64 and JSON decoding, claim checks in jose) is a visible share of a dashboard's
+ * server CPU (docs/performance.md#verified-tokens). A token's bytes verify the same way every time under the same key, so a
  * token seen before needs only its expiry checked. Only tokens that verified are kept; past this many
  * the oldest is forgotten and verified again when it comes back.
  */

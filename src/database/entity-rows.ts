@@ -83,8 +83,8 @@ function hydrate<T>(
 
 /**
  * The SQL text of loader queries, by a key the loader gives: TypeORM writes a query's SQL anew on
- * every call (replacing property names across the whole statement), which cost more than a third of
- * the time a 50-row dashboard spent in TypeORM. A loader builds its query the same way every time but
+ * every call (replacing property names across the whole statement), a large share of the time a
+ * dashboard spends in TypeORM (docs/performance.md#loader-sql-cache). A loader builds its query the same way every time but
  * for a few things — the columns, the caller's row scope — and its key names all of them. Parameters
  * are still bound on every call.
  */

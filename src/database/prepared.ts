@@ -2,14 +2,12 @@
 // lookup, the loaders' `= ANY(ids)` lookups, list pages, the read-audit insert. PostgreSQL plans an
 // unnamed statement anew each time; planning the dashboard's dispute and party lookups cost it more
 // than running them. A named statement is parsed once per pooled connection, and after five executions
-// PostgreSQL keeps a generic plan when its estimate is no worse than the custom plans'. Measured on
-// the 100k-person city (PostgreSQL CPU per execution, unnamed → named): disputes of 50 persons
-// 1.27 → 0.53 ms, their parties 1.08 → 0.57 ms, last follow-ups 0.58 → 0.33 ms, the identity
-// lookup 0.22 → 0.07 ms.
+// PostgreSQL keeps a generic plan when its estimate is no worse than the custom plans', so each
+// execution costs PostgreSQL less CPU (docs/performance.md#named-statements).
 //
 // A generic plan cannot see bound values: a condition a partial index must prove is written as
-// literals instead (the persons page's tiers: bound, its generic plan took 9.4 ms against 1.7 ms
-// custom). PostgreSQL keeps planning anew while a generic plan's estimate is worse. Reads written
+// literals instead (the persons page's tiers: bound, its generic plan could not use the partial
+// index and ran several times slower than the custom one). PostgreSQL keeps planning anew while a generic plan's estimate is worse. Reads written
 // per request (`readRawAndEntities` without a key) stay unnamed: one name per text would pile up.
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -45,8 +43,8 @@ const ESCAPED_IN_ARRAY = /["\\]/;
 /**
  * `value` as pg would send it when it is an array of strings that need no escaping (ids, enum
  * values): the same `{"a","b"}` text pg's arrayString writes, made by one join. pg escapes every
- * element with two regular-expression replacements, ~0.08 ms of server CPU per dashboard, whose
- * lookups pass ~300 ids. Anything else is left for pg to convert.
+ * element with two regular-expression replacements, a cost paid for every id of every lookup
+ * (docs/performance.md#array-parameters). Anything else is left for pg to convert.
  */
 export function arrayParameter(value: unknown): unknown {
   if (!Array.isArray(value) || value.length === 0) return value;

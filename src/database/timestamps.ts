@@ -1,7 +1,8 @@
 // How the API's connections read `timestamptz` values. PostgreSQL sends them as text in the session's
 // time zone ("2026-11-29 06:35:24.08+00"); pg parses that with postgres-date, a regular-expression
-// parser. A dashboard reads about 150 timestamps, so each request spent ~0.1 ms of server CPU there
-// (2.5% of it). `parseTimestamptz` reads the usual shape by character codes (~3× faster) and hands
+// parser, a visible share of a dashboard's server CPU as it reads many timestamps
+// (docs/performance.md#timestamp-parsing). `parseTimestamptz` reads the usual shape by character
+// codes, several times faster, and hands
 // every other shape (BC, infinity, years before 100, anything unexpected) to postgres-date, so what
 // it returns is always what pg would have returned. Other types keep pg's parsers.
 import { types } from 'pg';

@@ -2,7 +2,7 @@
 // operation once into a function that walks exactly its selections, calling the same resolvers of
 // the same schema — so every permission rule, masking and audit middleware runs as before — but
 // without re-reading the document, re-collecting fields and re-coercing arguments for every row.
-// On the dashboard it cut the API's CPU per request by about a quarter (see README, Benchmarks).
+// That saves a large share of the API's CPU per request (docs/performance.md#compiled-queries).
 //
 // Apollo Server 5 has no option for a custom executor; its documented extension point for one is the
 // gateway interface, which is what this implements (one schema, never updated). Validation, the
@@ -45,7 +45,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   // arbitrary client queries cannot grow this without bound.
   const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
 
-  // Compiling costs a few runs' worth (the dashboard: 1.7-3 ms), so an operation is compiled the
+  // Compiling costs a few runs' worth (docs/performance.md#compiled-queries), so an operation is compiled the
   // second time it is run: a query sent once — an ad-hoc one, or one made up to load the server —
   // never pays for it. (Mercurius, which also uses graphql-jit, has the same threshold.)
   const compiledFor = (document: DocumentNode, operationName: string | null | undefined) => {

@@ -3,10 +3,10 @@
 // pair in an object literal, and V8 gives every evaluation of such a literal its own map: maps live in
 // the old generation, and the map keeps the getter's closure, which keeps Apollo's copy of the
 // request context: our RequestContext with its loaders and rows, and the result. Young-generation
-// collections then treat every finished request as live until the next full collection. On the
-// 100k-person dashboard each scavenge kept about 12 MB and took about 30 ms; without the accessor
-// literal it keeps only the requests in flight (about 2 MB at ten connections) and takes 3-8 ms. A
-// minimal Apollo server with a gateway shows the same (README, Benchmarks: `gcPauseMsPerRequest`).
+// collections then treat every finished request as live until the next full collection, so each
+// scavenge copies far more and pauses far longer; without the accessor literal it keeps only the
+// requests in flight. A minimal Apollo server with a gateway shows the same
+// (docs/performance.md#gateway-request-context).
 //
 // Apollo offers no other way to plug in an executor, so this replaces that one builder, in the
 // module Apollo's request pipeline reads it from on every call, with one that builds the same
@@ -14,7 +14,7 @@
 // behaviour (status reads and writes through to Apollo's response, headers are a Fetch-style view of
 // Apollo's HeaderMap). If an upgrade of @apollo/server moves or renames the builder, installing this
 // throws at startup rather than quietly keeping the slow path; gateway-request-context.test.ts checks
-// that Apollo builds its contexts here.
+// that Apollo builds its contexts here, and docs/upgrading.md says what to check on an upgrade.
 import path from 'node:path';
 import type { HeaderMap } from '@apollo/server';
 

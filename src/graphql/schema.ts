@@ -43,7 +43,8 @@ export const resolvers = [
  * caller learns the input rules only of what they may run.
  */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
-  // No validateFn, authChecker or globalMiddlewares: the two rewrites below depend on that.
+  // No validateFn, authChecker or globalMiddlewares: the two rewrites below depend on that, and on
+  // type-graphql's wrappers as test/graphql/type-graphql-rewrites.test.ts probes them (docs/upgrading.md).
   const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
   return applyInputHygiene(callFieldResolversDirectly(readPlainFieldsDirectly(schema)));
 }

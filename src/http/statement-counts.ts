@@ -8,7 +8,8 @@ import { currentStatementCounter, runCountingStatements } from '../database/stat
 /**
  * Runs `work`, counting its statements when anyone reads the count. Counting uses AsyncLocalStorage,
  * which has a price per promise: on Node 20 the first counted request turns on promise hooks for the
- * rest of the process's life, and every later promise costs about twice as much.
+ * rest of the process's life, and every later promise costs more
+ * (docs/performance.md#statement-counting).
  */
 export async function countingStatements(
   config: Config,

@@ -39,8 +39,8 @@ export function gridInScope(identity: Identity, column: string): SqlPredicate {
  * Predicate that a grid column lies in the subtree of the node at `path` (a user-chosen filter).
  * Written as `= ANY(ARRAY(…))`: PostgreSQL reads the subtree's node ids once and walks the (grid, …)
  * indexes with them, where `IN (…)` let it walk every tiered person of the city and hash them against
- * the subtree (overdueFollowUps of a street: 8.8 → 4.7 ms). Row scope keeps `IN (…)`: it also guards
- * lookups by id, where the array form made the planner walk a grid index instead of the primary key.
+ * the subtree. Row scope keeps `IN (…)`: it also guards lookups by id, where the array form made the
+ * planner walk a grid index instead of the primary key. See docs/performance.md#subtree-filters.
  */
 export function gridInSubtree(path: string, column: string): SqlPredicate {
   return {
@@ -95,8 +95,8 @@ const ALL: SqlPredicate = { sql: 'TRUE', params: {} };
  * The persons the identity may see; `alias` is the persons alias, `today` the request's date.
  * `within`: the path of a node the query is already limited to by `gridInSubtree` (a jurisdiction
  * filter). When that node is the identity's own or below it, the filter implies the subtree condition,
- * which is then left out: PostgreSQL planned and ran the persons page of a street in 1.3 ms instead of
- * 2.1 with both. Every other condition of the scope stays.
+ * which is then left out: PostgreSQL plans and runs the persons page faster with one subtree condition
+ * than with both (docs/performance.md#subtree-filters). Every other condition of the scope stays.
  */
 export function personScope(identity: Identity, alias: string, today: Date, within?: string): SqlPredicate {
   const access = rowAccess(principalOf(identity));

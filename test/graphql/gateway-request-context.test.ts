@@ -1,14 +1,35 @@
 // The request context Apollo hands the compiled executor (src/graphql/gateway-request-context.ts):
 // built without Apollo's accessor literal, which kept every finished request alive until a full
 // garbage collection, and otherwise the same as Apollo's own — so an upgrade of @apollo/server that
-// changes its builder fails here.
-import { HeaderMap } from '@apollo/server';
+// changes its builder fails here. What to check then: docs/upgrading.md, @apollo/server.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import type { GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
+import { buildSchema as buildSdlSchema, execute, printSchema } from 'graphql';
 import { compiledExecution } from '../../src/graphql/executor';
 import {
   apolloGatewayContextModule,
+  buildGatewayContextsWithoutAccessorLiterals,
   gatewayContextsBuiltHere,
 } from '../../src/graphql/gateway-request-context';
 import { buildBareSchema } from '../../src/graphql/schema';
+
+/** The version src/graphql/gateway-request-context.ts was written and checked against. */
+const WRITTEN_AGAINST = '5.5.1';
+const RECHECK =
+  '@apollo/server changed: re-check src/graphql/gateway-request-context.ts against its ' +
+  'dist/cjs/utils/makeGatewayGraphQLRequestContext.js and requestPipeline.js, then see docs/upgrading.md';
+
+/** Throws the upgrade message when `holds` is false, so the failure says what to do. */
+function expectStill(holds: boolean, what: string): void {
+  if (!holds) throw new Error(`${RECHECK}\n${what}`);
+}
+
+function installedVersion(name: string): string {
+  const file = path.join(__dirname, '..', '..', 'node_modules', name, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 interface GatewayContext {
   request: { http?: { headers: { get(name: string): string | null } } } & Record<string, unknown>;
@@ -45,6 +66,16 @@ function apolloRequestContext() {
 const server = { logger: { name: 'logger' }, cache: { name: 'cache' } };
 const internals = { includeStacktraceInErrorResponses: false };
 
+test(`@apollo/server is the version the gateway context builder was written against (${WRITTEN_AGAINST})`, () => {
+  const installed = installedVersion('@apollo/server');
+  expectStill(installed === WRITTEN_AGAINST, `installed ${installed}, written against ${WRITTEN_AGAINST}`);
+  // The private module still exports the one builder, and nothing else to keep in step with.
+  expectStill(
+    JSON.stringify(Object.keys(apolloGatewayContextModule())) === '["makeGatewayGraphQLRequestContext"]',
+    `makeGatewayGraphQLRequestContext.js exports ${JSON.stringify(Object.keys(apolloGatewayContextModule()))}`,
+  );
+});
+
 test("Apollo's gateway request contexts are built here, the same as Apollo's own but for accessors", async () => {
   const apollo = apolloGatewayContextModule().makeGatewayGraphQLRequestContext;
   expect(gatewayContextsBuiltHere()).toBe(false);
@@ -79,4 +110,39 @@ test("Apollo's gateway request contexts are built here, the same as Apollo's own
   // each such object gets a map of its own, and that map kept the whole request alive).
   expect(Object.getOwnPropertyDescriptor(theirResponse.http, 'status')?.get).toBeDefined();
   expect(Object.getOwnPropertyDescriptor(built.response.http, 'status')).toBeUndefined();
+});
+
+test("Apollo's request pipeline reads the builder from its module on every request", async () => {
+  buildGatewayContextsWithoutAccessorLiterals(); // as compiledExecution does; installed above already
+  const schema = buildSdlSchema('type Query { hello: String }');
+  const seen: GatewayGraphQLRequestContext[] = [];
+  const gateway: GatewayInterface = {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    load: () =>
+      Promise.resolve({
+        executor: async (context) => {
+          seen.push(context);
+          return execute({ schema, document: context.document, rootValue: { hello: 'world' } });
+        },
+      }),
+    stop: () => Promise.resolve(),
+  };
+  const apollo = new ApolloServer({ gateway });
+  await apollo.start();
+  try {
+    const response = await apollo.executeOperation({ query: '{ hello }' });
+    expect(response.body.kind === 'single' && response.body.singleResult.data).toEqual({ hello: 'world' });
+  } finally {
+    await apollo.stop();
+  }
+  expectStill(seen.length === 1, `the gateway's executor ran ${seen.length} times for one operation`);
+  // Built here: the status accessor is the class's, not one the object carries (Apollo's own builder).
+  expectStill(
+    seen[0]?.response?.http !== undefined &&
+      Object.getOwnPropertyDescriptor(seen[0].response.http, 'status') === undefined,
+    "the pipeline no longer calls the builder through its module's export: the replacement is bypassed",
+  );
 });

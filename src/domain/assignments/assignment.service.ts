@@ -254,8 +254,8 @@ export async function listOverdueFollowUps(
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const now = context.now();
   // The scope's own subtree condition stays even under a filter within it (no `within`): here it is
-  // what lets PostgreSQL walk the grids' index instead of every tiered person of the city (EXPLAIN
-  // ANALYZE on a street of the 100k city: 4.9–5.5 ms with it, 13.6–14.6 ms without).
+  // what lets PostgreSQL walk the grids' index instead of every tiered person of the city
+  // (docs/performance.md#subtree-filters).
   const subtree = jurisdictionId ? await jurisdictionFilter(context, jurisdictionId, 'p.grid_id') : null;
   const scope = personScope(context.user, 'p', now);
   const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)

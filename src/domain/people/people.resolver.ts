@@ -1,5 +1,5 @@
 // GraphQL entry points of the people area: thin — arguments in, service call, result out.
-import type { GraphQLResolveInfo } from 'graphql';
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { Assignment, FollowUp } from '../assignments/assignment.entity';
@@ -97,9 +97,11 @@ export class PersonResolver {
   tierExplanation(
     @Root() person: Person,
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): TierExplanation | Promise<TierExplanation> {
     const explanation = describeTier(person.tierExplanationData, person.tier, person.updatedAt);
-    if (explanation.disputeIds.length === 0) return explanation;
+    // Which disputes the reader sees is looked up only when the answer names or counts them.
+    if (explanation.disputeIds.length === 0 || !asksForDisputes(info)) return explanation;
     return visibleIds(context, 'Dispute', explanation.disputeIds).then((visible) =>
       withVisibleDisputes(explanation, visible),
     );
@@ -179,4 +181,16 @@ export class HouseholdResolver {
   grid(@Root() household: Household, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(household.gridId);
   }
+}
+
+/** Whether a tierExplanation selection may read its disputes (a fragment may: it is looked into). */
+function asksForDisputes(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.some((node) =>
+    node.selectionSet?.selections.some(
+      (selection) =>
+        selection.kind !== Kind.FIELD ||
+        selection.name.value === 'disputeIds' ||
+        selection.name.value === 'otherDisputeCount',
+    ),
+  );
 }

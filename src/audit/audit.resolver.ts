@@ -3,7 +3,8 @@ import { IsOptional } from 'class-validator';
 import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-scope';
 import { badUserInput } from '../graphql/errors';
-import { isUuid, pageSize } from '../graphql/connection';
+import { pageSize } from '../database/paging';
+import { isUuid } from '../graphql/validation';
 
 @ObjectType({ description: '审计记录 / Audit entry (append-only, hash-chained)' })
 export class AuditEntry {

@@ -13,6 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../request-scope';
+import { Reads } from '../graphql/reads';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
@@ -64,11 +65,13 @@ export class AuthResolver {
   }
 
   @FieldResolver(() => Department, { nullable: true, description: '部门 / Department' })
+  @Reads('departmentCode')
   department(@Root() user: User, @Ctx() context: RequestContext) {
     return context.dataSource.getRepository(Department).findOneBy({ code: user.departmentCode });
   }
 
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '辖区 / Jurisdiction node' })
+  @Reads('jurisdictionId')
   jurisdiction(@Root() user: User, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(user.jurisdictionId);
   }

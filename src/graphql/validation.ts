@@ -8,6 +8,13 @@ export const TEXT_MAX = 5000;
 export const SHORT_TEXT_MAX = 200;
 export const UUID_MESSAGE = 'must be an ID this API issued (a UUID)';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` has the form of the IDs this API issues. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /**
  * 18-character PRC resident ID number (GB 11643-1999): 17 digits and a digit or X, a real birth date
  * in characters 7–14, and the right check character. A class-validator rule rather than part of the

@@ -1,7 +1,9 @@
 // The lean row reader (src/database/entity-rows.ts) must hand resolvers exactly what TypeORM's getMany
 // would: same classes, same values — dates, birth dates, JSON, arrays, numeric transformers — and it
 // must read inside the transaction of the builder it is given.
+import { Brackets, NotBrackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { readEntities, readRawAndEntities } from '../../src/database/entity-rows';
+import { shapeOf, sqlTextOf } from '../../src/database/sql-text';
 import { Dispute, DisputeParty } from '../../src/domain/disputes/dispute.entity';
 import { HazardSale } from '../../src/domain/hazards/hazard.entity';
 import { Person } from '../../src/domain/people/person.entity';
@@ -83,14 +85,69 @@ test('a builder of a transaction reads that transaction’s own writes', async (
   expect(after.name).toBe('读行乙');
 });
 
-test('a cached statement is bound anew each time, and one key never names two statements', async () => {
+test('a kept statement text is bound anew each time, and two shapes of query never share a text', async () => {
   const persons = () => api.dataSource.getRepository(Person).createQueryBuilder('p');
-  const named = (name: string) =>
-    readEntities(persons().where('p.name = :name', { name }), 'entity-rows test: person by name');
-  expect((await named('读行甲')).map((person) => person.id)).toEqual([personIds[0]]);
-  expect((await named('读行乙')).map((person) => person.id)).toEqual([personIds[1]]);
-  // The tests check every keyed statement against its cached text (checkSqlCacheKeys).
-  await expect(
-    readEntities(persons().where('p.id = :name', { name: 'x' }), 'entity-rows test: person by name'),
-  ).rejects.toThrow(/names two statements/);
+  const byName = (name: string) => readEntities(persons().where('p.name = :name', { name }));
+  expect((await byName('读行甲')).map((person) => person.id)).toEqual([personIds[0]]);
+  expect((await byName('读行乙')).map((person) => person.id)).toEqual([personIds[1]]);
+  // The same parameter name in another condition is another shape, so another text.
+  expect(await readEntities(persons().where('p.id = :name', { name: personIds[0] }))).toHaveLength(1);
+  expect((await byName('读行甲')).map((person) => person.id)).toEqual([personIds[0]]);
+});
+
+test('the shape of a query names every part its SQL text is written from', () => {
+  const persons = () => api.dataSource.getRepository(Person).createQueryBuilder('p');
+  const variants = [
+    () => persons(),
+    () => persons().where('p.name = :name'),
+    () => persons().where('p.name = :name').andWhere('p.tier = :tier'),
+    () => persons().where('p.name = :name').orWhere('p.tier = :tier'),
+    () => persons().where(new Brackets((where) => where.where('p.name = :name').orWhere('p.tier = :tier'))),
+    () => persons().where(new NotBrackets((where) => where.where('p.name = :name'))),
+    () => persons().where({ name: 'x' }),
+    () => persons().select(['p.id', 'p.name']),
+    () => persons().select(['p.id']),
+    () => persons().orderBy('p.name', 'ASC'),
+    () => persons().orderBy('p.name', 'DESC'),
+    () => persons().orderBy('p.name', 'DESC', 'NULLS LAST'),
+    () => persons().limit(10),
+    () => persons().limit(11),
+    () => persons().offset(5),
+    () => persons().distinctOn(['p.grid_id']).orderBy('p.grid_id'),
+    () => persons().distinct(true),
+    () => persons().groupBy('p.id'),
+    () => persons().groupBy('p.id').having('COUNT(1) > 1'),
+    () => persons().innerJoin(DisputeParty, 'dp', 'dp.person_id = p.id'),
+    () => persons().leftJoin(DisputeParty, 'dp', 'dp.person_id = p.id'),
+    () => persons().leftJoin(DisputeParty, 'dp', 'dp.person_id = p.id AND dp.role = :role'),
+    () => persons().setLock('pessimistic_write'),
+    () => persons().setLock('pessimistic_write').setOnLocked('skip_locked'),
+    () => persons().comment('x'),
+    () => api.dataSource.getRepository(Person).createQueryBuilder('q'),
+    () => api.dataSource.getRepository(Dispute).createQueryBuilder('p'),
+  ];
+  const texts = new Map<string, string>();
+  for (const variant of variants) {
+    const shape = shapeOf(variant() as SelectQueryBuilder<ObjectLiteral>);
+    const text = variant().getQuery();
+    expect({ variant: variant.toString(), kept: shape !== undefined }).toEqual({
+      variant: variant.toString(),
+      kept: true,
+    });
+    // Same builder, same shape; a shape already seen must have been written to the same text.
+    expect(shapeOf(variant() as SelectQueryBuilder<ObjectLiteral>)).toBe(shape);
+    if (texts.has(shape as string)) expect(texts.get(shape as string)).toBe(text);
+    texts.set(shape as string, text);
+    expect(sqlTextOf(variant() as SelectQueryBuilder<ObjectLiteral>).sql).toBe(text);
+  }
+  // Every variant writes another text, so every one has a shape of its own.
+  expect(new Set(variants.map((variant) => variant().getQuery())).size).toBe(variants.length);
+  expect(texts.size).toBe(variants.length);
+  // What the shape cannot describe is written anew every time, never kept.
+  const withCte = api.dataSource
+    .getRepository(Person)
+    .createQueryBuilder('p')
+    .addCommonTableExpression('SELECT 1', 'one');
+  expect(shapeOf(withCte as SelectQueryBuilder<ObjectLiteral>)).toBeUndefined();
+  expect(sqlTextOf(withCte as SelectQueryBuilder<ObjectLiteral>).kept).toBe(false);
 });

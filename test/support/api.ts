@@ -9,7 +9,7 @@ import { createTokenService } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppServices } from '../../src/request-scope';
 import { dropDatabase, ensureDatabase } from '../../src/database/database';
-import { checkSqlCacheKeys } from '../../src/database/entity-rows';
+import { checkSqlTexts } from '../../src/database/sql-text';
 import { AlertFeed } from '../../src/domain/alerts/alert-feed';
 import { createLogger } from '../../src/logger';
 import { createServer, type ConcordServer } from '../../src/server';
@@ -53,7 +53,7 @@ export interface TestApi {
 
 export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
   // Every keyed loader query is written anew and compared with the text its key cached.
-  checkSqlCacheKeys(true);
+  checkSqlTexts(true);
   const adminUrl = process.env.CONCORD_TEST_ADMIN_URL;
   const runtimeServerUrl = process.env.CONCORD_TEST_RUNTIME_URL;
   if (!adminUrl || !runtimeServerUrl)

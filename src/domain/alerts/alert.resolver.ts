@@ -14,6 +14,7 @@ import {
 } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { loadPerson } from '../people/people.loaders';
+import { Reads } from '../../graphql/reads';
 import { Person } from '../people/person.entity';
 import type { AlertEvent } from './alert-feed';
 import { Alert } from './alert.entity';
@@ -104,6 +105,7 @@ export class AlertResolver {
     nullable: true,
     description: '人员（权限范围外为空） / The person, null outside your scope',
   })
+  @Reads('personId')
   person(@Root() alert: Alert, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     return alert.personId ? loadPerson(context, alert.personId, info) : null;
   }

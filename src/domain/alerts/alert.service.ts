@@ -2,7 +2,7 @@
 // recipients its routing names; a user sees and acknowledges only alerts addressed to them.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { keysetPage, pageSize, type Connection } from '../../graphql/connection';
+import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';

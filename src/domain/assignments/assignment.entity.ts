@@ -1,11 +1,13 @@
 // Responsibility (三定责任制) and follow-ups: who answers for a person or an escalated dispute, and
 // the record of each visit (跟踪记录).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { AlwaysReads } from '../../graphql/reads';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import { Tier } from '../risk/risk.enums';
 import { FollowUpMethod } from './assignments.enums';
 
 @ObjectType({ description: '包干责任 / Assignment of responsibility (三定责任制)' })
+@AlwaysReads('id', 'personId')
 @Entity('assignments')
 export class Assignment {
   @Field(() => ID)
@@ -76,6 +78,7 @@ export class Assignment {
 }
 
 @ObjectType({ description: '跟踪记录 / Follow-up visit' })
+@AlwaysReads('id', 'personId')
 @Entity('follow_ups')
 @Index(['personId', 'occurredAt'])
 export class FollowUp {

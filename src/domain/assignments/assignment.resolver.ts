@@ -2,7 +2,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
-import { loadPerson, personColumns } from '../people/people.loaders';
+import { loadPerson } from '../people/people.loaders';
+import { Reads } from '../../graphql/reads';
+import { selectedColumns } from '../../graphql/selection';
 import { Person } from '../people/person.entity';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
@@ -70,11 +72,12 @@ export class AssignmentResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const columns = personColumns(context, info, ['edges', 'node', 'person']);
+    const columns = selectedColumns(context, Person, info, ['edges', 'node', 'person']);
     return listOverdueFollowUps(context, jurisdictionId, first, after, columns);
   }
 
   @FieldResolver(() => Person, { nullable: true, description: '管控对象 / Person' })
+  @Reads('personId')
   person(@Root() assignment: Assignment, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     return assignment.personId ? loadPerson(context, assignment.personId, info) : null;
   }

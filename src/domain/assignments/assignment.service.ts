@@ -2,14 +2,8 @@
 // record follow-ups, and list assignments within row scope.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import {
-  decodeCursor,
-  isUuid,
-  keysetPage,
-  pageSize,
-  toConnection,
-  type Connection,
-} from '../../graphql/connection';
+import { decodeCursor, keysetPage, pageSize, toConnection, type Connection } from '../../database/paging';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, conflict, forbidden, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
@@ -248,7 +242,7 @@ export async function listOverdueFollowUps(
   jurisdictionId: string | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
-  /** The columns of each person the selection reads (`personColumns`); whole rows when undefined. */
+  /** The columns of each person the selection reads (`selectedColumns`); whole rows when undefined. */
   personColumns?: readonly string[],
 ): Promise<Connection<OverdueFollowUp>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
@@ -294,9 +288,10 @@ export async function listOverdueFollowUps(
   const rows = raw.filter((row): row is OverdueRow & { person_id: string; due_at: Date } =>
     Boolean(row.person_id),
   );
-  const persons = await context.loaders.people
-    .personWith(personColumns)
-    .loadMany(rows.map((row) => row.person_id));
+  const persons = await context.loaders.people.person.loadMany(
+    rows.map((row) => row.person_id),
+    personColumns,
+  );
   const items = rows.map((row, index) => {
     const due = new Date(row.due_at);
     return Object.assign(new OverdueFollowUp(), {

@@ -1,5 +1,6 @@
 // A dispute (矛盾纠纷) and its parties. Category and source route it to departments (reference data).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { AlwaysReads } from '../../graphql/reads';
 import {
   Column,
   CreateDateColumn,
@@ -20,6 +21,7 @@ import {
 } from './disputes.enums';
 
 @ObjectType({ description: '矛盾纠纷 / Dispute' })
+@AlwaysReads('id', 'gridId')
 @Entity('disputes')
 @Index(['gridId', 'status'])
 export class Dispute {

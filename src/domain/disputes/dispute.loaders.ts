@@ -1,14 +1,8 @@
 // DataLoaders for disputes: by id, parties of a dispute, disputes of a person — all within row scope.
 import DataLoader from 'dataloader';
-import type { GraphQLResolveInfo } from 'graphql';
-import {
-  joinedEntities,
-  readEntities,
-  readRawAndEntities,
-  type SelectionColumns,
-} from '../../database/entity-rows';
+import { joinedEntities, readEntities, readRawAndEntities } from '../../database/entity-rows';
 import type { RequestContext } from '../../request-scope';
-import { columnsKey, groupBy, indexBy, perColumns, selectionColumns } from '../../graphql/loader-helpers';
+import { ColumnsLoader, groupBy, indexBy } from '../../graphql/loader-helpers';
 import { primeVisibility } from '../../permissions/references';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
@@ -17,17 +11,6 @@ import { LEVEL_ORDER, OPEN_STATUSES } from './rules';
 
 /** The rung an escalation reached, for ordering (the levels are enum values, never user input). */
 const ESCALATION_RUNG = `array_position(ARRAY[${LEVEL_ORDER.map((level) => `'${level}'`).join(', ')}]::text[], x.to_level)`;
-
-/** The columns behind the fields of Dispute (see `columnsFor`). */
-export const DISPUTE_COLUMNS: SelectionColumns = {
-  always: ['id', 'gridId'],
-  computed: { grid: ['gridId'], escalations: [], mediationSessions: [], returnVisits: [], parties: [] },
-};
-
-/** The columns of Dispute that the fields asked for under `info` read. */
-export function disputeColumns(context: RequestContext, info: GraphQLResolveInfo) {
-  return selectionColumns(context, Dispute, DISPUTE_COLUMNS, info);
-}
 
 export function createDisputeLoaders(context: RequestContext) {
   const disputes = () => context.dataSource.getRepository(Dispute).createQueryBuilder('d');
@@ -39,15 +22,15 @@ export function createDisputeLoaders(context: RequestContext) {
         .createQueryBuilder('x')
         .where('x.dispute_id = ANY(:ids)', { ids });
       for (const expression of order) query.addOrderBy(expression, 'ASC');
-      const rows = await readEntities(query, `${entity.name} by dispute|${order.join(',')}`);
+      const rows = await readEntities(query);
       return groupBy(rows, (row) => row.disputeId, ids);
     });
   /**
    * The disputes each person is party to, within row scope; only the open ones when asked; with only
    * `columns` of each dispute when given.
    */
-  const disputesOfPersons = (openOnly: boolean, columns: readonly string[] | undefined) =>
-    new DataLoader<string, Dispute[]>(async (personIds) => {
+  const disputesOfPersons = (openOnly: boolean) =>
+    new ColumnsLoader<string, Dispute[]>(async (personIds, columns) => {
       const scope = disputeScope(context.user, 'd');
       const query = disputes();
       if (columns) query.select(columns.map((column) => `d.${column}`));
@@ -59,7 +42,6 @@ export function createDisputeLoaders(context: RequestContext) {
       if (openOnly) query.andWhere('d.status = ANY(:openStatuses)', { openStatuses: OPEN_STATUSES });
       const { raw, entities } = await readRawAndEntities<Dispute, { party_person_id: string }>(
         query.orderBy('d.reported_at', 'DESC').addOrderBy('d.id', 'DESC'),
-        `disputes of persons|${openOnly}|${columnsKey(columns)}|${scope.sql}`,
       );
       const pairs = entities.map((dispute, index) => ({ personId: raw[index]?.party_person_id, dispute }));
       return groupBy(pairs, (pair) => pair.personId, personIds).map((group) =>
@@ -75,7 +57,6 @@ export function createDisputeLoaders(context: RequestContext) {
       const scope = disputeScope(context.user, 'd');
       const rows = await readEntities(
         disputes().where('d.id = ANY(:ids)', { ids }).andWhere(scope.sql, scope.params),
-        `disputes by id|${scope.sql}`,
       );
       return indexBy(rows, (row) => row.id, ids);
     }),
@@ -87,42 +68,34 @@ export function createDisputeLoaders(context: RequestContext) {
           .where('dp.dispute_id = ANY(:ids)', { ids })
           .orderBy('dp.role', 'ASC')
           .addOrderBy('dp.person_id', 'ASC'),
-        'parties by dispute',
       );
       return groupBy(rows, (row) => row.disputeId, ids);
     }),
     /**
-     * The parties of each dispute together with each party's person (only `personColumns` of it,
+     * The parties of each dispute together with each party's person (only the columns the selection reads,
      * and only within the caller's row scope, else null), which primes the person loader the
      * parties' `person` field reads: a list's parties and their names in one statement, not two.
      */
-    partiesWithPersonsByDisputeId: perColumns(
-      (personColumns) =>
-        new DataLoader<string, DisputeParty[]>(async (ids) => {
-          const scope = personScope(context.user, 'p', context.now());
-          const query = context.dataSource
-            .getRepository(DisputeParty)
-            .createQueryBuilder('dp')
-            .leftJoin(Person, 'p', `p.id = dp.person_id AND ${scope.sql}`, scope.params)
-            .addSelect(personColumns ? personColumns.map((column) => `p.${column}`) : ['p'])
-            .where('dp.dispute_id = ANY(:ids)', { ids })
-            .orderBy('dp.role', 'ASC')
-            .addOrderBy('dp.person_id', 'ASC');
-          const { raw, entities } = await readRawAndEntities(
-            query,
-            `parties with persons|${columnsKey(personColumns)}|${scope.sql}`,
-          );
-          const persons = joinedEntities(query, Person, 'p', raw);
-          const personLoader = context.loaders.people.personWith(personColumns);
-          entities.forEach((party, index) => {
-            personLoader.prime(party.personId, persons[index] ?? null);
-            primeVisibility(context, 'Person', party.personId, Boolean(persons[index]));
-          });
-          return groupBy(entities, (row) => row.disputeId, ids);
-        }),
-    ),
-    disputesOfPersonWith: perColumns((columns) => disputesOfPersons(false, columns)),
-    openDisputesOfPersonWith: perColumns((columns) => disputesOfPersons(true, columns)),
+    partiesWithPersonsByDisputeId: new ColumnsLoader<string, DisputeParty[]>(async (ids, personColumns) => {
+      const scope = personScope(context.user, 'p', context.now());
+      const query = context.dataSource
+        .getRepository(DisputeParty)
+        .createQueryBuilder('dp')
+        .leftJoin(Person, 'p', `p.id = dp.person_id AND ${scope.sql}`, scope.params)
+        .addSelect(personColumns ? personColumns.map((column) => `p.${column}`) : ['p'])
+        .where('dp.dispute_id = ANY(:ids)', { ids })
+        .orderBy('dp.role', 'ASC')
+        .addOrderBy('dp.person_id', 'ASC');
+      const { raw, entities } = await readRawAndEntities(query);
+      const persons = joinedEntities(query, Person, 'p', raw);
+      entities.forEach((party, index) => {
+        context.loaders.people.person.prime(party.personId, persons[index] ?? null, personColumns);
+        primeVisibility(context, 'Person', party.personId, Boolean(persons[index]));
+      });
+      return groupBy(entities, (row) => row.disputeId, ids);
+    }),
+    disputesOfPerson: disputesOfPersons(false),
+    openDisputesOfPerson: disputesOfPersons(true),
   };
 }
 

@@ -3,8 +3,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
-import { loadPerson, personColumns } from '../people/people.loaders';
-import { oncePerField, selectedFieldNames } from '../../graphql/loader-helpers';
+import { loadPerson } from '../people/people.loaders';
+import { Reads } from '../../graphql/reads';
+import { oncePerField, selectedColumns, selectedFieldNames } from '../../graphql/selection';
 import { Person } from '../people/person.entity';
 import { Dispute, DisputeEscalation, DisputeParty, MediationSession, ReturnVisit } from './dispute.entity';
 import {
@@ -115,26 +116,31 @@ export class DisputeResolver {
   }
 
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @Reads('gridId')
   grid(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(dispute.gridId);
   }
 
   @FieldResolver(() => [DisputeEscalation], { nullable: true, description: '升级记录 / Escalations' })
+  @Reads()
   escalations(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.disputes.escalationsByDisputeId.load(dispute.id);
   }
 
   @FieldResolver(() => [MediationSession], { nullable: true, description: '调解记录 / Mediation sessions' })
+  @Reads()
   mediationSessions(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.disputes.mediationSessionsByDisputeId.load(dispute.id);
   }
 
   @FieldResolver(() => [ReturnVisit], { nullable: true, description: '回访记录 / Return visits' })
+  @Reads()
   returnVisits(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.disputes.returnVisitsByDisputeId.load(dispute.id);
   }
 
   @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })
+  @Reads()
   parties(@Root() dispute: Dispute, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     const loaders = context.loaders.disputes;
     // personId too: which parties' persons are within row scope comes with them (no foreign ids).
@@ -143,7 +149,10 @@ export class DisputeResolver {
       return selected.has('person') || selected.has('personId');
     });
     return withPersons
-      ? loaders.partiesWithPersonsByDisputeId(personColumns(context, info, ['person'])).load(dispute.id)
+      ? loaders.partiesWithPersonsByDisputeId.load(
+          dispute.id,
+          selectedColumns(context, Person, info, ['person']),
+        )
       : loaders.partiesByDisputeId.load(dispute.id);
   }
 }
@@ -154,6 +163,7 @@ export class DisputePartyResolver {
     nullable: true,
     description: '人员（权限范围外为空） / The person, null outside your scope',
   })
+  @Reads('personId')
   person(@Root() party: DisputeParty, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     return loadPerson(context, party.personId, info);
   }

@@ -2,7 +2,8 @@
 // list them within row scope. Opening or closing a dispute recomputes its parties' tiers.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
+import { keysetPage, pageSize, type Connection } from '../../database/paging';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';

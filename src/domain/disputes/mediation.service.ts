@@ -2,7 +2,7 @@
 // after a dispute is resolved (回访).
 import type { RequestContext } from '../../request-scope';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
-import { pageSize } from '../../graphql/connection';
+import { pageSize } from '../../database/paging';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
 import { requireVisibleDispute } from './dispute.service';

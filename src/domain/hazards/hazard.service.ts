@@ -5,7 +5,7 @@
 import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { pageSize } from '../../graphql/connection';
+import { pageSize } from '../../database/paging';
 import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import { inputProblems, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';

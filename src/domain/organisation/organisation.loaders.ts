@@ -34,7 +34,6 @@ export function createOrganisationLoaders(context: RequestContext) {
             .getRepository(Jurisdiction)
             .createQueryBuilder('j')
             .where('j.id = ANY(:ids)', { ids: missing }),
-          'jurisdictions by id',
         );
         for (const row of rows) nodes.set(row.id, Object.freeze(row));
       }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { problem } from '../../graphql/mutation';
 import { gridInSubtree, subtreeNodesSql, subtreeParams, type SqlPredicate } from '../../permissions/scope';
-import { isUuid } from '../../graphql/connection';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { Department } from './department.entity';
 import { Jurisdiction } from './jurisdiction.entity';

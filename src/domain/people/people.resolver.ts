@@ -3,9 +3,7 @@ import { Kind, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { Assignment, FollowUp } from '../assignments/assignment.entity';
-import { assignmentColumns, followUpColumns } from '../assignments/assignment.loaders';
 import { Dispute } from '../disputes/dispute.entity';
-import { disputeColumns } from '../disputes/dispute.loaders';
 import { PsychologicalFile, Referral } from '../referrals/referral.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Assessment } from '../risk/assessment.entity';
@@ -26,7 +24,8 @@ import {
   UpdatePersonPayload,
 } from './people.inputs';
 import { findPerson, listPersons, registerHousehold, registerPerson, updatePerson } from './people.service';
-import { personColumns } from './people.loaders';
+import { Reads } from '../../graphql/reads';
+import { selectedColumns } from '../../graphql/selection';
 import { Person } from './person.entity';
 
 @Resolver(() => Person)
@@ -48,7 +47,13 @@ export class PersonResolver {
     first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listPersons(context, filter, first, after, personColumns(context, info, ['edges', 'node']));
+    return listPersons(
+      context,
+      filter,
+      first,
+      after,
+      selectedColumns(context, Person, info, ['edges', 'node']),
+    );
   }
 
   @Mutation(() => RegisterPersonPayload, { description: '登记人员 / Register a person' })
@@ -70,6 +75,7 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => Int, { nullable: true, description: '年龄 / Age in whole years' })
+  @Reads('birthDate')
   age(@Root() person: Person, @Ctx() context: RequestContext): number | null {
     return person.birthDate ? ageOn(person.birthDate, context.now()) : null;
   }
@@ -79,21 +85,25 @@ export class PersonResolver {
     description:
       '年龄段（看不到完整身份证号者只见此项） / Age group, for those who may not see the exact age',
   })
+  @Reads('birthDate')
   ageGroup(@Root() person: Person, @Ctx() context: RequestContext): AgeGroup | null {
     return person.birthDate ? ageGroupOf(ageOn(person.birthDate, context.now())) : null;
   }
 
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @Reads('gridId')
   grid(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(person.gridId);
   }
 
   @FieldResolver(() => Household, { nullable: true, description: '户 / Household' })
+  @Reads('householdId')
   household(@Root() person: Person, @Ctx() context: RequestContext) {
     return person.householdId ? context.loaders.people.householdById.load(person.householdId) : null;
   }
 
   @FieldResolver(() => TierExplanation, { nullable: true, description: '预警级别说明 / Why this tier' })
+  @Reads('tierExplanationData', 'tier', 'updatedAt')
   tierExplanation(
     @Root() person: Person,
     @Ctx() context: RequestContext,
@@ -111,6 +121,7 @@ export class PersonResolver {
     nullable: true,
     description: '涉及的矛盾纠纷 / Disputes the person is party to',
   })
+  @Reads()
   disputes(
     @Root() person: Person,
     @Ctx() context: RequestContext,
@@ -119,29 +130,32 @@ export class PersonResolver {
     open: boolean,
   ) {
     const loaders = context.loaders.disputes;
-    const columns = disputeColumns(context, info);
-    return (open ? loaders.openDisputesOfPersonWith : loaders.disputesOfPersonWith)(columns).load(person.id);
+    const columns = selectedColumns(context, Dispute, info);
+    return (open ? loaders.openDisputesOfPerson : loaders.disputesOfPerson).load(person.id, columns);
   }
 
   @FieldResolver(() => [Assessment], {
     nullable: true,
     description: '风险评估（新到旧） / Assessments, newest first',
   })
+  @Reads()
   assessments(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.risk.assessmentsByPersonId.load(person.id);
   }
 
   @FieldResolver(() => Assignment, { nullable: true, description: '当前包干责任 / Current assignment' })
+  @Reads()
   currentAssignment(
     @Root() person: Person,
     @Ctx() context: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const columns = assignmentColumns(context, info);
-    return context.loaders.assignments.currentAssignmentOfPersonWith(columns).load(person.id);
+    const columns = selectedColumns(context, Assignment, info);
+    return context.loaders.assignments.currentAssignmentOfPerson.load(person.id, columns);
   }
 
   @FieldResolver(() => [Referral], { nullable: true, description: '帮扶转介 / Referrals, newest first' })
+  @Reads()
   referrals(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.referrals.referralsByPersonId.load(person.id);
   }
@@ -150,14 +164,16 @@ export class PersonResolver {
     nullable: true,
     description: '心理档案（仅社会事务管理办） / Psychological file (SOCIAL_AFFAIRS only)',
   })
+  @Reads()
   psychologicalFile(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.referrals.psychologicalFileByPersonId.load(person.id);
   }
 
   @FieldResolver(() => FollowUp, { nullable: true, description: '最近一次跟踪 / Latest follow-up' })
+  @Reads()
   lastFollowUp(@Root() person: Person, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
-    const columns = followUpColumns(context, info);
-    return context.loaders.assignments.lastFollowUpOfPersonWith(columns).load(person.id);
+    const columns = selectedColumns(context, FollowUp, info);
+    return context.loaders.assignments.lastFollowUpOfPerson.load(person.id, columns);
   }
 }
 
@@ -173,11 +189,13 @@ export class HouseholdResolver {
   }
 
   @FieldResolver(() => [Person], { nullable: true, description: '成员 / Members' })
+  @Reads()
   members(@Root() household: Household, @Ctx() context: RequestContext) {
     return context.loaders.people.membersByHouseholdId.load(household.id);
   }
 
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @Reads('gridId')
   grid(@Root() household: Household, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(household.gridId);
   }

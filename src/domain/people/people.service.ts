@@ -1,7 +1,8 @@
 // The people area: register, update and list persons and households, within row scope.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { isUuid, keysetPage, pageSize, type Connection } from '../../graphql/connection';
+import { keysetPage, pageSize, type Connection } from '../../database/paging';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope, needsAssessmentScope, personScope } from '../../permissions/scope';
@@ -245,7 +246,7 @@ export async function registerHousehold(
 
 export async function findPerson(context: RequestContext, id: string): Promise<Person> {
   if (!isUuid(id)) throw badUserInput(`${id} is not an ID this API issued`, 'id');
-  const person = await context.loaders.people.personById.load(id);
+  const person = await context.loaders.people.person.load(id);
   if (!person) throw notFound('Person');
   return person;
 }
@@ -270,7 +271,7 @@ export async function listPersons(
   filter: PersonFilter | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
-  /** Only these properties of each person (see `personColumns`); whole rows when undefined. */
+  /** Only these properties of each person (`selectedColumns`); whole rows when undefined. */
   columns?: readonly string[],
 ): Promise<Connection<Person>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);

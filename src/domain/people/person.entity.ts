@@ -1,6 +1,7 @@
 // A person on record (人员): "one form per person". Sensitive columns are nullable in GraphQL so a
 // denied field becomes null without swallowing its parent. Tier is computed, never typed in.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { AlwaysReads } from '../../graphql/reads';
 import {
   Column,
   CreateDateColumn,
@@ -15,6 +16,8 @@ import type { TierExplanationData } from '../risk/tier-explanation.type';
 import { Gender, Residency, SpecialStatus } from './people.enums';
 
 @ObjectType({ description: '人员 / Person on record' })
+// gridId: the address mask names the village of the person's grid.
+@AlwaysReads('id', 'gridId')
 @Entity('persons')
 export class Person {
   @Field(() => ID)

@@ -1,5 +1,6 @@
 // The indicator catalog (识别要素), versioned reference data: an assessment names its catalog version.
 import { Field, Int, ObjectType } from 'type-graphql';
+import { Reads } from '../../graphql/reads';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { IndicatorCategory } from './risk.enums';
 
@@ -42,6 +43,8 @@ export class IndicatorCatalogVersion {
   @Column('boolean', { default: false })
   current: boolean;
 
+  /** Filled in by the service, not read from this row. */
   @Field(() => [Indicator], { description: '要素 / Indicators of this version' })
+  @Reads()
   indicators?: Indicator[];
 }

@@ -1,7 +1,9 @@
 // GraphQL entry points of the risk area: thin — arguments in, service call, result out.
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { personColumns } from '../people/people.loaders';
+import { Person } from '../people/person.entity';
+import { Reads } from '../../graphql/reads';
+import { selectedColumns } from '../../graphql/selection';
 import type { RequestContext } from '../../request-scope';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { IndicatorCatalogVersion } from './indicator.entity';
@@ -95,7 +97,7 @@ export class AssessmentResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const columns = personColumns(context, info, ['edges', 'node', 'person']);
+    const columns = selectedColumns(context, Person, info, ['edges', 'node', 'person']);
     return listOverdueReviews(context, jurisdictionId, first, after, columns);
   }
 
@@ -103,6 +105,7 @@ export class AssessmentResolver {
     nullable: true,
     description: '记录的要素 / Indicators recorded',
   })
+  @Reads()
   indicators(@Root() assessment: Assessment, @Ctx() context: RequestContext) {
     return context.loaders.risk.indicatorsByAssessmentId.load(assessment.id);
   }

@@ -1,7 +1,7 @@
 // The risk area: record assessments against the current indicator catalog and recompute the tier in
 // the same transaction; read a person's assessments and the catalog.
 import type { RequestContext } from '../../request-scope';
-import { isUuid } from '../../graphql/connection';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { Person } from '../people/person.entity';
@@ -96,7 +96,7 @@ export async function recordAssessment(
 
 export async function assessmentsOf(context: RequestContext, personId: string): Promise<Assessment[]> {
   if (!isUuid(personId)) throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
-  const person = await context.loaders.people.personById.load(personId);
+  const person = await context.loaders.people.person.load(personId);
   if (!person) throw notFound('Person');
   return context.loaders.risk.assessmentsByPersonId.load(personId);
 }

@@ -2,7 +2,8 @@
 // tiers involved; an approved override sets the effective tier until the next assessment. The
 // overdue-review list: persons whose latest assessment is past its review-by date.
 import type { RequestContext } from '../../request-scope';
-import { decodeCursor, isUuid, pageSize, toConnection, type Connection } from '../../graphql/connection';
+import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
+import { isUuid } from '../../graphql/validation';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { requireTierDecider } from '../../permissions/decisions';
@@ -140,7 +141,7 @@ export async function listOverdueReviews(
   jurisdictionId: string | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
-  /** The columns of each person the selection reads (`personColumns`); whole rows when undefined. */
+  /** The columns of each person the selection reads (`selectedColumns`); whole rows when undefined. */
   personColumns?: readonly string[],
 ): Promise<Connection<OverdueReview>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
@@ -174,9 +175,10 @@ export async function listOverdueReviews(
     .addOrderBy('p.id', 'ASC')
     .limit(size + 1)
     .getRawMany();
-  const persons = await context.loaders.people
-    .personWith(personColumns)
-    .loadMany(rows.map((row) => row.person_id));
+  const persons = await context.loaders.people.person.loadMany(
+    rows.map((row) => row.person_id),
+    personColumns,
+  );
   const items = rows.map((row, index) => {
     const reviewBy = new Date(row.review_by);
     return Object.assign(new OverdueReview(), {

@@ -1,16 +1,20 @@
 // The concrete request context the request lifecycle makes for every operation: who is asking, the
-// clock, this request's DataLoaders (made on first use) and the buffer of sensitive reads to audit
-// before the response leaves. Areas see it only as the RequestContext interface of request-scope.ts.
+// clock, this request's DataLoaders (made on first use), the audiences the permission layer found the
+// caller in, and the buffer of sensitive reads to audit before the response leaves. Areas see it only
+// as the RequestContext interface of request-scope.ts.
 import type { DataSource } from 'typeorm';
 import type { AuditRecord } from './audit/audit-log';
 import type { Identity } from './auth/identity';
 import { unauthenticated } from './graphql/errors';
 import { createLoaders } from './loaders';
+import type { Audience } from './permissions/policy';
 import type { AppServices, LoaderRegistry, RequestContext } from './request-scope';
 
 export class ServerRequestContext implements RequestContext {
   private loaderCache: LoaderRegistry | undefined;
   private readonly sensitiveReads = new Map<string, { recordIds: Set<string>; fields: Set<string> }>();
+  /** Filled by graphql-shield's rules (src/permissions/shield.ts); dies with this operation's context. */
+  readonly grantedAudiences = new Set<Audience>();
 
   constructor(
     readonly app: AppServices,

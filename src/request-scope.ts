@@ -1,13 +1,15 @@
 // What a resolver, service or loader may know of the request it serves: who asks, the clock, the
-// database, the configuration, this request's loaders, the sensitive-read buffer. Types only, naming
-// no area, so every area can depend on it without depending on the others (STYLE 13). The concrete
-// context is made per operation by the request lifecycle (src/context.ts, src/loaders.ts).
+// database, the configuration, this request's loaders, the permission answers already given, the
+// sensitive-read buffer. Types only, naming no area, so every area can depend on it without depending
+// on the others (STYLE 13). The concrete context is made per operation by the request lifecycle
+// (src/context.ts, src/loaders.ts).
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Identity } from './auth/identity';
 import type { TokenService } from './auth/tokens';
 import type { Config } from './config';
 import type { AlertFeed } from './domain/alerts/alert-feed';
+import type { Audience } from './permissions/policy';
 
 /** Long-lived services shared by every request. */
 export interface AppServices {
@@ -41,6 +43,12 @@ export interface RequestContext {
   /** The signed-in identity; UNAUTHENTICATED when there is none. */
   readonly user: Identity;
   now(): Date;
+  /**
+   * The policy audiences graphql-shield has found this request's caller in. Only the shield rules add
+   * to it; a guarded field whose audience is here runs without asking shield again
+   * (src/permissions/shield.ts). Empty when the context is made, so no answer outlives its request.
+   */
+  readonly grantedAudiences: Set<Audience>;
   /** Notes that a sensitive field of a record was shown; written as one audit insert per request. */
   recordSensitiveRead(recordType: string, recordId: string, field: string): void;
 }

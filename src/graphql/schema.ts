@@ -138,7 +138,7 @@ function callFieldResolversDirectly(schema: GraphQLSchema): GraphQLSchema {
 /**
  * type-graphql gives every plain field (a property of the object) a resolver of its own, to run
  * type-graphql middlewares and authorization — which this API does not use: graphql-shield and the
- * value middleware do both (src/permissions/shield.ts). For a field with no field resolver, no
+ * value layer do both (src/permissions/shield.ts). For a field with no field resolver, no
  * middleware, no roles and the same name in the schema as on the class, that resolver does exactly
  * what GraphQL's default one does, `object[name]`; without it, graphql-jit reads the property inline
  * instead of calling a function for every field of every row.

@@ -9,10 +9,9 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import type { IMiddlewareFunction } from 'graphql-middleware';
 import { principalOf } from '../auth/identity';
-import type { RequestContext } from '../request-scope';
 import { forbidden } from '../graphql/errors';
+import type { FieldLayer } from './guards';
 import {
   allPrincipals,
   decideField,
@@ -53,7 +52,7 @@ function narrowing(value: unknown): boolean {
 function valueAt(args: Record<string, unknown>, path: ArgumentPath['path']): unknown {
   const outer = args[path[0]];
   if (path.length === 1) return outer;
-  return outer && typeof outer === 'object' ? (outer as Record<string, unknown>)[path[1]] : undefined;
+  return outer && typeof outer === 'object' ? Reflect.get(outer, path[1]) : undefined;
 }
 
 /** Whether `principal` may use the field at all: the guard is needed only for those who may. */
@@ -71,11 +70,13 @@ export function filteredType(type: unknown): type is GraphQLObjectType {
   return isObjectType(type) && !type.name.startsWith('__') && type.name !== 'Mutation';
 }
 
-export function buildArgumentMiddleware(
-  schema: GraphQLSchema,
-): Record<string, Record<string, IMiddlewareFunction>> {
+/**
+ * The argument check of every field that needs one, by `Type.field`: a FORBIDDEN error, before the
+ * field runs, when the caller narrows the answer by an argument they may not use.
+ */
+export function argumentLayers(schema: GraphQLSchema): Map<string, FieldLayer> {
   const principals = allPrincipals().map(({ principal }) => principal);
-  const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
+  const layers = new Map<string, FieldLayer>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!filteredType(type)) continue;
     for (const field of Object.values(type.getFields())) {
@@ -86,24 +87,20 @@ export function buildArgumentMiddleware(
         ),
       );
       if (guarded.length === 0) continue;
-      const fields = (middleware[type.name] ??= {});
-      fields[field.name] = (resolve, parent, args, context: RequestContext, info) => {
+      layers.set(`${type.name}.${field.name}`, (inner) => (parent, args, context, info) => {
         if (context.identity) {
           const principal = principalOf(context.identity);
           for (const { key, path } of guarded) {
-            if (
-              narrowing(valueAt(args as Record<string, unknown>, path)) &&
-              !mayUseArgument(key, principal)
-            ) {
+            if (narrowing(valueAt(args, path)) && !mayUseArgument(key, principal)) {
               throw forbidden(
                 `You may not filter by ${path.join('.')}: your department does not read the value it narrows by`,
               );
             }
           }
         }
-        return resolve(parent, args, context, info);
-      };
+        return inner(parent, args, context, info);
+      });
     }
   }
-  return middleware;
+  return layers;
 }

@@ -1,7 +1,13 @@
 // Which principals can reach each GraphQL type, following only the operations and fields policy.ts
 // lets them use. A field every principal who reaches its type may read needs no guard of its own:
-// its parent's guard already decided. Computed once per schema, from the policy alone.
-import { getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
+// its parent's guard already decided. Computed once per schema, from the policy alone (guards.ts).
+import {
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
 import {
   allPrincipals,
   decideField,
@@ -15,6 +21,16 @@ import {
 /** `null` stands for a caller without credentials, who may use only PUBLIC operations. */
 type Caller = Principal | null;
 
+const ANONYMOUS = 'ANONYMOUS';
+
+/** Every kind of caller the policy distinguishes, by the label the matrix gives it. */
+function callers(): Map<string, Caller> {
+  return new Map<string, Caller>([
+    ...allPrincipals().map(({ label, principal }): [string, Caller] => [label, principal]),
+    [ANONYMOUS, null],
+  ]);
+}
+
 function allowed(typeName: string, field: string, caller: Caller): boolean {
   const key = `${typeName}.${field}`;
   const operation = OPERATION_POLICY[key];
@@ -25,46 +41,55 @@ function allowed(typeName: string, field: string, caller: Caller): boolean {
   return decideField(FIELD_POLICY[key], caller) !== 'denied';
 }
 
+/** The object types a field's value can be: its own, or every member of an interface or union. */
+function objectTypesOf(schema: GraphQLSchema, type: GraphQLOutputType): string[] {
+  const named = getNamedType(type);
+  if (isObjectType(named)) return [named.name];
+  if (isAbstractType(named)) return schema.getPossibleTypes(named).map((member) => member.name);
+  return [];
+}
+
 /** For each object type, the labels of the callers who can reach it. */
 export function reachOf(schema: GraphQLSchema): Map<string, Set<string>> {
   const reach = new Map<string, Set<string>>();
-  const callers: { label: string; caller: Caller }[] = [
-    ...allPrincipals().map(({ label, principal }) => ({ label, caller: principal as Caller })),
-    { label: 'ANONYMOUS', caller: null },
-  ];
-  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(
-    (type): type is NonNullable<typeof type> => Boolean(type),
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap(
+    (type) => (type ? [type.name] : []),
   );
-  for (const { label, caller } of callers) {
-    const queue = roots.map((type) => type.name);
+  for (const [label, caller] of callers()) {
+    // Breadth first; `queue` only grows, `seen` keeps each type to one visit per caller.
+    const queue = [...roots];
     const seen = new Set<string>(queue);
-    while (queue.length > 0) {
-      const typeName = queue.shift() as string;
-      if (!reach.has(typeName)) reach.set(typeName, new Set());
-      reach.get(typeName)?.add(label);
+    for (const typeName of queue) {
+      let reachers = reach.get(typeName);
+      if (!reachers) {
+        reachers = new Set();
+        reach.set(typeName, reachers);
+      }
+      reachers.add(label);
       const type = schema.getType(typeName);
       if (!isObjectType(type)) continue;
       for (const field of Object.values(type.getFields())) {
-        const target = getNamedType(field.type);
-        if (!isObjectType(target) || seen.has(target.name) || !allowed(typeName, field.name, caller))
-          continue;
-        seen.add(target.name);
-        queue.push(target.name);
+        if (!allowed(typeName, field.name, caller)) continue;
+        for (const target of objectTypesOf(schema, field.type)) {
+          if (seen.has(target)) continue;
+          seen.add(target);
+          queue.push(target);
+        }
       }
     }
   }
   return reach;
 }
 
-/** Whether T.field needs its own guard: some caller who reaches T may not use it. */
+/**
+ * Whether T.field needs its own guard: it has no policy row (deny by default), or some caller who
+ * reaches T may not use it. A type nobody reaches needs none: every way to it is already refused.
+ */
 export function needsGuard(reach: Map<string, Set<string>>, typeName: string, field: string): boolean {
   const key = `${typeName}.${field}`;
   if (!OPERATION_POLICY[key] && !FIELD_POLICY[key] && !STRUCTURAL_TYPES[typeName]) return true;
   const reachers = reach.get(typeName);
   if (!reachers || reachers.size === 0) return false;
-  const callers = new Map<string, Caller>([
-    ...allPrincipals().map(({ label, principal }): [string, Caller] => [label, principal]),
-    ['ANONYMOUS', null],
-  ]);
-  return [...reachers].some((label) => !allowed(typeName, field, callers.get(label) ?? null));
+  const byLabel = callers();
+  return [...reachers].some((label) => !allowed(typeName, field, byLabel.get(label) ?? null));
 }

@@ -1,32 +1,48 @@
-// Generates the permission layer from policy.ts: graphql-shield rules for every operation and field
-// (deny by default), then a middleware that masks values, filters per-department array values and
-// records sensitive reads for the audit log, and one that leaves out ids of records outside the
-// caller's row scope.
-import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
-import {
-  applyMiddleware,
-  type IMiddleware,
-  type IMiddlewareFunction,
-  type IMiddlewareGenerator,
-} from 'graphql-middleware';
-import { deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
+// The permission layer, generated from policy.ts and installed on the schema once, when it is built.
+//
+// What stands around a field's own resolver, outermost first:
+//   1. Its guard, from the guard plan (guards.ts), one of three:
+//      - open: every caller who can reach the field's type may use the field (reach.ts), so the guard
+//        of the field that led here already decided, and no guard of its own runs;
+//      - deny: no policy row names the field; graphql-shield's fallback rule answers FORBIDDEN (as it
+//        would for any field the plan missed: the installation fails closed);
+//      - audience: graphql-shield's rule for who may read the field, or read it masked.
+//   2. The argument check (arguments.ts): nobody narrows an answer by a value they may not read.
+//   3. The value layer: masks, a department's share of a list value, the sensitive-read audit entry.
+//   4. Foreign ids (references.ts): an id of a record outside the caller's row scope is left out.
+//
+// The fast path. An audience rule's answer depends only on who asks, and a request's context keeps
+// one identity from start to end, so graphql-shield asks each rule once per request and caches the
+// answer in the context. Its field middleware is asynchronous all the same: every guarded field of
+// every row would wait on promises for an answer already known. So an audience rule that finds the
+// caller in its audience also notes that audience in the request's context
+// (`context.grantedAudiences`), and a guarded field whose audience is noted there runs steps 2–4
+// directly — what shield itself does after its cached `true`. The first field of each audience in a
+// request, and every field of an audience the caller is not in (a refusal is never noted), go
+// through shield.
+//
+// Why that is safe: only a rule notes an audience, only after it said yes to this context's
+// identity; a field looks for its own audience only, never for another that happens to overlap; and
+// the note lives and dies with the context the request lifecycle makes for every operation and every
+// subscription event (src/graphql/lifecycle.ts), so nothing at module level remembers a caller and
+// no answer reaches another request. test/permissions/permission-fast-path.test.ts holds it to that.
+import { defaultFieldResolver, GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { deny, rule, shield, type IRule } from 'graphql-shield';
 import { principalOf } from '../auth/identity';
 import type { RequestContext } from '../request-scope';
-import type { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { ErrorCode, unauthenticated } from '../graphql/errors';
-import { buildArgumentMiddleware } from './arguments';
+import { argumentLayers } from './arguments';
+import { DENY, planGuards, type FieldLayer, type FieldResolver, type Guard } from './guards';
 import { maskAddress, maskNationalId, maskPhone } from './masking';
-import { needsGuard, reachOf } from './reach';
 import { withoutForeignIds } from './references';
 import {
   decideField,
   FIELD_POLICY,
   INDICATOR_CATEGORY_READERS,
-  OPERATION_POLICY,
   PUBLIC,
   SPECIAL_STATUS_OWNERS,
   STRUCTURAL_REFERENCES,
-  STRUCTURAL_TYPES,
   type Audience,
   type FieldPolicy,
   type MaskKind,
@@ -39,121 +55,177 @@ const FORBIDDEN = () =>
     extensions: { code: ErrorCode.FORBIDDEN },
   });
 
-const rulesByAudience = new Map<Audience, IRule>();
-const audienceOfRule = new Map<IRule, Audience>();
+/**
+ * Wraps a schema in the permission layer and returns the schema to serve. The layers inside the
+ * guard (steps 2–4) are installed on `schema` itself, as the schema build's other rewrites are, so
+ * pass a freshly built bare schema. `auditReads: false` exists only for the benchmark that measures
+ * what auditing costs (src/cli/bench-server.ts); the API itself always audits.
+ */
+export function applyPermissions(
+  schema: GraphQLSchema,
+  options: { auditReads: boolean } = { auditReads: true },
+): GraphQLSchema {
+  const plan = planGuards(schema);
+  installInnerLayers(schema, options.auditReads);
+  // Step 1: graphql-shield around every field, in a new schema; fields the rule tree leaves out get
+  // its fallback rule, deny.
+  const shielded = applyMiddleware(
+    schema,
+    shield(ruleTree(plan), {
+      fallbackRule: deny,
+      // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.
+      allowExternalErrors: true,
+      fallbackError: FORBIDDEN,
+    }),
+  );
+  installGuards(shielded, schema, plan);
+  return shielded;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: the guards.
+// ---------------------------------------------------------------------------------------------
 
 /**
- * The audiences each request's caller was found to belong to: graphql-shield's per-request cache of
- * the same answers, but readable without waiting on a promise (see `allowingKnown`).
+ * graphql-shield's rule for one audience. Shield caches its answer for the request ('contextual'); a
+ * yes is also noted in the request's context, for the fast path.
  */
-const permitted = new WeakMap<RequestContext, Set<Audience>>();
-
-function permit(context: RequestContext, audience: Audience): true {
-  let audiences = permitted.get(context);
-  if (!audiences) {
-    audiences = new Set();
-    permitted.set(context, audiences);
-  }
-  audiences.add(audience);
-  return true;
+function audienceRule(audience: Audience, name: string): IRule {
+  return rule(name, { cache: 'contextual' })((_parent, _args, context: RequestContext) => {
+    if (audience !== PUBLIC) {
+      if (!context.identity) return unauthenticated();
+      if (!audience.includes(principalOf(context.identity))) return FORBIDDEN();
+    }
+    context.grantedAudiences.add(audience);
+    return true;
+  });
 }
 
-/** One shield rule per audience; it depends only on who asks, so its answer is cached per request. */
-function audienceRule(audience: Audience): IRule {
-  let cached = rulesByAudience.get(audience);
-  if (!cached) {
-    cached =
-      audience === PUBLIC
-        ? rule(`public`, { cache: 'contextual' })((_parent, _args, context: RequestContext) =>
-            permit(context, audience),
-          )
-        : rule(`audience:${rulesByAudience.size}:${audience.label}`, { cache: 'contextual' })(
-            (_parent, _args, context: RequestContext) => {
-              if (!context.identity) return unauthenticated();
-              return audience.includes(principalOf(context.identity))
-                ? permit(context, audience)
-                : FORBIDDEN();
-            },
-          );
-    rulesByAudience.set(audience, cached);
-    audienceOfRule.set(cached, audience);
+/** Shield's rule tree: the rule of each field the plan guards by audience, one rule per audience. */
+function ruleTree(plan: ReadonlyMap<string, Guard>): Record<string, Record<string, IRule>> {
+  const rules = new Map<Audience, IRule>();
+  const tree: Record<string, Record<string, IRule>> = {};
+  for (const [key, guard] of plan) {
+    if (guard.kind !== 'audience') continue;
+    let audienceRuleOf = rules.get(guard.audience);
+    if (!audienceRuleOf) {
+      // Shield caches a rule's answer under its name: one name per audience.
+      audienceRuleOf = audienceRule(guard.audience, `audience:${rules.size}:${guard.audience.label}`);
+      rules.set(guard.audience, audienceRuleOf);
+    }
+    const [typeName, fieldName] = splitKey(key);
+    tree[typeName] ??= {};
+    tree[typeName][fieldName] = audienceRuleOf;
   }
-  return cached;
+  return tree;
 }
 
 /**
- * graphql-shield's field middleware is asynchronous: every guarded field of every row waits on two
- * or three promises, even when the rule's answer for this request is already known. Once the caller
- * has been found in the field's audience, this runs the resolver directly — what shield itself does
- * with a cached `true`. Everything else (the first check of each audience in a request, every denial)
- * still goes through shield.
+ * Sets every field's resolver in the shielded schema by the plan: an open field gets its resolver
+ * from inside the guard, with no shield around it; a field guarded by an audience gets the fast path
+ * in front of shield's wrapper; a denied field (and any the plan does not name) keeps shield's deny.
  */
-function allowingKnown(audience: Audience, shielded: IMiddlewareFunction): IMiddlewareFunction {
-  const middleware = (
-    resolve: (...resolverArgs: unknown[]) => unknown,
-    parent: unknown,
-    args: unknown,
-    context: RequestContext,
-    info: unknown,
-  ): unknown =>
-    permitted.get(context)?.has(audience)
-      ? resolve(parent, args, context, info)
-      : (shielded as (...middlewareArgs: unknown[]) => unknown)(resolve, parent, args, context, info);
-  return middleware as unknown as IMiddlewareFunction;
-}
-
-function eitherAudience(policy: FieldPolicy): Audience {
-  const masked = policy.masked;
-  if (!masked) return policy.read;
-  return {
-    label: `${policy.read.label} | masked: ${masked.audience.label}`,
-    includes: (principal) => policy.read.includes(principal) || masked.audience.includes(principal),
-  };
-}
-
-const combined = new Map<FieldPolicy, Audience>();
-function fieldRule(policy: FieldPolicy): IRule {
-  let reach = combined.get(policy);
-  if (!reach) {
-    reach = eitherAudience(policy);
-    combined.set(policy, reach);
+function installGuards(
+  shielded: GraphQLSchema,
+  inside: GraphQLSchema,
+  plan: ReadonlyMap<string, Guard>,
+): void {
+  for (const type of Object.values(shielded.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const insideType = inside.getType(type.name);
+    if (!isObjectType(insideType)) throw new Error(`${type.name} is not in the schema shield wrapped`);
+    const insideFields = insideType.getFields();
+    for (const field of Object.values(type.getFields())) {
+      const key = `${type.name}.${field.name}`;
+      const guard = plan.get(key) ?? DENY;
+      // What runs inside the guard: left undefined for a plain property, which graphql-jit reads inline.
+      const inner: FieldResolver | undefined = insideFields[field.name]?.resolve;
+      if (guard.kind === 'open') field.resolve = inner;
+      else if (guard.kind === 'audience') {
+        const viaShield = field.resolve;
+        if (!viaShield) throw new Error(`graphql-shield left ${key} without a resolver`);
+        field.resolve = allowingGranted(guard.audience, inner ?? defaultFieldResolver, viaShield);
+      }
+    }
   }
-  return audienceRule(reach);
 }
 
-export function buildRuleTree(schema: GraphQLSchema): IRules {
-  const tree: Record<string, Record<string, IRule | typeof deny>> = {};
+/** The fast path: straight inside once shield has found the caller in `audience` this request. */
+function allowingGranted(audience: Audience, inner: FieldResolver, viaShield: FieldResolver): FieldResolver {
+  return (parent, args, context, info) =>
+    context.grantedAudiences.has(audience)
+      ? inner(parent, args, context, info)
+      : viaShield(parent, args, context, info);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps 2–4: inside the guard.
+// ---------------------------------------------------------------------------------------------
+
+/** Wraps each field's own resolver in its argument check, value layer and foreign-id layer, in place. */
+function installInnerLayers(schema: GraphQLSchema, auditReads: boolean): void {
+  const argumentChecks = argumentLayers(schema);
+  const values = valueLayers(auditReads);
+  const foreignIds = foreignIdLayers();
+  const unused = new Set([...values.keys(), ...foreignIds.keys()]);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    const rules: Record<string, IRule | typeof deny> = {};
-    for (const field of Object.keys(type.getFields())) {
-      const key = `${type.name}.${field}`;
-      const operation = OPERATION_POLICY[key];
-      const structural = STRUCTURAL_TYPES[type.name];
-      const policy = FIELD_POLICY[key];
-      if (operation) rules[field] = audienceRule(operation);
-      else if (structural) rules[field] = audienceRule(structural);
-      else if (policy) rules[field] = fieldRule(policy);
-      else rules[field] = deny;
+    for (const field of Object.values(type.getFields())) {
+      const key = `${type.name}.${field.name}`;
+      unused.delete(key);
+      // Innermost first: foreign ids see the resolver's value, the value layer what they leave.
+      const layers = [foreignIds.get(key), values.get(key), argumentChecks.get(key)].filter(
+        (layer): layer is FieldLayer => layer !== undefined,
+      );
+      if (layers.length === 0) continue;
+      const own: FieldResolver = field.resolve ?? defaultFieldResolver;
+      field.resolve = layers.reduce((inner, layer) => layer(inner), own);
     }
-    tree[type.name] = rules;
   }
-  return tree as IRules;
+  if (unused.size > 0) throw new Error(`policy.ts names fields the schema lacks: ${[...unused].join(', ')}`);
 }
 
-async function villageNameOf(context: RequestContext, gridId: string | undefined): Promise<string | null> {
-  if (!gridId) return null;
-  const grid: Jurisdiction | null = await context.loaders.organisation.jurisdictionById.load(gridId);
+/** `Type.field` → [Type, field]. */
+function splitKey(key: string): [string, string] {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
+}
+
+/** A property of the parent a field resolves on (an entity, or a plain object). */
+function propertyOf(parent: unknown, name: string): unknown {
+  return typeof parent === 'object' && parent !== null ? Reflect.get(parent, name) : undefined;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && 'then' in value && typeof value.then === 'function';
+}
+
+type AfterResolve = (value: unknown, parent: unknown, context: RequestContext) => unknown;
+
+/**
+ * `then` at once for a plain value, after it settles for a promise. Most of these fields are plain
+ * columns: waiting on a promise for each of them, on every row of a list, would cost more than the
+ * layer itself, and graphql-js takes a plain value as it is.
+ */
+function whenResolved(value: unknown, parent: unknown, context: RequestContext, then: AfterResolve): unknown {
+  return isPromiseLike(value)
+    ? Promise.resolve(value).then((settled) => then(settled, parent, context))
+    : then(value, parent, context);
+}
+
+async function villageNameOf(context: RequestContext, gridId: unknown): Promise<string | null> {
+  if (typeof gridId !== 'string' || !gridId) return null;
+  const grid = await context.loaders.organisation.jurisdictionById.load(gridId);
   if (!grid?.parentId) return null;
   const village = await context.loaders.organisation.jurisdictionById.load(grid.parentId);
   return village?.name ?? null;
 }
 
-async function mask(kind: MaskKind, value: unknown, parent: { gridId?: string }, context: RequestContext) {
+async function mask(kind: MaskKind, value: unknown, parent: unknown, context: RequestContext) {
   if (value === null || value === undefined) return value;
   if (kind === 'NATIONAL_ID') return maskNationalId(String(value), context.now());
   if (kind === 'PHONE') return maskPhone(String(value));
-  return maskAddress(await villageNameOf(context, parent.gridId));
+  return maskAddress(await villageNameOf(context, propertyOf(parent, 'gridId')));
 }
 
 function filterValues(kind: FieldPolicy['valueFilter'], value: unknown, principal: Principal): unknown {
@@ -172,133 +244,66 @@ function filterValues(kind: FieldPolicy['valueFilter'], value: unknown, principa
 }
 
 /** The record a sensitive value belongs to, for the audit entry. */
-function recordIdOf(parent: Record<string, unknown>): string {
-  const id = parent.id ?? parent.personId ?? parent.assessmentId;
+function recordIdOf(parent: unknown): string {
+  const id = propertyOf(parent, 'id') ?? propertyOf(parent, 'personId') ?? propertyOf(parent, 'assessmentId');
   return typeof id === 'string' ? id : 'unknown';
 }
 
-function valueMiddleware(
-  typeName: string,
-  fieldName: string,
-  policy: FieldPolicy,
-  auditReads: boolean,
-): IMiddlewareFunction {
-  const shown = (value: unknown, parent: Record<string, unknown>, context: RequestContext): unknown => {
-    const principal = principalOf(context.user);
-    const decision = decideField(policy, principal);
-    if (decision === 'masked' && policy.masked) return mask(policy.masked.kind, value, parent, context);
-    if (decision !== 'read') return null;
-    const visible = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
-    const revealed = Array.isArray(visible) ? visible.length > 0 : visible !== null && visible !== undefined;
-    if (auditReads && policy.sensitive && revealed) {
-      context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
-    }
-    return visible;
-  };
-  // Most of these fields are plain columns: their value is at hand, and waiting on a promise for each
-  // of them, on every row of a list, would cost more than the check itself. graphql-middleware passes
-  // a plain value through to graphql-js as it is; only its type says a middleware returns a promise.
-  const middleware = (
-    resolve: (...resolverArgs: unknown[]) => unknown,
-    parent: Record<string, unknown>,
-    args: unknown,
-    context: RequestContext,
-    info: unknown,
-  ): unknown => {
-    return whenResolved(resolve(parent, args, context, info), (value) => shown(value, parent, context));
-  };
-  return middleware as unknown as IMiddlewareFunction;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/** `then(value)` at once for a plain value, after it settles for a promise: most fields are plain. */
-function whenResolved(value: unknown, then: (resolved: unknown) => unknown): unknown {
-  return isPromiseLike(value) ? Promise.resolve(value).then(then) : then(value);
-}
-
-export function buildValueMiddleware(auditReads = true): Record<string, Record<string, IMiddlewareFunction>> {
-  const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
+/**
+ * Step 3, for every field whose policy row masks, filters or audits: what the caller sees of the
+ * value — the value, its mask, their department's share of a list, or null — and an audit note when
+ * a sensitive value is shown.
+ */
+function valueLayers(auditReads: boolean): Map<string, FieldLayer> {
+  const layers = new Map<string, FieldLayer>();
   for (const [key, policy] of Object.entries(FIELD_POLICY)) {
     if (!policy.masked && !policy.sensitive && !policy.valueFilter) continue;
-    const [typeName, fieldName] = key.split('.') as [string, string];
-    middleware[typeName] ??= {};
-    middleware[typeName][fieldName] = valueMiddleware(typeName, fieldName, policy, auditReads);
+    const [typeName, fieldName] = splitKey(key);
+    const shown: AfterResolve = (value, parent, context) => {
+      const principal = principalOf(context.user);
+      const decision = decideField(policy, principal);
+      if (decision === 'masked' && policy.masked) return mask(policy.masked.kind, value, parent, context);
+      if (decision !== 'read') return null;
+      const visible = policy.valueFilter ? filterValues(policy.valueFilter, value, principal) : value;
+      const revealed = Array.isArray(visible)
+        ? visible.length > 0
+        : visible !== null && visible !== undefined;
+      if (auditReads && policy.sensitive && revealed) {
+        context.recordSensitiveRead(typeName, recordIdOf(parent), fieldName);
+      }
+      return visible;
+    };
+    layers.set(
+      key,
+      (inner) => (parent, args, context, info) =>
+        whenResolved(inner(parent, args, context, info), parent, context, shown),
+    );
   }
-  return middleware;
+  return layers;
 }
 
 /**
- * No foreign ids (SPEC §4): every id-valued field whose policy row says which kind of record it names
- * (`references`) answers null — or, for a list of ids, leaves the id out — when that record is outside
- * the caller's row scope. Visibility comes from a batched per-request loader (references.ts): one
- * statement per kind for a page of rows. It runs inside the value middleware, so what it leaves out is
- * neither masked nor audited as read.
+ * Step 4, no foreign ids (SPEC §4): every id-valued field whose policy row says which kind of record
+ * it names (`references`) answers null — or, for a list of ids, leaves the id out — when that record
+ * is outside the caller's row scope. Visibility comes from a batched per-request loader
+ * (references.ts): one statement per kind for a page of rows. It runs inside the value layer, so what
+ * it leaves out is neither masked nor audited as read.
  */
-export function buildForeignIdMiddleware(): Record<string, Record<string, IMiddlewareFunction>> {
+function foreignIdLayers(): Map<string, FieldLayer> {
   const references: [string, ReferenceKind][] = [
     ...Object.entries(FIELD_POLICY).flatMap(([key, policy]): [string, ReferenceKind][] =>
       policy.references ? [[key, policy.references]] : [],
     ),
     ...Object.entries(STRUCTURAL_REFERENCES),
   ];
-  const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
+  const layers = new Map<string, FieldLayer>();
   for (const [key, kind] of references) {
-    const [typeName, fieldName] = key.split('.') as [string, string];
-    const hiding = (
-      resolve: (...resolverArgs: unknown[]) => unknown,
-      parent: unknown,
-      args: unknown,
-      context: RequestContext,
-      info: unknown,
-    ): unknown => {
-      return whenResolved(resolve(parent, args, context, info), (value) =>
-        withoutForeignIds(context, kind, value),
-      );
-    };
-    middleware[typeName] ??= {};
-    middleware[typeName][fieldName] = hiding as unknown as IMiddlewareFunction;
+    const hidden: AfterResolve = (value, _parent, context) => withoutForeignIds(context, kind, value);
+    layers.set(
+      key,
+      (inner) => (parent, args, context, info) =>
+        whenResolved(inner(parent, args, context, info), parent, context, hidden),
+    );
   }
-  return middleware;
-}
-
-/**
- * Wraps a schema in the permission layer. `auditReads: false` exists only for the benchmark that
- * measures what auditing costs (src/cli/bench-server.ts); the API itself always audits.
- */
-export function applyPermissions(
-  schema: GraphQLSchema,
-  options: { auditReads: boolean } = { auditReads: true },
-): GraphQLSchema {
-  const tree = buildRuleTree(schema) as Record<string, Record<string, IRule>>;
-  const permissions = shield(tree, {
-    fallbackRule: deny,
-    // Resolver errors (NOT_FOUND, CONFLICT …) pass through; formatError masks anything unexpected.
-    allowExternalErrors: true,
-    fallbackError: FORBIDDEN,
-  });
-  // graphql-shield guards every field; a field that every caller who reaches its type may use needs
-  // no guard (reach.ts), and wrapping it would only cost time. Every other guard stays.
-  const generated = (permissions as IMiddlewareGenerator<unknown, RequestContext, unknown>).generate(
-    schema,
-  ) as Record<string, Record<string, unknown>>;
-  const reach = reachOf(schema);
-  for (const [typeName, fields] of Object.entries(generated)) {
-    for (const [field, shielded] of Object.entries(fields)) {
-      const audience = audienceOfRule.get(tree[typeName]?.[field] as IRule);
-      if (!needsGuard(reach, typeName, field)) delete fields[field];
-      else if (audience && typeof shielded === 'function') {
-        fields[field] = allowingKnown(audience, shielded as IMiddlewareFunction);
-      }
-    }
-  }
-  return applyMiddleware(
-    schema,
-    generated as IMiddleware,
-    buildArgumentMiddleware(schema),
-    buildValueMiddleware(options.auditReads),
-    buildForeignIdMiddleware(),
-  );
+  return layers;
 }

@@ -7,6 +7,7 @@ import { createPeopleLoaders } from './domain/people/people.loaders';
 import { createPoliceRecordLoaders } from './domain/police/police-record.loaders';
 import { createReferralLoaders } from './domain/referrals/referral.loaders';
 import { createRiskLoaders } from './domain/risk/risk.loaders';
+import { createVisibilityLoaders } from './permissions/references';
 import type { LoaderRegistry, RequestContext } from './request-scope';
 
 /** The loaders of `context`'s request; each DataLoader batches and caches within that request only. */
@@ -19,5 +20,6 @@ export function createLoaders(context: RequestContext): LoaderRegistry {
     assignments: createAssignmentLoaders(context),
     referrals: createReferralLoaders(context),
     police: createPoliceRecordLoaders(context),
+    visibility: createVisibilityLoaders(context),
   };
 }

@@ -41,24 +41,25 @@ function visibilityLoader(context: RequestContext, kind: ReferenceKind): DataLoa
 }
 
 /**
- * The request's visibility loaders, kept with its other loaders (`context.loaders`): they live and are
- * renewed exactly as those are, so a cached answer never outlives the request or identity it was for.
+ * The request's visibility loaders, one per kind of record, made on first use; they sit in the
+ * request's loader registry (src/loaders.ts), so a cached answer never outlives its request.
  */
-const loadersOfRequest = new WeakMap<object, Map<ReferenceKind, DataLoader<string, boolean>>>();
+export function createVisibilityLoaders(context: RequestContext) {
+  const loaders = new Map<ReferenceKind, DataLoader<string, boolean>>();
+  return {
+    of(kind: ReferenceKind): DataLoader<string, boolean> {
+      let loader = loaders.get(kind);
+      if (!loader) {
+        loader = visibilityLoader(context, kind);
+        loaders.set(kind, loader);
+      }
+      return loader;
+    },
+  };
+}
 
 function loaderFor(context: RequestContext, kind: ReferenceKind): DataLoader<string, boolean> {
-  const owner = context.loaders;
-  let loaders = loadersOfRequest.get(owner);
-  if (!loaders) {
-    loaders = new Map();
-    loadersOfRequest.set(owner, loaders);
-  }
-  let loader = loaders.get(kind);
-  if (!loader) {
-    loader = visibilityLoader(context, kind);
-    loaders.set(kind, loader);
-  }
-  return loader;
+  return context.loaders.visibility.of(kind);
 }
 
 /** Whether the record of `kind` with `id` is within the caller's row scope. */
@@ -97,4 +98,11 @@ export function withoutForeignIds(context: RequestContext, kind: ReferenceKind, 
     return value.length === 0 ? value : visibleIds(context, kind, value.map(String));
   }
   return isVisible(context, kind, String(value)).then((visible) => (visible ? value : null));
+}
+
+// The permission layer's group in `context.loaders` (see LoaderRegistry).
+declare module '../request-scope' {
+  interface LoaderRegistry {
+    visibility: ReturnType<typeof createVisibilityLoaders>;
+  }
 }

@@ -269,10 +269,12 @@ test('on one WebSocket, each operation and each subscription event asks afresh',
 // The mechanism, read from the source and the schema.
 // ---------------------------------------------------------------------------------------------
 
-const PERMISSION_SOURCES = ['shield.ts', 'reach.ts', 'guards.ts', 'arguments.ts'].map((file) => ({
-  file,
-  text: readFileSync(join(__dirname, '../../src/permissions', file), 'utf8'),
-}));
+const PERMISSION_SOURCES = ['shield.ts', 'reach.ts', 'guards.ts', 'arguments.ts', 'references.ts'].map(
+  (file) => ({
+    file,
+    text: readFileSync(join(__dirname, '../../src/permissions', file), 'utf8'),
+  }),
+);
 
 test('the permission layer keeps no module-level state and needs no casts through unknown', () => {
   for (const { file, text } of PERMISSION_SOURCES) {

@@ -13,6 +13,7 @@ import { LastFollowUpOfPerson1765400000000 } from './1765400000000-LastFollowUpO
 import { IdempotencyPayloadHash1765540000000 } from './1765540000000-IdempotencyPayloadHash';
 import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
 import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
+import { UserAdministrationAndSessions1765700000000 } from './1765700000000-UserAdministrationAndSessions';
 
 export const migrations = [
   Foundation1764400000000,
@@ -29,4 +30,5 @@ export const migrations = [
   IdempotencyPayloadHash1765540000000,
   LoginThrottlePerAccountAndSource1765560000000,
   AuditChainHead1765600000000,
+  UserAdministrationAndSessions1765700000000,
 ];

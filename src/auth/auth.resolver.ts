@@ -1,4 +1,5 @@
-// Sign-in and "who am I": login exchanges a username and password for an access token (auth.service.ts).
+// Sign-in and the signed-in user's own account: login exchanges a username and password for an access
+// token (auth.service.ts); changePassword, logout and mySessions act on the caller's own account only.
 import { MaxLength } from 'class-validator';
 import {
   Arg,
@@ -6,6 +7,7 @@ import {
   Field,
   FieldResolver,
   InputType,
+  Int,
   Mutation,
   ObjectType,
   Query,
@@ -19,6 +21,8 @@ import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
 import { UserError } from '../graphql/errors';
 import { signIn } from './auth.service';
+import { changePassword, ChangePasswordInput, ChangePasswordPayload } from './password-change';
+import { listOwnSessions, logout, LogoutInput, LogoutPayload, SessionConnection } from './sessions';
 
 @InputType({ description: '登录 / Sign in' })
 export class LoginInput {
@@ -45,8 +49,29 @@ export class LoginPayload {
   @Field(() => User, { nullable: true })
   user: User | null;
 
+  @Field({
+    description:
+      '须先修改密码 / Signed in with a temporary password: this token may only run changePassword, me and logout',
+  })
+  passwordChangeRequired: boolean;
+
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+/** Departments by code, read once per request: a page of users names a handful of the twenty. */
+const departmentsOfRequest = new WeakMap<RequestContext, Promise<Map<string, Department>>>();
+
+function departmentsOf(context: RequestContext): Promise<Map<string, Department>> {
+  let departments = departmentsOfRequest.get(context);
+  if (!departments) {
+    departments = context.dataSource
+      .getRepository(Department)
+      .find()
+      .then((rows) => new Map(rows.map((row) => [row.code, row])));
+    departmentsOfRequest.set(context, departments);
+  }
+  return departments;
 }
 
 @Resolver(() => User)
@@ -64,10 +89,43 @@ export class AuthResolver {
     return context.dataSource.getRepository(User).findOneByOrFail({ id: context.user.id });
   }
 
+  @Mutation(() => ChangePasswordPayload, {
+    description: '修改密码 / Change your own password (the current one is required); your other sessions end',
+  })
+  async changePassword(
+    @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
+    @Ctx() context: RequestContext,
+  ): Promise<ChangePasswordPayload> {
+    const { result, userErrors } = await changePassword(context, input);
+    return { user: result?.user ?? null, endedSessionCount: result?.endedSessionCount ?? null, userErrors };
+  }
+
+  @Mutation(() => LogoutPayload, {
+    description: '退出登录 / Sign out: this token (or every token of yours) stops working at once',
+  })
+  async logout(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => LogoutInput, { nullable: true }) input?: LogoutInput,
+  ): Promise<LogoutPayload> {
+    const { result, userErrors } = await logout(context, input ?? Object.assign(new LogoutInput(), {}));
+    return { endedSessionCount: result ?? 0, userErrors };
+  }
+
+  @Query(() => SessionConnection, {
+    description: '我的登录会话 / Your open sessions, newest first, with their last use',
+  })
+  mySessions(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listOwnSessions(context, first, after);
+  }
+
   @FieldResolver(() => Department, { nullable: true, description: '部门 / Department' })
   @Reads('departmentCode')
-  department(@Root() user: User, @Ctx() context: RequestContext) {
-    return context.dataSource.getRepository(Department).findOneBy({ code: user.departmentCode });
+  async department(@Root() user: User, @Ctx() context: RequestContext) {
+    return (await departmentsOf(context)).get(user.departmentCode) ?? null;
   }
 
   @FieldResolver(() => Jurisdiction, { nullable: true, description: '辖区 / Jurisdiction node' })

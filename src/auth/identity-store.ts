@@ -1,5 +1,6 @@
 // The identity store: who a user or service account is, read from the database on every request, so
-// a disabled account or a changed department takes effect at once. Both ways in (tokens in
+// a disabled account, a changed department or jurisdiction, or an ended session takes effect at once
+// — on every replica, whatever each process has cached of the token itself. Both ways in (tokens in
 // identity.ts, API keys in api-keys.ts) read identities here.
 import type { DataSource } from 'typeorm';
 import { queryPrepared } from '../database/prepared';
@@ -18,6 +19,10 @@ export interface Identity {
   jurisdictionPath: string;
   jurisdictionLevel: string;
   capabilities: Capability[];
+  /** The session the access token names; null for an API key. */
+  sessionId: string | null;
+  /** Signed in with a temporary password: only changing it (and me, logout) is allowed until then. */
+  passwordChangeRequired: boolean;
 }
 
 interface IdentityRow {
@@ -31,19 +36,19 @@ interface IdentityRow {
   path: string;
   level: string;
   capabilities: Capability[];
+  password_change_required: boolean;
 }
 
-/** The active account `userId` (a user or a service account), or null. */
-export async function loadUserIdentity(dataSource: DataSource, userId: string): Promise<Identity | null> {
-  const rows = await queryPrepared<IdentityRow>(
-    dataSource,
-    `SELECT u.kind, u.id, u.username, u.display_name, u.department_code, u.position, u.jurisdiction_id,
-            u.capabilities, j.path, j.level
-       FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id
-      WHERE u.id = $1 AND u.active`,
-    [userId],
-  );
-  const row = rows[0];
+/**
+ * How often a session's last use is written: at most once a minute per session, not once a request.
+ * `mySessions` shows it to the minute.
+ */
+export const LAST_USE_RESOLUTION_SECONDS = 60;
+
+const IDENTITY_COLUMNS = `u.kind, u.id, u.username, u.display_name, u.department_code, u.position,
+            u.jurisdiction_id, u.capabilities, u.password_change_required, j.path, j.level`;
+
+function identityOf(row: IdentityRow | undefined, sessionId: string | null): Identity | null {
   if (!row) return null;
   return {
     kind: row.kind,
@@ -56,5 +61,50 @@ export async function loadUserIdentity(dataSource: DataSource, userId: string): 
     jurisdictionPath: row.path,
     jurisdictionLevel: row.level,
     capabilities: row.capabilities,
+    sessionId,
+    passwordChangeRequired: row.password_change_required,
   };
+}
+
+/** The active account `userId` (a user or a service account), or null. For API keys: no session. */
+export async function loadUserIdentity(dataSource: DataSource, userId: string): Promise<Identity | null> {
+  const rows = await queryPrepared<IdentityRow>(
+    dataSource,
+    `SELECT ${IDENTITY_COLUMNS}
+       FROM users u JOIN jurisdictions j ON j.id = u.jurisdiction_id
+      WHERE u.id = $1 AND u.active`,
+    [userId],
+  );
+  return identityOf(rows[0], null);
+}
+
+/**
+ * The active user `userId` signed in as session `sessionId`, or null when the account is disabled or
+ * the session was ended (logout, an ADMIN, a password reset) or never existed. One statement, the
+ * same one the identity lookup always was: the session check is a join in it, and stamping the
+ * session's last use rides along as a data-modifying CTE that touches the row at most once a minute
+ * (PostgreSQL runs it whether or not the SELECT reads it). It runs on the primary, as every identity
+ * lookup does (queryPrepared), so an ended session is refused by every replica from the next request.
+ */
+export async function loadSessionIdentity(
+  dataSource: DataSource,
+  userId: string,
+  sessionId: string,
+  now: Date,
+): Promise<Identity | null> {
+  const rows = await queryPrepared<IdentityRow>(
+    dataSource,
+    `WITH used AS (
+       UPDATE sessions SET last_used_at = $3::timestamptz
+        WHERE id = $2::uuid AND user_id = $1::uuid AND ended_at IS NULL
+          AND last_used_at < $3::timestamptz - make_interval(secs => ${LAST_USE_RESOLUTION_SECONDS})
+       RETURNING id)
+     SELECT ${IDENTITY_COLUMNS}
+       FROM users u
+       JOIN jurisdictions j ON j.id = u.jurisdiction_id
+       JOIN sessions s ON s.id = $2::uuid AND s.user_id = u.id AND s.ended_at IS NULL
+      WHERE u.id = $1::uuid AND u.active AND u.kind = 'USER'`,
+    [userId, sessionId, now],
+  );
+  return identityOf(rows[0], sessionId);
 }

@@ -1,10 +1,11 @@
 // Who is making a request: resolved from the Authorization header on every request, from the
-// database (identity-store.ts), so a disabled account or a changed department takes effect at once.
+// database (identity-store.ts), so a disabled account, a changed department or an ended session
+// takes effect at once.
 import type { DataSource } from 'typeorm';
 import type { Capability } from '../domain/organisation/organisation.enums';
 import type { Principal } from '../permissions/policy';
 import { identityFromApiKey } from './api-keys';
-import { loadUserIdentity, type Identity } from './identity-store';
+import { loadSessionIdentity, type Identity } from './identity-store';
 import type { TokenService } from './tokens';
 
 export type { Identity } from './identity-store';
@@ -19,18 +20,21 @@ export function principalOf(identity: Identity): Principal {
   return { department: identity.departmentCode, position: identity.position, capability };
 }
 
-/** `Authorization: Bearer <access token>` for users, `Authorization: ApiKey <key>` for integrations. */
+/**
+ * `Authorization: Bearer <access token>` for users, `Authorization: ApiKey <key>` for integrations.
+ * `now` is the request's clock: it stamps the session's last use.
+ */
 export async function identityFromAuthorization(
   header: string | undefined,
   tokens: TokenService,
   dataSource: DataSource,
+  now: Date = new Date(),
 ): Promise<Identity | null> {
   if (!header) return null;
   const match = /^(Bearer|ApiKey)\s+(\S+)$/i.exec(header);
   if (!match?.[2]) return null;
   if (match[1]?.toLowerCase() === 'apikey') return identityFromApiKey(match[2], dataSource);
-  const userId = await tokens.verify(match[2]);
-  if (!userId) return null;
-  const identity = await loadUserIdentity(dataSource, userId);
-  return identity?.kind === 'USER' ? identity : null;
+  const verified = await tokens.verify(match[2]);
+  if (!verified) return null;
+  return loadSessionIdentity(dataSource, verified.userId, verified.sessionId, now);
 }

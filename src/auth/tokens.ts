@@ -1,15 +1,32 @@
 // Access tokens: HS256 JWTs signed and verified with jose. Only HS256 is accepted, with a fixed
-// issuer and audience; anything else is treated as no credential at all.
+// issuer and audience; anything else is treated as no credential at all. Each token names its session
+// (the `jti` claim, a row of `sessions`): a valid signature is not enough, the identity lookup also
+// requires that session to be open (identity-store.ts), so logout and the like stop a token at once.
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'concord';
 const AUDIENCE = 'concord-api';
 
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+  /** The token's `jti`: the id of the session row the sign-in writes. */
+  sessionId: string;
+}
+
+export interface VerifiedToken {
+  userId: string;
+  sessionId: string;
+}
+
 export interface TokenService {
-  issue(userId: string): Promise<{ token: string; expiresAt: Date }>;
-  /** The user id the token was issued to, or null when it is forged, expired or malformed. */
-  verify(token: string): Promise<string | null>;
+  issue(userId: string): Promise<IssuedToken>;
+  /**
+   * Whom the token was issued to and for which session, or null when it is forged, expired or
+   * malformed. Says nothing of whether the session is still open: that is the database's to say.
+   */
+  verify(token: string): Promise<VerifiedToken | null>;
 }
 
 /**
@@ -17,47 +34,57 @@ export interface TokenService {
  * it again (HMAC, base64 and JSON decoding, claim checks in jose) is a visible share of a dashboard's
  * server CPU (docs/performance.md#verified-tokens). A token's bytes verify the same way every time under the same key, so a
  * token seen before needs only its expiry checked. Only tokens that verified are kept; past this many
- * the oldest is forgotten and verified again when it comes back.
+ * the oldest is forgotten and verified again when it comes back. Revocation does not depend on this
+ * cache: the session is looked up in PostgreSQL on every request, with the identity.
  */
 export const VERIFIED_TOKENS_KEPT = 10_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createTokenService(secret: string, lifetimeSeconds: number, now: () => Date): TokenService {
   // A key object made once: given bytes, jose would make one on every sign and verify.
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
-  /** Tokens that verified under `key`: the subject and the expiry (seconds), oldest first. */
-  const verified = new Map<string, { subject: string; expiresAt: number }>();
+  /** Tokens that verified under `key`: subject, session and expiry (seconds), oldest first. */
+  const verified = new Map<string, VerifiedToken & { expiresAt: number }>();
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now().getTime() / 1000);
       const expiresAt = new Date((issuedAt + lifetimeSeconds) * 1000);
+      const sessionId = randomUUID();
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
-        .setJti(randomUUID())
+        .setJti(sessionId)
         .setIssuedAt(issuedAt)
         .setExpirationTime(issuedAt + lifetimeSeconds)
         .sign(key);
-      return { token, expiresAt };
+      return { token, expiresAt, sessionId };
     },
     async verify(token) {
       const currentDate = now();
       const known = verified.get(token);
       // As jose decides: expired once `exp` is at or before the current second.
-      if (known) return known.expiresAt > Math.floor(currentDate.getTime() / 1000) ? known.subject : null;
+      if (known) {
+        if (known.expiresAt <= Math.floor(currentDate.getTime() / 1000)) return null;
+        return { userId: known.userId, sessionId: known.sessionId };
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           audience: AUDIENCE,
           currentDate,
-          requiredClaims: ['exp'],
+          requiredClaims: ['exp', 'jti'],
         });
-        if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null;
+        const { sub, jti, exp } = payload;
+        if (typeof sub !== 'string' || typeof exp !== 'number' || typeof jti !== 'string') return null;
+        // The session id goes into a uuid column: anything else could only fail there.
+        if (!UUID.test(jti)) return null;
         if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { subject: payload.sub, expiresAt: payload.exp });
-        return payload.sub;
+        verified.set(token, { userId: sub, sessionId: jti, expiresAt: exp });
+        return { userId: sub, sessionId: jti };
       } catch {
         return null;
       }

@@ -16,6 +16,7 @@ import { PoliceRecord } from '../domain/police/police-record.entity';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
+import { Session } from '../auth/session.entity';
 import { Household } from '../domain/people/household.entity';
 import { Person } from '../domain/people/person.entity';
 import { Assessment, AssessmentIndicator } from '../domain/risk/assessment.entity';
@@ -25,6 +26,7 @@ export const entities = [
   Jurisdiction,
   Department,
   User,
+  Session,
   Household,
   Person,
   Dispute,

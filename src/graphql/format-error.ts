@@ -22,6 +22,29 @@ function isVariableCoercionError(error: unknown): boolean {
   return error.message.startsWith(variable);
 }
 
+/**
+ * What of an unexpected error goes to the log: a failed statement's text and error code, never the
+ * values bound to it or the driver's detail (they can be ID numbers, phone numbers, password hashes).
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof Error) || !('parameters' in error)) return error;
+  const driverError: unknown = 'driverError' in error ? error.driverError : undefined;
+  const field = (name: string): unknown =>
+    typeof driverError === 'object' && driverError !== null && name in driverError
+      ? (driverError as Record<string, unknown>)[name]
+      : undefined;
+  return {
+    type: error.name,
+    message: error.message,
+    stack: error.stack,
+    query: 'query' in error ? error.query : undefined,
+    parameterCount: Array.isArray(error.parameters) ? error.parameters.length : undefined,
+    code: field('code'),
+    constraint: field('constraint'),
+    table: field('table'),
+  };
+}
+
 /** Keeps our own error codes; anything else becomes a bare INTERNAL_SERVER_ERROR (Apollo's contract). */
 export function formatError(app: AppServices): ErrorFormatter {
   return (formatted, error) => {
@@ -33,7 +56,10 @@ export function formatError(app: AppServices): ErrorFormatter {
       return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
     if (code === 'PERSISTED_QUERY_NOT_FOUND') return formatted;
-    app.logger.error({ err: unwrapResolverError(error) }, 'unexpected error while resolving a request');
+    app.logger.error(
+      { err: loggableError(unwrapResolverError(error)) },
+      'unexpected error while resolving a request',
+    );
     if (app.config.nodeEnv === 'development') return formatted;
     return {
       message: 'Internal server error',

@@ -84,7 +84,7 @@ export function nationalIdNumberProblem(value: string): string | null {
 // Applying them to the schema
 
 /** Text compared byte for byte with what was set earlier (a password hash): refused, never normalised. */
-const VERBATIM_FIELDS = new Set(['password']);
+const VERBATIM_FIELDS = new Set(['password', 'currentPassword', 'newPassword']);
 
 interface Problem {
   field: string;

@@ -26,6 +26,7 @@ import {
 } from 'graphql';
 import { writeReadAuditEntries } from '../audit/audit-log';
 import { identityFromAuthorization, type Identity } from '../auth/identity';
+import { refusedUntilPasswordChanged } from '../auth/password-gate';
 import { ServerRequestContext } from '../context';
 import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
@@ -98,7 +99,12 @@ export class RequestLifecycle {
 
   /** Who the credential names now, read from the database: a disabled account or revoked key is null. */
   identify(credential: Credential): Promise<Identity | null> {
-    return identityFromAuthorization(credential.authorization, this.app.tokens, this.app.dataSource);
+    return identityFromAuthorization(
+      credential.authorization,
+      this.app.tokens,
+      this.app.dataSource,
+      this.app.clock(),
+    );
   }
 
   /** Identity and a fresh context: loaders never serve rows of another operation or another identity. */
@@ -196,6 +202,12 @@ export class RequestLifecycle {
   /** A query or mutation: identity, a fresh context, execution, audit, masking. */
   async execute(admitted: AdmittedOperation, requestId: string = randomUUID()): Promise<ExecutionResult> {
     const context = await this.openContext(admitted.credential, requestId);
+    const mustChangePassword = refusedUntilPasswordChanged(
+      context.identity,
+      admitted.document,
+      admitted.operation,
+    );
+    if (mustChangePassword) return { errors: this.mask([mustChangePassword]) };
     return this.runOperation(context, admitted.operationName, (contextValue) =>
       execute({
         schema: this.schema,
@@ -218,6 +230,12 @@ export class RequestLifecycle {
     requestId: string = randomUUID(),
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const subscriber = await this.openContext(admitted.credential, requestId);
+    const mustChangePassword = refusedUntilPasswordChanged(
+      subscriber.identity,
+      admitted.document,
+      admitted.operation,
+    );
+    if (mustChangePassword) return { errors: this.mask([mustChangePassword]) };
     let source: AsyncIterable<unknown> | ExecutionResult;
     try {
       source = await createSourceEventStream({
@@ -297,9 +315,15 @@ export class RequestLifecycle {
     return {
       async requestDidStart() {
         return {
-          async didResolveOperation({ document, operationName, request }) {
+          async didResolveOperation({ document, operationName, operation, request, contextValue }) {
             const tooCostly = costOf(document, operationName, request.variables);
             if (tooCostly) throw tooCostly;
+            const mustChangePassword = refusedUntilPasswordChanged(
+              contextValue.identity,
+              document,
+              operation,
+            );
+            if (mustChangePassword) throw mustChangePassword;
           },
           async willSendResponse({ contextValue, response, operationName }) {
             if (response.body.kind !== 'single') return;

@@ -5,6 +5,7 @@ import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AuditResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ServiceAccountResolver } from '../auth/service-account.resolver';
+import { UserAdministrationResolver } from '../domain/administration/user-administration.resolver';
 import { AssignmentResolver, FollowUpResolver } from '../domain/assignments/assignment.resolver';
 import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/dispute.resolver';
 import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
@@ -21,6 +22,7 @@ import { applyInputHygiene } from './input-hygiene';
 export const resolvers = [
   AuthResolver,
   ServiceAccountResolver,
+  UserAdministrationResolver,
   AuditResolver,
   OrganisationResolver,
   PersonResolver,

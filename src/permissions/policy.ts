@@ -291,6 +291,21 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   ServiceAccountPayload: ADMINS,
   IssuedApiKey: ADMINS,
   RevokeApiKeyPayload: ADMINS,
+  // User administration (issue 20): staff accounts, no personal data of the records.
+  UserConnection: ADMINS,
+  UserEdge: ADMINS,
+  UserPayload: ADMINS,
+  CreateUserPayload: ADMINS,
+  ResetPasswordPayload: ADMINS,
+  ImportUsersPayload: ADMINS,
+  ImportedUserPassword: ADMINS,
+  EndUserSessionsPayload: ADMINS,
+  // One's own account: password and sessions.
+  ChangePasswordPayload: SIGNED_IN,
+  LogoutPayload: SIGNED_IN,
+  Session: SIGNED_IN,
+  SessionConnection: SIGNED_IN,
+  SessionEdge: SIGNED_IN,
   AuditEntry: AUDITORS,
   OverdueFollowUpConnection: STAFF,
   OverdueFollowUpEdge: STAFF,
@@ -656,6 +671,17 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.createServiceAccount': ADMINS,
   'Mutation.issueApiKey': ADMINS,
   'Mutation.revokeApiKey': ADMINS,
+  'Query.users': ADMINS,
+  'Mutation.createUser': ADMINS,
+  'Mutation.updateUser': ADMINS,
+  'Mutation.disableUser': ADMINS,
+  'Mutation.enableUser': ADMINS,
+  'Mutation.importUsers': ADMINS,
+  'Mutation.resetPassword': ADMINS,
+  'Mutation.endUserSessions': ADMINS,
+  'Mutation.changePassword': SIGNED_IN,
+  'Mutation.logout': SIGNED_IN,
+  'Query.mySessions': SIGNED_IN,
   'Query.auditTrail': AUDITORS,
   'Mutation.escalateDispute': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
   'Mutation.recordMediationSession': CASE_HANDLERS,
@@ -692,6 +718,16 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.recordPoliceCounts': leadersOf('POLICE'),
   'Mutation.addPoliceRecord': departments('POLICE'),
 };
+
+/**
+ * What a session that signed in with a temporary password may run until the password is changed
+ * (the request lifecycle refuses every other root field: src/auth/password-gate.ts).
+ */
+export const PASSWORD_CHANGE_OPERATIONS: readonly string[] = [
+  'Mutation.changePassword',
+  'Query.me',
+  'Mutation.logout',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Decisions inside workflows: who may move a dispute to each status, and who decides tier changes.
@@ -806,6 +842,15 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.assignments(filter.unacknowledged)': narrows('Assignment.acknowledgedAt'),
   'Query.assignments(filter.leadLeaderId)': narrows('Assignment.leadLeaderId'),
   'Query.assignments(filter.proposed)': narrows('Assignment.proposedForTier'),
+  'Query.users(first)': page,
+  'Query.users(after)': page,
+  'Query.users(filter.departmentCode)': narrows('User.departmentCode'),
+  'Query.users(filter.position)': narrows('User.position'),
+  'Query.users(filter.jurisdictionId)': narrows('User.jurisdictionId'),
+  'Query.users(filter.active)': narrows('User.active'),
+  'Query.users(filter.search)': narrows('User.username'),
+  'Query.mySessions(first)': page,
+  'Query.mySessions(after)': page,
   'Query.auditTrail(first)': page,
   'Query.auditTrail(before)': page,
   'Query.auditTrail(filter.action)': narrows('AuditEntry.action'),

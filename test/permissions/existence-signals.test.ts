@@ -64,6 +64,7 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   leadLeaderId: 'user',
   responsiblePersonId: 'user',
   teamMemberIds: 'user',
+  userId: 'user',
   actorId: 'user',
   serviceAccountId: 'serviceAccount',
   keyId: 'apiKey',
@@ -74,7 +75,9 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
  * Kinds not compared, because no account that may use an operation naming them has them outside
  * its scope:
  * - user: the organisation's directory; any active user may be named responsible, lead or team
- *   member (assign), and only the AUDITOR filters the trail by actor.
+ *   member (assign), and only the AUDITOR filters the trail by actor. ADMIN's user operations
+ *   (updateUser, resetPassword …) answer an account outside its subtree as a random id
+ *   (test/administration/users.test.ts); this test's ADMIN holds the whole city.
  * - serviceAccount, apiKey: only ADMIN uses those operations, and ADMIN sees them all.
  * - anyRecord: auditTrail's recordId, AUDITOR only, who reads the whole trail.
  */

@@ -1,5 +1,6 @@
 // A user account (账号): department, position and the jurisdiction node that roots what they may see.
-import { Field, ID, ObjectType } from 'type-graphql';
+// Managed by an ADMIN (src/domain/administration/); the password hash never leaves the server.
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Capability, Position } from './organisation.enums';
 
@@ -47,6 +48,25 @@ export class User {
   @Column('text')
   passwordHash: string;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  @Field({
+    description:
+      '须修改密码 / Signed in with a temporary password: only changePassword, me and logout are allowed until it is changed',
+  })
+  @Column('boolean', { default: false })
+  passwordChangeRequired: boolean;
+
+  /** Set while the password is a temporary one: it signs in once, and not after this. */
+  @Column('timestamptz', { nullable: true })
+  temporaryPasswordExpiresAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  passwordChangedAt: Date | null;
+
+  @Field(() => Int, { description: '版本 / Version, for expectedVersion' })
+  @Column('integer', { default: 1 })
+  version: number;
+
+  @Field({ description: '创建时间 / Created at' })
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 }

@@ -14,6 +14,7 @@ import { IdempotencyPayloadHash1765540000000 } from './1765540000000-Idempotency
 import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
 import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
 import { UserAdministrationAndSessions1765700000000 } from './1765700000000-UserAdministrationAndSessions';
+import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 
 export const migrations = [
   Foundation1764400000000,
@@ -31,4 +32,5 @@ export const migrations = [
   LoginThrottlePerAccountAndSource1765560000000,
   AuditChainHead1765600000000,
   UserAdministrationAndSessions1765700000000,
+  ReferenceDataAdministration1765800000000,
 ];

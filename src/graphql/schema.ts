@@ -11,6 +11,7 @@ import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/disput
 import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
 import { HouseholdResolver, PersonResolver } from '../domain/people/people.resolver';
 import { AssessmentResolver } from '../domain/risk/risk.resolver';
+import { IndicatorCatalogResolver } from '../domain/risk/indicator-catalog.resolver';
 import { ReferralResolver } from '../domain/referrals/referral.resolver';
 import { AlertResolver } from '../domain/alerts/alert.resolver';
 import { HazardResolver } from '../domain/hazards/hazard.resolver';
@@ -30,6 +31,7 @@ export const resolvers = [
   DisputeResolver,
   DisputePartyResolver,
   AssessmentResolver,
+  IndicatorCatalogResolver,
   AssignmentResolver,
   FollowUpResolver,
   ReferralResolver,

@@ -163,6 +163,8 @@ export const NOT_CARRIERS: Readonly<Record<string, string>> = {
   'Dispute.grid': 'the grid of the dispute: the persons’ own grids are already counted as REGION',
   'HazardSale.buyerName': 'a name: the carriers of the person on record are counted in full',
   'HazardBusiness.address': 'a business’s address, not a person’s',
+  'Reorganisation.retiredGrid': 'a node of the tree an ADMIN reorganised, not a person’s grid',
+  'Reorganisation.successorGrid': 'a node of the tree an ADMIN reorganised, not a person’s grid',
 };
 
 export interface Inference {

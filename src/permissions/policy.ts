@@ -83,7 +83,9 @@ export const COORDINATORS: readonly DepartmentCode[] = ['GRID', 'COMPREHENSIVE_G
 
 // ---------------------------------------------------------------------------------------------
 // Row scope: which persons and disputes of their subtree a department sees (applied in SQL by
-// scope.ts). Dispute routing by category and source is reference data (dispute_routes).
+// scope.ts). Dispute routing by category, source and venue is reference data (dispute_routes), read
+// by that SQL on every request: the file src/database/reference-data/dispute-routes.json is its default
+// and an ADMIN edits it through `setDisputeRoute`, effective on every replica from its next request.
 // ---------------------------------------------------------------------------------------------
 export interface RowAccess {
   /** Sees every person and dispute in the subtree. */
@@ -288,6 +290,16 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   RecordFollowUpPayload: STAFF,
   Indicator: SIGNED_IN,
   IndicatorCatalogVersion: SIGNED_IN,
+  // The tree and reference data (issue 20): read by every account, administered by ADMIN, whose
+  // reorganisation reports count records only as the small-cell rule allows (no personal data).
+  DisputeRouting: SIGNED_IN,
+  DisputeRouteEntry: SIGNED_IN,
+  SetDisputeRoutePayload: ADMINS,
+  AddJurisdictionPayload: ADMINS,
+  ReorganisationPayload: ADMINS,
+  Reorganisation: ADMINS,
+  MovedRecordCount: ADMINS,
+  PublishIndicatorCatalogPayload: ADMINS,
   ServiceAccountPayload: ADMINS,
   IssuedApiKey: ADMINS,
   RevokeApiKeyPayload: ADMINS,
@@ -645,6 +657,12 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.jurisdictions': SIGNED_IN,
   'Query.departments': SIGNED_IN,
   'Query.indicatorCatalog': SIGNED_IN,
+  'Query.disputeRouting': SIGNED_IN,
+  'Mutation.addJurisdiction': ADMINS,
+  'Mutation.reorganiseMoveGrid': ADMINS,
+  'Mutation.reorganiseMergeGrids': ADMINS,
+  'Mutation.setDisputeRoute': ADMINS,
+  'Mutation.publishIndicatorCatalog': ADMINS,
   'Query.person': STAFF,
   'Query.persons': STAFF,
   'Query.dispute': NOT_YOUTH,

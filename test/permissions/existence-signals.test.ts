@@ -61,6 +61,9 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   businessId: 'hazardBusiness',
   gridId: 'jurisdiction',
   jurisdictionId: 'jurisdiction',
+  parentId: 'jurisdiction',
+  villageId: 'jurisdiction',
+  intoGridId: 'jurisdiction',
   leadLeaderId: 'user',
   responsiblePersonId: 'user',
   teamMemberIds: 'user',
@@ -142,6 +145,7 @@ const STRING_VALUES: Readonly<Record<string, string>> = {
   receiptNumber: 'R-0001',
   format: 'CSV',
   phone: '13800001234',
+  localCode: 'G09',
 };
 
 interface Account {

@@ -1,5 +1,5 @@
 // Organisation queries and the checks other areas need: is a grid real and within my scope?
-import type { EntityManager } from 'typeorm';
+import { Brackets, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { problem } from '../../graphql/mutation';
 import { gridInSubtree, subtreeNodesSql, subtreeParams, type SqlPredicate } from '../../permissions/scope';
@@ -9,7 +9,10 @@ import { Department } from './department.entity';
 import { Jurisdiction } from './jurisdiction.entity';
 import { JurisdictionLevel } from './organisation.enums';
 
-/** Throws a userError on `field` unless `gridId` is a GRID node inside the caller's subtree. */
+/**
+ * Throws a userError on `field` unless `gridId` is a live GRID node inside the caller's subtree: a grid
+ * retired by a reorganisation takes no new records (the database refuses them too).
+ */
 export async function requireGridInScope(
   tx: EntityManager,
   context: RequestContext,
@@ -17,26 +20,41 @@ export async function requireGridInScope(
   field: string,
 ): Promise<Jurisdiction> {
   const { path, descendants } = subtreeParams(context.user);
-  const grid = await tx
+  const { entities, raw } = await tx
     .getRepository(Jurisdiction)
     .createQueryBuilder('j')
+    .leftJoin('jurisdiction_reorganisations', 'retirement', 'retirement.retired_id = j.id')
+    .leftJoin(Jurisdiction, 'successor', 'successor.id = retirement.successor_id')
+    .addSelect('successor.name', 'successor_name')
     .where('j.id = :gridId', { gridId })
     .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
-    .getOne();
+    .getRawAndEntities<{ successor_name: string | null }>();
+  const grid = entities[0];
   if (!grid) throw problem(field, 'No grid with this id within your jurisdiction');
   if (grid.level !== JurisdictionLevel.GRID)
     throw problem(field, `${grid.name} is a ${grid.level}, not a grid`);
+  const successor = raw[0]?.successor_name;
+  if (successor) throw problem(field, `${grid.name} was reorganised into ${successor}: use that grid`);
   return grid;
 }
 
-/** Jurisdiction nodes the caller may see: their subtree, and its ancestors so the tree reads whole. */
+/**
+ * Jurisdiction nodes the caller may see: their subtree, and its ancestors so the tree reads whole. A
+ * node retired by a reorganisation is left out: the tree as it stands.
+ */
 export async function listJurisdictions(context: RequestContext): Promise<Jurisdiction[]> {
   const { path, descendants } = subtreeParams(context.user);
   return context.dataSource
     .getRepository(Jurisdiction)
     .createQueryBuilder('j')
-    .where(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
-    .orWhere(`:path LIKE j.path || '.%'`, { path })
+    .where(
+      new Brackets((within) =>
+        within
+          .where(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
+          .orWhere(`:path LIKE j.path || '.%'`, { path }),
+      ),
+    )
+    .andWhere(`NOT EXISTS (SELECT 1 FROM jurisdiction_reorganisations r WHERE r.retired_id = j.id)`)
     .orderBy('j.path', 'ASC')
     .getMany();
 }

@@ -43,6 +43,14 @@ export class IndicatorCatalogVersion {
   @Column('boolean', { default: false })
   current: boolean;
 
+  @Field({ description: '发布说明 / What changed in this version and why' })
+  @Column('text', { default: '' })
+  notes: string;
+
+  /** The ADMIN who published it through the API; null for a version loaded from the file at start. */
+  @Column('uuid', { nullable: true })
+  publishedById: string | null;
+
   /** Filled in by the service, not read from this row. */
   @Field(() => [Indicator], { description: '要素 / Indicators of this version' })
   @Reads()

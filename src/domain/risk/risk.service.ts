@@ -23,14 +23,23 @@ export async function recordAssessment(
       const catalog = await tx.getRepository(IndicatorCatalogVersion).findOneByOrFail({ current: true });
       const known = await tx.getRepository(Indicator).findBy({ catalogVersion: catalog.version });
       const byCode = new Map(known.map((indicator) => [indicator.code, indicator]));
+      const unknown = input.indicators.findIndex((observed) => !byCode.has(observed.code));
+      const unknownCode = input.indicators[unknown]?.code;
+      if (unknownCode !== undefined) {
+        // A code of an earlier version (removed since) is named as such; an old assessment keeps it.
+        const [earlier] = (await tx.query(
+          `SELECT max(catalog_version) AS version FROM indicators WHERE code = $1`,
+          [unknownCode],
+        )) as { version: number | null }[];
+        throw problem(
+          `input.indicators.${unknown}.code`,
+          earlier?.version
+            ? `${unknownCode} is not in indicator catalog v${catalog.version}, which new assessments use: it was last in v${earlier.version}`
+            : `${unknownCode} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
+        );
+      }
       const seen = new Set<string>();
       input.indicators.forEach((observed, index) => {
-        if (!byCode.has(observed.code)) {
-          throw problem(
-            `input.indicators.${index}.code`,
-            `${observed.code} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
-          );
-        }
         if (seen.has(observed.code))
           throw problem(`input.indicators.${index}.code`, `${observed.code} is listed twice`);
         seen.add(observed.code);

@@ -15,6 +15,7 @@ import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-L
 import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
 import { UserAdministrationAndSessions1765700000000 } from './1765700000000-UserAdministrationAndSessions';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
+import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
 
 export const migrations = [
   Foundation1764400000000,
@@ -33,4 +34,5 @@ export const migrations = [
   AuditChainHead1765600000000,
   UserAdministrationAndSessions1765700000000,
   ReferenceDataAdministration1765800000000,
+  OnePersonOneRecord1765900000000,
 ];

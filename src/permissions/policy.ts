@@ -283,6 +283,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   RegisterPersonPayload: STAFF,
   UpdatePersonPayload: STAFF,
   RegisterHouseholdPayload: STAFF,
+  MergePersonsPayload: STAFF,
   RegisterDisputePayload: STAFF,
   ChangeDisputeStatusPayload: STAFF,
   RecordAssessmentPayload: STAFF,
@@ -355,6 +356,8 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
 
 /** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
 export const STRUCTURAL_REFERENCES: Readonly<Record<string, ReferenceKind>> = {
+  'RegisterPersonPayload.existingPersonId': 'Person',
+  'UpdatePersonPayload.existingPersonId': 'Person',
   'OverdueReview.assessmentId': 'Assessment',
 };
 
@@ -651,6 +654,17 @@ const REGISTRARS = departments(
   'SOCIAL_AFFAIRS',
 );
 
+/**
+ * Merging two records of one person (SPEC §5a): decided by the leader of the persons' own grid (网格长),
+ * who knows them; records in two grids are first brought into one. Enforced by the people area.
+ */
+export const PERSON_MERGE_POLICY: TransitionRule = {
+  audience: audience('LEADER of GRID, of both persons’ own grid (网格长)', (p) =>
+    leadersOf('GRID').includes(p),
+  ),
+  ownGridOnly: true,
+};
+
 export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.login': PUBLIC,
   'Query.me': SIGNED_IN,
@@ -672,6 +686,8 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.registerPerson': REGISTRARS,
   'Mutation.updatePerson': REGISTRARS,
   'Mutation.registerHousehold': REGISTRARS,
+  'Query.similarPersons': REGISTRARS,
+  'Mutation.mergePersons': PERSON_MERGE_POLICY.audience,
   'Mutation.registerDispute': staffExcept('YOUTH_LEAGUE'),
   // Whoever may make at least one transition: the operation and the transitions table cannot disagree.
   'Mutation.changeDisputeStatus': audience('whoever DISPUTE_TRANSITION_POLICY lets make a transition', (p) =>
@@ -843,6 +859,9 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.persons(filter.jurisdictionId)': narrows('Person.grid'),
   'Query.persons(filter.residency)': narrows('Person.residency'),
   'Query.persons(filter.nameContains)': narrows('Person.name'),
+  'Query.similarPersons(name)': narrows('Person.name'),
+  'Query.similarPersons(birthYear)': narrows('Person.birthDate'),
+  'Query.similarPersons(first)': page,
   'Query.persons(filter.needsAssessment)': {
     kind: 'audience',
     audience: NEEDS_ASSESSMENT_READERS,

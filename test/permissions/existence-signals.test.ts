@@ -52,6 +52,8 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   personId: 'person',
   injuredPersonId: 'person',
   suspectPersonId: 'person',
+  keepPersonId: 'person',
+  mergePersonId: 'person',
   disputeId: 'dispute',
   assignmentId: 'assignment',
   referralId: 'referral',

@@ -1,5 +1,5 @@
 // GraphQL inputs and payloads of the alerts area.
-import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsEnum, IsOptional, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
@@ -16,6 +16,16 @@ export class RaiseAlertInput {
   @Matches(/\S/, { message: 'description must not be empty' })
   @MaxLength(TEXT_MAX)
   description: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: '确认收到预警 / Acknowledge an alert you received' })
@@ -56,6 +66,16 @@ export class ReportInjuryInput {
   @IsOptional()
   @IsUUID('all', { message: `suspectPersonId ${UUID_MESSAGE}` })
   suspectPersonId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: '我收到的预警 / An alert addressed to you' })

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { badUserInput, notFound } from '../../graphql/errors';
-import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';
 import { usersInSeat } from '../organisation/seats';
@@ -63,28 +63,36 @@ export async function deliverAlert(
 
 export function raiseAlert(context: RequestContext, input: RaiseAlertInput): Promise<MutationResult<Alert>> {
   return runMutation(context, input, async (tx) => {
-    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-    const { id, recipients } = await deliverAlert(tx, {
-      kind: AlertKind.ANOMALY,
-      personId: person.id,
-      gridId: person.gridId,
-      tier: person.tier,
-      description: input.description.trim(),
-      raisedById: context.user.id,
-      raisedAt: context.now(),
+    let recipients = 0;
+    const { id, replayed } = await createIdempotently(tx, context, 'raiseAlert', input, async () => {
+      const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      const delivered = await deliverAlert(tx, {
+        kind: AlertKind.ANOMALY,
+        personId: person.id,
+        gridId: person.gridId,
+        tier: person.tier,
+        description: input.description.trim(),
+        raisedById: context.user.id,
+        raisedAt: context.now(),
+      });
+      recipients = delivered.recipients.length;
+      return delivered.id;
     });
+    const alert = await tx.getRepository(Alert).findOneByOrFail({ id });
     return {
-      result: await tx.getRepository(Alert).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'raiseAlert',
-          recordType: 'Alert',
-          recordIds: [id, person.id],
-          fields: ['description'],
-          detail: { recipients: recipients.length, tier: person.tier },
-        },
-      ],
+      result: alert,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'raiseAlert',
+              recordType: 'Alert',
+              recordIds: [id, input.personId],
+              fields: ['description'],
+              detail: { recipients, tier: alert.tierAtRaise },
+            },
+          ],
     };
   });
 }
@@ -157,52 +165,66 @@ export function reportInjury(
   input: ReportInjuryInput,
 ): Promise<MutationResult<InjuryReport>> {
   return runMutation(context, input, async (tx) => {
-    await requireGridInScope(tx, context, input.gridId, 'input.gridId');
-    const linked = [
-      ['injuredPersonId', input.injuredPersonId],
-      ['suspectPersonId', input.suspectPersonId],
-    ] as const;
-    let tier = Tier.NONE;
-    for (const [field, personId] of linked) {
-      if (!personId) continue;
-      const person = await requireVisiblePerson(tx, context, personId, `input.${field}`);
-      if (field === 'suspectPersonId') tier = person.tier;
-    }
-    const now = context.now();
-    const alert = await deliverAlert(tx, {
-      kind: AlertKind.INJURY_REPORT,
-      personId: input.suspectPersonId ?? input.injuredPersonId ?? null,
-      gridId: input.gridId,
-      tier,
-      description: `${input.facility}：${input.cause} — ${input.description.trim()}`,
-      raisedById: context.user.id,
-      raisedAt: now,
-    });
-    const inserted = await tx.getRepository(InjuryReport).insert({
-      facility: input.facility.trim(),
-      cause: input.cause,
-      description: input.description.trim(),
-      injuredPersonId: input.injuredPersonId ?? null,
-      suspectPersonId: input.suspectPersonId ?? null,
-      gridId: input.gridId,
-      reportedAt: now,
-      reportedById: context.user.id,
-      alertId: alert.id,
-    });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const { id, replayed } = await createIdempotently(tx, context, 'reportInjury', input, () =>
+      fileInjuryReport(tx, context, input),
+    );
+    const report = await tx.getRepository(InjuryReport).findOneByOrFail({ id });
     return {
-      result: await tx.getRepository(InjuryReport).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'reportInjury',
-          recordType: 'InjuryReport',
-          recordIds: [id, alert.id],
-          fields: ['cause', 'description', 'injuredPersonId', 'suspectPersonId'],
-        },
-      ],
+      result: report,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'reportInjury',
+              recordType: 'InjuryReport',
+              recordIds: report.alertId ? [id, report.alertId] : [id],
+              fields: ['cause', 'description', 'injuredPersonId', 'suspectPersonId'],
+            },
+          ],
     };
   });
+}
+
+/** Files the report and raises its alert to POLICE; returns the report's id. */
+async function fileInjuryReport(
+  tx: EntityManager,
+  context: RequestContext,
+  input: ReportInjuryInput,
+): Promise<string> {
+  await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+  const linked = [
+    ['injuredPersonId', input.injuredPersonId],
+    ['suspectPersonId', input.suspectPersonId],
+  ] as const;
+  let tier = Tier.NONE;
+  for (const [field, personId] of linked) {
+    if (!personId) continue;
+    const person = await requireVisiblePerson(tx, context, personId, `input.${field}`);
+    if (field === 'suspectPersonId') tier = person.tier;
+  }
+  const now = context.now();
+  const alert = await deliverAlert(tx, {
+    kind: AlertKind.INJURY_REPORT,
+    personId: input.suspectPersonId ?? input.injuredPersonId ?? null,
+    gridId: input.gridId,
+    tier,
+    description: `${input.facility}：${input.cause} — ${input.description.trim()}`,
+    raisedById: context.user.id,
+    raisedAt: now,
+  });
+  const inserted = await tx.getRepository(InjuryReport).insert({
+    facility: input.facility.trim(),
+    cause: input.cause,
+    description: input.description.trim(),
+    injuredPersonId: input.injuredPersonId ?? null,
+    suspectPersonId: input.suspectPersonId ?? null,
+    gridId: input.gridId,
+    reportedAt: now,
+    reportedById: context.user.id,
+    alertId: alert.id,
+  });
+  return (inserted.identifiers[0] as { id: string }).id;
 }
 
 /**

@@ -4,10 +4,12 @@ import {
   ArrayMinSize,
   IsEnum,
   IsIn,
+  IsOptional,
   IsPositive,
   IsUUID,
   Matches,
   MaxLength,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
@@ -44,6 +46,16 @@ export class RegisterHazardBusinessInput {
   @Field(() => ID)
   @IsUUID('all', { message: `gridId ${UUID_MESSAGE}` })
   gridId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: '一条实名销售 / One real-name sale' })

@@ -7,7 +7,13 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { pageSize } from '../../database/paging';
 import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
-import { inputProblems, problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import {
+  createIdempotently,
+  inputProblems,
+  problem,
+  runMutation,
+  type MutationResult,
+} from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';
 import { deliverAlert } from '../alerts/alert.service';
 import { AlertKind } from '../alerts/alert.entity';
@@ -27,34 +33,44 @@ export function registerHazardBusiness(
   input: RegisterHazardBusinessInput,
 ): Promise<MutationResult<HazardBusiness>> {
   return runMutation(context, input, async (tx) => {
-    await requireGridInScope(tx, context, input.gridId, 'input.gridId');
-    if (await tx.getRepository(HazardBusiness).findOneBy({ licenseNumber: input.licenseNumber })) {
-      throw problem(
-        'input.licenseNumber',
-        `A business with licence ${input.licenseNumber} is already registered`,
-      );
-    }
-    const inserted = await tx.getRepository(HazardBusiness).insert({
-      name: input.name.trim(),
-      licenseNumber: input.licenseNumber,
-      activities: [...new Set(input.activities)],
-      goods: input.goods.trim(),
-      address: input.address.trim(),
-      gridId: input.gridId,
-      createdById: context.user.id,
-    });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const { id, replayed } = await createIdempotently(
+      tx,
+      context,
+      'registerHazardBusiness',
+      input,
+      async () => {
+        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+        if (await tx.getRepository(HazardBusiness).findOneBy({ licenseNumber: input.licenseNumber })) {
+          throw problem(
+            'input.licenseNumber',
+            `A business with licence ${input.licenseNumber} is already registered`,
+          );
+        }
+        const inserted = await tx.getRepository(HazardBusiness).insert({
+          name: input.name.trim(),
+          licenseNumber: input.licenseNumber,
+          activities: [...new Set(input.activities)],
+          goods: input.goods.trim(),
+          address: input.address.trim(),
+          gridId: input.gridId,
+          createdById: context.user.id,
+        });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
     return {
       result: await tx.getRepository(HazardBusiness).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'registerHazardBusiness',
-          recordType: 'HazardBusiness',
-          recordIds: [id],
-          fields: ['name', 'licenseNumber'],
-        },
-      ],
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'registerHazardBusiness',
+              recordType: 'HazardBusiness',
+              recordIds: [id],
+              fields: ['name', 'licenseNumber'],
+            },
+          ],
     };
   });
 }

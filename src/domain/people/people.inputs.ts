@@ -15,9 +15,9 @@ import {
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
+import { nationalIdNumberProblem } from '../../graphql/input-hygiene';
 import {
   IsCalendarDate,
-  IsNationalIdNumber,
   IsPhoneNumber,
   NAME_MAX,
   SHORT_TEXT_MAX,
@@ -27,7 +27,21 @@ import { Tier } from '../risk/risk.enums';
 import { Household } from './household.entity';
 import { Gender, Residency, SpecialStatus } from './people.enums';
 import { Person } from './person.entity';
-import { idNumberAgreesWithBirthDate } from './rules';
+import { ID_NUMBER_NOT_ACCEPTED, idNumberAgreesWithBirthDate } from './rules';
+
+/**
+ * A valid national ID number (GB 11643). Every refusal gives one message, the one a number already on
+ * record for a person hidden from the caller gets too (duplicates.service.ts): a refusal of a number
+ * never tells whether someone holds it (SPEC §4).
+ */
+const IsRegistrableIdNumber = () =>
+  ValidateBy({
+    name: 'isRegistrableIdNumber',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && nationalIdNumberProblem(value) === null,
+      defaultMessage: () => ID_NUMBER_NOT_ACCEPTED,
+    },
+  });
 
 /** An ID number given with a birth date must hold that date (GB 11643: characters 7–14). */
 const AgreesWithBirthDate = () =>
@@ -67,7 +81,7 @@ export class RegisterPersonInput {
 
   @Field(() => String, { nullable: true, description: '身份证号 / National ID number' })
   @IsOptional()
-  @IsNationalIdNumber()
+  @IsRegistrableIdNumber()
   @AgreesWithBirthDate()
   idNumber?: string | null;
 
@@ -163,7 +177,7 @@ export class UpdatePersonInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @IsNationalIdNumber()
+  @IsRegistrableIdNumber()
   @AgreesWithBirthDate()
   idNumber?: string | null;
 
@@ -267,10 +281,16 @@ export class PersonFilter {
   needsAssessment?: boolean | null;
 }
 
+const EXISTING_PERSON_DESCRIPTION =
+  '已登记同一身份证号的人员 / The person already on record with this ID number: only when you see them and read ID numbers in full';
+
 @ObjectType()
 export class RegisterPersonPayload {
   @Field(() => Person, { nullable: true })
   person: Person | null;
+
+  @Field(() => ID, { nullable: true, description: EXISTING_PERSON_DESCRIPTION })
+  existingPersonId: string | null;
 
   @Field(() => [UserError])
   userErrors: UserError[];
@@ -279,6 +299,42 @@ export class RegisterPersonPayload {
 @ObjectType()
 export class UpdatePersonPayload {
   @Field(() => Person, { nullable: true })
+  person: Person | null;
+
+  @Field(() => ID, { nullable: true, description: EXISTING_PERSON_DESCRIPTION })
+  existingPersonId: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType({
+  description:
+    '合并重复人员（网格长） / Merge two records of one person: the grid leader of both keeps one; every record of the other (disputes, assessments, assignments, follow-ups, referrals, alerts, police records …) moves to it',
+})
+export class MergePersonsInput {
+  @Field(() => ID, { description: '保留的记录 / The record that stays' })
+  @IsUUID('all', { message: `keepPersonId ${UUID_MESSAGE}` })
+  keepPersonId: string;
+
+  @Field(() => Int, { description: '保留记录读取时的版本 / The version of the kept record you read' })
+  @IsInt()
+  @Min(1)
+  keepExpectedVersion: number;
+
+  @Field(() => ID, { description: '并入的记录（合并后删除） / The record merged into it, then removed' })
+  @IsUUID('all', { message: `mergePersonId ${UUID_MESSAGE}` })
+  mergePersonId: string;
+
+  @Field(() => Int, { description: '并入记录读取时的版本 / The version of the merged record you read' })
+  @IsInt()
+  @Min(1)
+  mergeExpectedVersion: number;
+}
+
+@ObjectType()
+export class MergePersonsPayload {
+  @Field(() => Person, { nullable: true, description: '合并后的人员 / The kept record, as merged' })
   person: Person | null;
 
   @Field(() => [UserError])

@@ -14,6 +14,8 @@ import { AgeGroup } from './people.enums';
 import { ageGroupOf, ageOn } from './rules';
 import { Household } from './household.entity';
 import {
+  MergePersonsInput,
+  MergePersonsPayload,
   PersonConnection,
   PersonFilter,
   RegisterHouseholdInput,
@@ -23,6 +25,7 @@ import {
   UpdatePersonInput,
   UpdatePersonPayload,
 } from './people.inputs';
+import { mergePersons, similarPersons } from './duplicates.service';
 import { findPerson, listPersons, registerHousehold, registerPerson, updatePerson } from './people.service';
 import { Reads } from '../../graphql/reads';
 import { selectedColumns } from '../../graphql/selection';
@@ -61,8 +64,8 @@ export class PersonResolver {
     @Arg('input', () => RegisterPersonInput) input: RegisterPersonInput,
     @Ctx() context: RequestContext,
   ): Promise<RegisterPersonPayload> {
-    const { result, userErrors } = await registerPerson(context, input);
-    return { person: result, userErrors };
+    const { outcome, existingPersonId } = await registerPerson(context, input);
+    return { person: outcome.result, existingPersonId, userErrors: outcome.userErrors };
   }
 
   @Mutation(() => UpdatePersonPayload, { description: '修改人员信息 / Update a person (expectedVersion)' })
@@ -70,7 +73,34 @@ export class PersonResolver {
     @Arg('input', () => UpdatePersonInput) input: UpdatePersonInput,
     @Ctx() context: RequestContext,
   ): Promise<UpdatePersonPayload> {
-    const { result, userErrors } = await updatePerson(context, input);
+    const { outcome, existingPersonId } = await updatePerson(context, input);
+    return { person: outcome.result, existingPersonId, userErrors: outcome.userErrors };
+  }
+
+  @Query(() => [Person], {
+    description:
+      '疑似重复人员 / Persons within your scope whose name is alike (characters or pinyin) and, when given, born that year (or of unknown birth date): most alike first',
+  })
+  similarPersons(
+    @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('name', () => String, { description: '姓名 / Name' }) name: string,
+    @Arg('birthYear', () => Int, { nullable: true, description: '出生年份 / Birth year' }) birthYear?: number,
+    @Arg('first', () => Int, { nullable: true, description: '条数（最多100） / How many, at most 100' })
+    first?: number,
+  ): Promise<Person[]> {
+    return similarPersons(context, name, birthYear, first, selectedColumns(context, Person, info));
+  }
+
+  @Mutation(() => MergePersonsPayload, {
+    description:
+      '合并重复人员（本网格网格长） / Merge two records of one person (the leader of their grid): both histories are kept, the tier recomputed',
+  })
+  async mergePersons(
+    @Arg('input', () => MergePersonsInput) input: MergePersonsInput,
+    @Ctx() context: RequestContext,
+  ): Promise<MergePersonsPayload> {
+    const { result, userErrors } = await mergePersons(context, input);
     return { person: result, userErrors };
   }
 

@@ -1,4 +1,5 @@
-// The people area: register, update and list persons and households, within row scope.
+// The people area: register, update and list persons and households, within row scope. A national ID
+// number belongs to one record only (duplicates.service.ts).
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
@@ -19,7 +20,8 @@ import { Tier } from '../risk/risk.enums';
 import { principalOf } from '../../auth/identity';
 import { statusesOwnedBy } from '../../permissions/policy';
 import type { SpecialStatus } from './people.enums';
-import { idNumberAgreesWithBirthDate } from './rules';
+import { currentPersonId, knownIdNumber } from './duplicates.service';
+import { idNumberAgreesWithBirthDate, nameSearchKey, normalisedIdNumber } from './rules';
 
 const TIERS: readonly Tier[] = Object.values(Tier);
 
@@ -76,51 +78,80 @@ async function requireHouseholdInScope(
   return household;
 }
 
+export interface PersonWriteResult {
+  outcome: MutationResult<Person>;
+  /** The person already on record with the ID number given, for a caller who may know (duplicates.service.ts). */
+  existingPersonId: string | null;
+}
+
 export async function registerPerson(
   context: RequestContext,
   input: RegisterPersonInput,
-): Promise<MutationResult<Person>> {
-  return runMutation(context, input, async (tx) => {
-    const { id } = await createIdempotently(tx, context, 'registerPerson', input, async () => {
-      await requireGridInScope(tx, context, input.gridId, 'input.gridId');
-      if (input.householdId)
-        await requireHouseholdInScope(tx, context, input.householdId, 'input.householdId');
-      const inserted = await tx.getRepository(Person).insert({
-        name: input.name.trim(),
-        gender: input.gender,
-        birthDate: input.birthDate ?? null,
-        idNumber: input.idNumber ?? null,
-        phone: input.phone ?? null,
-        address: input.address ?? null,
-        householdId: input.householdId ?? null,
-        gridId: input.gridId,
-        residency: input.residency,
-        employerName: input.employerName ?? null,
-        employerContact: input.employerContact ?? null,
-        landlordName: input.landlordName ?? null,
-        landlordContact: input.landlordContact ?? null,
-        occupation: input.occupation ?? null,
-        specialStatuses: [...new Set(input.specialStatuses)],
-        createdById: context.user.id,
-        // the request clock, like assessments: "not assessed since the record changed" compares the two
-        updatedAt: context.now(),
-      });
-      return (inserted.identifiers[0] as { id: string }).id;
-    });
+): Promise<PersonWriteResult> {
+  let existingPersonId: string | null = null;
+  const outcome = await runMutation(context, input, async (tx) => {
+    const { id: createdId, replayed } = await createIdempotently(
+      tx,
+      context,
+      'registerPerson',
+      input,
+      async () => {
+        await requireGridInScope(tx, context, input.gridId, 'input.gridId');
+        if (input.householdId)
+          await requireHouseholdInScope(tx, context, input.householdId, 'input.householdId');
+        if (input.idNumber) {
+          const known = await knownIdNumber(tx, context, input.idNumber, null);
+          if (known) {
+            existingPersonId = known.existingPersonId;
+            throw known.problem;
+          }
+        }
+        const name = input.name.trim();
+        const inserted = await tx.getRepository(Person).insert({
+          name,
+          nameSearch: nameSearchKey(name),
+          gender: input.gender,
+          birthDate: input.birthDate ?? null,
+          idNumber: input.idNumber ? normalisedIdNumber(input.idNumber) : null,
+          phone: input.phone ?? null,
+          address: input.address ?? null,
+          householdId: input.householdId ?? null,
+          gridId: input.gridId,
+          residency: input.residency,
+          employerName: input.employerName ?? null,
+          employerContact: input.employerContact ?? null,
+          landlordName: input.landlordName ?? null,
+          landlordContact: input.landlordContact ?? null,
+          occupation: input.occupation ?? null,
+          specialStatuses: [...new Set(input.specialStatuses)],
+          createdById: context.user.id,
+          // the request clock, like assessments: "not assessed since the record changed" compares the two
+          updatedAt: context.now(),
+        });
+        return (inserted.identifiers[0] as { id: string }).id;
+      },
+    );
+    // A retry after the person was merged into another record answers with that record.
+    const id = replayed ? await currentPersonId(tx, createdId) : createdId;
     const person = await tx.getRepository(Person).findOneByOrFail({ id });
     return {
       result: person,
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'registerPerson',
-          recordType: 'Person',
-          recordIds: [id],
-          fields: PERSON_DETAIL_FIELDS.filter((field) => input[field] !== undefined && input[field] !== null),
-        },
-      ],
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'registerPerson',
+              recordType: 'Person',
+              recordIds: [id],
+              fields: PERSON_DETAIL_FIELDS.filter(
+                (field) => input[field] !== undefined && input[field] !== null,
+              ),
+            },
+          ],
     };
   });
+  return { outcome, existingPersonId };
 }
 
 /**
@@ -140,8 +171,9 @@ function statusesAfterUpdate(
 export async function updatePerson(
   context: RequestContext,
   input: UpdatePersonInput,
-): Promise<MutationResult<Person>> {
-  return runMutation(context, input, async (tx) => {
+): Promise<PersonWriteResult> {
+  let existingPersonId: string | null = null;
+  const outcome = await runMutation(context, input, async (tx) => {
     const scope = personScope(context.user, 'p', context.now());
     const current = await tx
       .getRepository(Person)
@@ -191,7 +223,19 @@ export async function updatePerson(
     if (changes.householdId && changes.householdId !== current.householdId) {
       await requireHouseholdInScope(tx, context, changes.householdId, 'input.householdId');
     }
+    if (
+      changes.idNumber &&
+      normalisedIdNumber(changes.idNumber) !== normalisedIdNumber(current.idNumber ?? '')
+    ) {
+      const known = await knownIdNumber(tx, context, changes.idNumber, current.id);
+      if (known) {
+        existingPersonId = known.existingPersonId;
+        throw known.problem;
+      }
+    }
+    if (changes.idNumber) changes.idNumber = normalisedIdNumber(changes.idNumber);
     const changedFields = Object.keys(changes);
+    if (changes.name !== undefined) changes.nameSearch = nameSearchKey(changes.name);
     await tx
       .getRepository(Person)
       .createQueryBuilder()
@@ -214,6 +258,7 @@ export async function updatePerson(
       ],
     };
   });
+  return { outcome, existingPersonId };
 }
 
 export async function registerHousehold(
@@ -221,7 +266,7 @@ export async function registerHousehold(
   input: RegisterHouseholdInput,
 ): Promise<MutationResult<Household>> {
   return runMutation(context, input, async (tx) => {
-    const { id } = await createIdempotently(tx, context, 'registerHousehold', input, async () => {
+    const { id, replayed } = await createIdempotently(tx, context, 'registerHousehold', input, async () => {
       await requireGridInScope(tx, context, input.gridId, 'input.gridId');
       const inserted = await tx
         .getRepository(Household)
@@ -231,15 +276,17 @@ export async function registerHousehold(
     const household = await tx.getRepository(Household).findOneByOrFail({ id });
     return {
       result: household,
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'registerHousehold',
-          recordType: 'Household',
-          recordIds: [id],
-          fields: ['address', 'gridId'],
-        },
-      ],
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'registerHousehold',
+              recordType: 'Household',
+              recordIds: [id],
+              fields: ['address', 'gridId'],
+            },
+          ],
     };
   });
 }

@@ -28,6 +28,13 @@ export class Person {
   @Column('text')
   name: string;
 
+  /**
+   * The name romanised for similarity search (rules.ts nameSearchKey), written with the name by the
+   * people service; trigram-indexed (migration OnePersonOneRecord). Not read with the record.
+   */
+  @Column('text', { nullable: true, select: false })
+  nameSearch?: string | null;
+
   @Field(() => Gender, { nullable: true, description: '性别 / Gender as registered' })
   @Column('text')
   gender: Gender;

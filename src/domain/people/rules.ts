@@ -1,5 +1,6 @@
-// Pure rules about persons: age in whole years on a given day, the age group shown instead, and
-// whether a national ID number agrees with a birth date.
+// Pure rules about persons: age in whole years on a given day, the age group shown instead, whether a
+// national ID number agrees with a birth date, and the forms in which duplicates are found.
+import { pinyin } from 'pinyin-pro';
 import { AgeGroup } from './people.enums';
 
 export function ageOn(birthDate: string, today: Date): number {
@@ -26,3 +27,50 @@ export function idNumberAgreesWithBirthDate(idNumber: string, birthDate: string)
   if (!/^\d{17}[\dX]$/.test(idNumber)) return true;
   return idNumber.slice(6, 14) === birthDate.replace(/-/g, '');
 }
+
+/**
+ * The form in which a national ID number is unique (SPEC §5a, one record per person): without
+ * surrounding spaces, the check character X upper-case. The unique index of migration
+ * OnePersonOneRecord is on the same expression, `upper(btrim(id_number))`.
+ */
+export function normalisedIdNumber(idNumber: string): string {
+  return idNumber.trim().toUpperCase();
+}
+
+/**
+ * A name as romanised search text (persons.name_search): each Chinese character as its toneless
+ * pinyin (a surname read as a surname: 单 shan, 曾 zeng), other letters and digits as they are,
+ * lower-case, separated by single spaces — 张三 → "zhang san", 吕布 → "lv bu". Under the database's C
+ * locale pg_trgm makes no trigrams of Chinese characters, so trigram similarity of names works on
+ * this; it also finds homophones (张/章), the commonest slip of a pinyin input method.
+ */
+export function nameSearchKey(name: string): string {
+  const syllables = pinyin(name.normalize('NFKC'), {
+    toneType: 'none',
+    type: 'array',
+    surname: 'head',
+    nonZh: 'consecutive',
+    v: true,
+  });
+  return syllables
+    .join(' ')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** The distinct characters of a name, letters and digits only: what "similar by characters" compares. */
+export function nameCharacters(name: string): string[] {
+  return [...new Set([...name.normalize('NFKC').toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c)))];
+}
+
+/**
+ * The one answer to a national ID number that cannot be registered: an invalid number (GB 11643), or
+ * the number of a person on record whom the caller may not see, or whose number they read masked.
+ * Both answer alike, so a refusal never tells that a hidden person exists (SPEC §4, no existence
+ * signals; see duplicates.service.ts).
+ */
+export const ID_NUMBER_NOT_ACCEPTED =
+  'idNumber cannot be registered: it must be an 18-character national ID number (17 digits and a ' +
+  'digit or X; characters 7–14 the birth date; the GB 11643 check character) that is not already on ' +
+  'record — check it against the ID card';

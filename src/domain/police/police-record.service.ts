@@ -1,11 +1,11 @@
 // Police records: POLICE add short entries about persons in their scope; reads go through the
 // per-request loaders (police-record.loaders.ts), and only the policy table decides who sees them.
-import { IsEnum, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsEnum, IsOptional, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { UserError } from '../../graphql/errors';
-import { runMutation, type MutationResult } from '../../graphql/mutation';
-import { IsCalendarDate, UUID_MESSAGE } from '../../graphql/validation';
+import { createIdempotently, runMutation, type MutationResult } from '../../graphql/mutation';
+import { IsCalendarDate, SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { requireVisiblePerson } from '../people/people.service';
 import { PoliceRecord, PoliceRecordKind } from './police-record.entity';
 
@@ -27,6 +27,16 @@ export class AddPoliceRecordInput {
   @Field({ description: 'YYYY-MM-DD' })
   @IsCalendarDate()
   occurredOn: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
@@ -43,26 +53,31 @@ export function addPoliceRecord(
   input: AddPoliceRecordInput,
 ): Promise<MutationResult<PoliceRecord>> {
   return runMutation(context, input, async (tx) => {
-    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-    const inserted = await tx.getRepository(PoliceRecord).insert({
-      personId: person.id,
-      kind: input.kind,
-      summary: input.summary.trim(),
-      occurredOn: input.occurredOn,
-      recordedById: context.user.id,
+    const { id, replayed } = await createIdempotently(tx, context, 'addPoliceRecord', input, async () => {
+      const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      const inserted = await tx.getRepository(PoliceRecord).insert({
+        personId: person.id,
+        kind: input.kind,
+        summary: input.summary.trim(),
+        occurredOn: input.occurredOn,
+        recordedById: context.user.id,
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
     });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const record = await tx.getRepository(PoliceRecord).findOneByOrFail({ id });
     return {
-      result: await tx.getRepository(PoliceRecord).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'addPoliceRecord',
-          recordType: 'PoliceRecord',
-          recordIds: [id, person.id],
-          fields: ['kind', 'summary', 'occurredOn'],
-        },
-      ],
+      result: record,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'addPoliceRecord',
+              recordType: 'PoliceRecord',
+              recordIds: [id, record.personId],
+              fields: ['kind', 'summary', 'occurredOn'],
+            },
+          ],
     };
   });
 }

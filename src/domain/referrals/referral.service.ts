@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { conflict, notFound } from '../../graphql/errors';
-import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
 import { requireVisiblePerson } from '../people/people.service';
@@ -44,25 +44,30 @@ export function createReferral(
   input: CreateReferralInput,
 ): Promise<MutationResult<Referral>> {
   return runMutation(context, input, async (tx) => {
-    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-    const inserted = await tx.getRepository(Referral).insert({
-      personId: person.id,
-      kind: input.kind,
-      reason: input.reason.trim(),
-      createdById: context.user.id,
+    const { id, replayed } = await createIdempotently(tx, context, 'createReferral', input, async () => {
+      const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      const inserted = await tx.getRepository(Referral).insert({
+        personId: person.id,
+        kind: input.kind,
+        reason: input.reason.trim(),
+        createdById: context.user.id,
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
     });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const referral = await tx.getRepository(Referral).findOneByOrFail({ id });
     return {
-      result: await tx.getRepository(Referral).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'createReferral',
-          recordType: 'Referral',
-          recordIds: [id, person.id],
-          fields: ['kind', 'reason'],
-        },
-      ],
+      result: referral,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'createReferral',
+              recordType: 'Referral',
+              recordIds: [id, referral.personId],
+              fields: ['kind', 'reason'],
+            },
+          ],
     };
   });
 }

@@ -1,10 +1,10 @@
 // GraphQL inputs and payloads for tier overrides and overdue reviews.
-import { IsEnum, IsInt, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
-import { TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Person } from '../people/person.entity';
 import { Tier } from './risk.enums';
 import { TierChangeRequest } from './tier-change.entity';
@@ -32,6 +32,16 @@ export class RequestTierChangeInput {
   @Matches(/\S/, { message: 'reason must not be empty' })
   @MaxLength(TEXT_MAX)
   reason: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(SHORT_TEXT_MAX)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: '审批变更申请 / Approve or reject a tier change request' })

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../request-scope';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, conflict, notFound } from '../../graphql/errors';
-import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { requireTierDecider } from '../../permissions/decisions';
 import { personScope } from '../../permissions/scope';
 import { jurisdictionFilter } from '../organisation/organisation.service';
@@ -26,29 +26,34 @@ export function requestTierChange(
   input: RequestTierChangeInput,
 ): Promise<MutationResult<TierChangeRequest>> {
   return runMutation(context, input, async (tx) => {
-    const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-    if (person.tier === input.toTier) throw problem('input.toTier', `The person is already ${person.tier}`);
-    const inserted = await tx.getRepository(TierChangeRequest).insert({
-      personId: person.id,
-      fromTier: person.tier,
-      toTier: input.toTier,
-      reason: input.reason.trim(),
-      requestedById: context.user.id,
-      requestedAt: context.now(),
+    const { id, replayed } = await createIdempotently(tx, context, 'requestTierChange', input, async () => {
+      const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
+      if (person.tier === input.toTier) throw problem('input.toTier', `The person is already ${person.tier}`);
+      const inserted = await tx.getRepository(TierChangeRequest).insert({
+        personId: person.id,
+        fromTier: person.tier,
+        toTier: input.toTier,
+        reason: input.reason.trim(),
+        requestedById: context.user.id,
+        requestedAt: context.now(),
+      });
+      return (inserted.identifiers[0] as { id: string }).id;
     });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const request = await tx.getRepository(TierChangeRequest).findOneByOrFail({ id });
     return {
-      result: await tx.getRepository(TierChangeRequest).findOneByOrFail({ id }),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'requestTierChange',
-          recordType: 'TierChangeRequest',
-          recordIds: [id, person.id],
-          fields: ['toTier', 'reason'],
-          detail: { from: person.tier, to: input.toTier },
-        },
-      ],
+      result: request,
+      audit: replayed
+        ? []
+        : [
+            {
+              action: 'MUTATION',
+              operation: 'requestTierChange',
+              recordType: 'TierChangeRequest',
+              recordIds: [id, request.personId],
+              fields: ['toTier', 'reason'],
+              detail: { from: request.fromTier, to: request.toTier },
+            },
+          ],
     };
   });
 }

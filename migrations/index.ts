@@ -16,6 +16,7 @@ import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
 import { UserAdministrationAndSessions1765700000000 } from './1765700000000-UserAdministrationAndSessions';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
+import { ChangeFeed1765950000000 } from './1765950000000-ChangeFeed';
 
 export const migrations = [
   Foundation1764400000000,
@@ -35,4 +36,5 @@ export const migrations = [
   UserAdministrationAndSessions1765700000000,
   ReferenceDataAdministration1765800000000,
   OnePersonOneRecord1765900000000,
+  ChangeFeed1765950000000,
 ];

@@ -1,6 +1,7 @@
 // The loader registry: every area's DataLoaders for one request, assembled here, beside the server,
 // so the areas depend only on the request-scope interface and never on each other's loader modules.
 import { createAssignmentLoaders } from './domain/assignments/assignment.loaders';
+import { createChangeLoaders } from './domain/changes/changes.loaders';
 import { createDisputeLoaders } from './domain/disputes/dispute.loaders';
 import { createOrganisationLoaders } from './domain/organisation/organisation.loaders';
 import { createPeopleLoaders } from './domain/people/people.loaders';
@@ -20,6 +21,7 @@ export function createLoaders(context: RequestContext): LoaderRegistry {
     assignments: createAssignmentLoaders(context),
     referrals: createReferralLoaders(context),
     police: createPoliceRecordLoaders(context),
+    changes: createChangeLoaders(context),
     visibility: createVisibilityLoaders(context),
   };
 }

@@ -17,6 +17,7 @@ import { AlertResolver } from '../domain/alerts/alert.resolver';
 import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
 import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
+import { ChangeFeedResolver } from '../domain/changes/changes.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 
@@ -39,6 +40,7 @@ export const resolvers = [
   HazardResolver,
   MonthlyFiguresResolver,
   PoliceRecordResolver,
+  ChangeFeedResolver,
 ] as const;
 
 /**

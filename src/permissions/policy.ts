@@ -352,6 +352,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PoliceRecordPayload: departments('POLICE'),
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
+  // The change feed (SPEC §5a): its pages and edges; what a change carries is in FIELD_POLICY.
+  ChangeFeed: STAFF,
+  RecordChangeEdge: STAFF,
 };
 
 /** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
@@ -638,6 +641,42 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'FollowUp.method': { read: NOT_YOUTH },
   'FollowUp.notes': { read: CASE_WORKERS },
   'FollowUp.observedChange': { read: CASE_WORKERS },
+
+  // When each record last changed (SPEC §5a): readable by whoever reads its version, or its id.
+  'Person.updatedAt': { read: NOT_YOUTH },
+  'Household.updatedAt': { read: NOT_YOUTH },
+  'Dispute.updatedAt': { read: NOT_YOUTH },
+  'Assessment.updatedAt': { read: ASSESSMENT_READERS },
+  'Assignment.updatedAt': { read: NOT_YOUTH },
+  'FollowUp.updatedAt': { read: NOT_YOUTH },
+  'Referral.updatedAt': { read: REFERRAL_READERS },
+  'TierChangeRequest.updatedAt': { read: NOT_YOUTH },
+  'PoliceRecord.updatedAt': { read: departments('POLICE') },
+  'Alert.updatedAt': { read: STAFF },
+
+  // The change feed (SPEC §5a). Each record field has the audience of the way its record is reached
+  // otherwise (test/integrations/change-feed.test.ts compares them), so the feed lets nobody reach a
+  // type they could not reach before; it carries a kind of record only to the readers of its field.
+  'RecordChange.recordType': { read: STAFF },
+  'RecordChange.recordId': {
+    read: STAFF,
+    note: 'a record within the reader’s row scope, or — for LEFT_SCOPE — one that was when it changed',
+  },
+  'RecordChange.operation': { read: STAFF },
+  'RecordChange.changedAt': { read: STAFF },
+  'RecordChange.person': { read: PERSON_CORE },
+  'RecordChange.household': {
+    read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'CIVIL_AFFAIRS'),
+    note: 'the readers of Person.household',
+  },
+  'RecordChange.dispute': { read: NOT_YOUTH },
+  'RecordChange.assessment': { read: ASSESSMENT_READERS },
+  'RecordChange.assignment': { read: NOT_YOUTH },
+  'RecordChange.followUp': { read: NOT_YOUTH },
+  'RecordChange.referral': { read: REFERRAL_READERS },
+  'RecordChange.tierChangeRequest': { read: NOT_YOUTH },
+  'RecordChange.policeRecord': { read: departments('POLICE') },
+  'RecordChange.alert': { read: STAFF, note: 'only alerts addressed to the reader' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -751,6 +790,8 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.monthlyComparison': FIGURE_READERS,
   'Mutation.recordPoliceCounts': leadersOf('POLICE'),
   'Mutation.addPoliceRecord': departments('POLICE'),
+  // Department integrations follow what changed in their scope (SPEC §5a); ADMIN and AUDITOR read no records.
+  'Query.changes': STAFF,
 };
 
 /**
@@ -915,6 +956,8 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.injuryReports(filter.reportedFrom)': narrows('InjuryReport.reportedAt'),
   'Query.injuryReports(filter.reportedBefore)': narrows('InjuryReport.reportedAt'),
   'Person.disputes(open)': narrows('Dispute.status'),
+  'Query.changes(after)': page,
+  'Query.changes(first)': page,
 };
 
 /** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */

@@ -42,6 +42,9 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
   // The alert an injury report raised: its filer raised it and POLICE received it; an alert itself is
   // listed only to its recipients (myAlerts), so its id opens nothing.
   ALERT: ['InjuryReport.alertId'],
+  // The change feed names the record each change is about: one within the reader's row scope, or —
+  // as LEFT_SCOPE, with nothing else — one that was within it when it changed, which the reader held.
+  CHANGE_FEED: ['RecordChange.recordId'],
 };
 
 test('every id-valued field names a row-scoped record its policy declares, or a kind listed as not row-scoped', async () => {
@@ -220,6 +223,10 @@ const READS = [
   `query { assignments(first: 100) { edges { node { personId disputeId person { id } } } } }`,
   `query { myAlerts { alert { personId } } }`,
   `query { tierChangeRequests { personId } }`,
+  `query { changes(first: 100) { edges { node {
+     dispute { ${DISPUTE} } assessment { personId } assignment { personId disputeId } followUp { personId }
+     referral { personId sourceAssessmentId } tierChangeRequest { personId } alert { personId }
+   } } } }`,
 ];
 
 test.each([

@@ -1,7 +1,7 @@
 // Alerts (异常苗头预警): raised on a person (or by an injury report or a hazardous purchase), routed to
 // recipients by the person's tier; each recipient acknowledges. Injury reports (警医联动) live here too.
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bilingualEnum } from '../../graphql/enums';
 import { Tier } from '../risk/risk.enums';
 
@@ -63,6 +63,10 @@ export class Alert {
 
   @Column('uuid', { nullable: true })
   gridId: string | null;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }
 
 @Entity('alert_recipients')

@@ -2,7 +2,15 @@
 // the record of each visit (跟踪记录).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AlwaysReads } from '../../graphql/reads';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 import { Tier } from '../risk/risk.enums';
 import { FollowUpMethod } from './assignments.enums';
 
@@ -75,6 +83,10 @@ export class Assignment {
 
   @Column('uuid')
   createdById: string;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }
 
 @ObjectType({ description: '跟踪记录 / Follow-up visit' })
@@ -109,4 +121,8 @@ export class FollowUp {
   @Field(() => String, { nullable: true, description: '动态变化 / Observed change' })
   @Column('text', { default: '' })
   observedChange: string;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -8,6 +8,7 @@ import {
   Index,
   PrimaryColumn,
   PrimaryGeneratedColumn,
+  UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
 import {
@@ -80,6 +81,10 @@ export class Dispute {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }
 
 @ObjectType({ description: '当事人 / Party to a dispute' })

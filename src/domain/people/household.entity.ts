@@ -1,6 +1,14 @@
 // A household (户): "one file per household" — address, grid and its member persons.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 
 @ObjectType({ description: '户 / Household' })
 @Entity('households')
@@ -26,4 +34,8 @@ export class Household {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -120,6 +120,11 @@ export class Person {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '更新时间 / When the person’s details last changed (a recomputed tier or a new follow-up does not count)',
+  })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

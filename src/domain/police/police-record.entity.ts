@@ -1,7 +1,7 @@
 // A police record (接处警/前科摘要): a short entry kept by POLICE. Others see at most whether one
 // exists (COMPREHENSIVE_GOVERNANCE) or nothing — policy.ts decides.
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bilingualEnum } from '../../graphql/enums';
 
 export enum PoliceRecordKind {
@@ -42,4 +42,8 @@ export class PoliceRecord {
   @Field({ description: '录入时间 / Recorded at' })
   @Column('timestamptz', { default: () => 'now()' })
   recordedAt: Date;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -1,7 +1,7 @@
 // Help for a person (帮扶转介) and, for ORANGE and RED persons, the psychological file
 // (社会心理服务电子档案) with an intervention plan, kept by SOCIAL_AFFAIRS alone.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { bilingualEnum } from '../../graphql/enums';
 
 export enum ReferralKind {
@@ -75,6 +75,10 @@ export class Referral {
   @Field(() => Int)
   @VersionColumn()
   version: number;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }
 
 @ObjectType({ description: '社会心理服务电子档案 / Psychological file (SOCIAL_AFFAIRS only)' })

@@ -1,6 +1,6 @@
 // A risk assessment (风险评估): the indicators observed, each with a note, and the tier it produced.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { IndicatorCategory, Tier } from './risk.enums';
 
 @ObjectType({ description: '风险评估 / Risk assessment' })
@@ -37,6 +37,10 @@ export class Assessment {
   })
   @Column('timestamptz', { nullable: true })
   reviewBy: Date | null;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }
 
 @ObjectType({ description: '评估中记录的要素 / An indicator recorded in an assessment' })

@@ -1,6 +1,6 @@
 // A request to change a person's tier by hand (变更预警级别), with its decision; all are kept.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { bilingualEnum } from '../../graphql/enums';
 import { Tier } from './risk.enums';
 
@@ -67,4 +67,8 @@ export class TierChangeRequest {
   @Field(() => Int)
   @VersionColumn()
   version: number;
+
+  @Field({ description: '更新时间 / When the record last changed' })
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -14,6 +14,7 @@ import { IdempotencyPayloadHash1765540000000 } from './1765540000000-Idempotency
 import { LoginThrottlePerAccountAndSource1765560000000 } from './1765560000000-LoginThrottlePerAccountAndSource';
 import { AuditChainHead1765600000000 } from './1765600000000-AuditChainHead';
 import { UserAdministrationAndSessions1765700000000 } from './1765700000000-UserAdministrationAndSessions';
+import { SecondFactor1765750000000 } from './1765750000000-SecondFactor';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
 import { ChangeFeed1765950000000 } from './1765950000000-ChangeFeed';
@@ -34,6 +35,7 @@ export const migrations = [
   LoginThrottlePerAccountAndSource1765560000000,
   AuditChainHead1765600000000,
   UserAdministrationAndSessions1765700000000,
+  SecondFactor1765750000000,
   ReferenceDataAdministration1765800000000,
   OnePersonOneRecord1765900000000,
   ChangeFeed1765950000000,

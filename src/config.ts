@@ -23,6 +23,11 @@ export interface Config {
   tokenLifetimeSeconds: number;
   /** Signs audit checkpoints (src/audit/checkpoint.ts); else generated once into dataDir. */
   auditCheckpointKey: string | undefined;
+  /**
+   * Seals the TOTP secrets of the second factor (src/auth/second-factor-key.ts); else generated once
+   * into dataDir. Never stored in the database.
+   */
+  secondFactorKey: string | undefined;
   /** How often the running API writes a signed checkpoint of the audit chain's head; 0 = only on shutdown. */
   auditCheckpointIntervalSeconds: number;
   /** Where checkpoints are appended, one JSON line each. */
@@ -84,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.AUDIT_CHECKPOINT_KEY && env.AUDIT_CHECKPOINT_KEY.length < 32)
     throw new Error('AUDIT_CHECKPOINT_KEY must be at least 32 characters');
+  if (nodeEnv === 'production' && databaseUrl && !env.SECOND_FACTOR_KEY) {
+    throw new Error('SECOND_FACTOR_KEY is required in production with an external DATABASE_URL');
+  }
+  if (env.SECOND_FACTOR_KEY && env.SECOND_FACTOR_KEY.length < 32)
+    throw new Error('SECOND_FACTOR_KEY must be at least 32 characters');
   const dataDir = path.resolve(env.CONCORD_DATA_DIR ?? '.data');
   return {
     nodeEnv,
@@ -96,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || undefined,
     tokenLifetimeSeconds: integer('TOKEN_LIFETIME_SECONDS', env.TOKEN_LIFETIME_SECONDS, 8 * 3600),
     auditCheckpointKey: env.AUDIT_CHECKPOINT_KEY || undefined,
+    secondFactorKey: env.SECOND_FACTOR_KEY || undefined,
     auditCheckpointIntervalSeconds: integer(
       'AUDIT_CHECKPOINT_INTERVAL_SECONDS',
       env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,

@@ -8,7 +8,7 @@ import { resolveTokenSecret } from './auth/secret';
 import { loadConfig } from './config';
 import { openDatabase } from './database/database';
 import { AlertFeed } from './domain/alerts/alert-feed';
-import { DEMO_PASSWORD, loadDemoData } from './database/demo-data';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, loadDemoData } from './database/demo-data';
 import { createLogger } from './logger';
 import { createServer } from './server';
 import { runCli } from './cli/run-cli';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   );
   const clock = () => new Date();
   if (config.loadDemoData) {
-    const logins = await database.asOwner((owner) => loadDemoData(owner, clock()));
+    const logins = await database.asOwner((owner) => loadDemoData(owner, clock(), config));
     if (logins) logger.info({ users: logins.length }, 'loaded the demo city into the empty database');
   }
   const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
@@ -57,7 +57,10 @@ async function main(): Promise<void> {
       (config.loadDemoData
         ? `Sign in: mutation { login(input: { username: "grid.worker", password: "${DEMO_PASSWORD}" }) { token } }\n` +
           `Demo users: <department>.worker and <department>.leader (e.g. police.leader), admin, auditor — all with that password.\n` +
-          `Then send the token as "Authorization: Bearer <token>".\n`
+          `Then send the token as "Authorization: Bearer <token>".\n` +
+          `LEADERs, admin and auditor also need a code: login answers secondFactorChallenge; send it with\n` +
+          `the code of authenticator secret ${DEMO_TOTP_SECRET} (\`node dist/src/cli/totp-code.js\` prints it) to\n` +
+          `mutation { verifySecondFactor(input: { challenge: "…", code: "123456" }) { token } }\n`
         : '') +
       `Press Ctrl-C to stop.\n\n`,
   );

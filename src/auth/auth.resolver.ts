@@ -1,5 +1,7 @@
 // Sign-in and the signed-in user's own account: login exchanges a username and password for an access
-// token (auth.service.ts); changePassword, logout and mySessions act on the caller's own account only.
+// token — or, for an account with a second factor, for a challenge that verifySecondFactor exchanges
+// with a code (auth.service.ts); changePassword, logout, mySessions and the enrolment of a second factor
+// act on the caller's own account only (second-factor.ts); resetSecondFactor is an ADMIN's.
 import { MaxLength } from 'class-validator';
 import {
   Arg,
@@ -20,8 +22,18 @@ import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
 import { UserError } from '../graphql/errors';
-import { signIn } from './auth.service';
+import { signIn, verifySecondFactor, type SignInResult } from './auth.service';
 import { changePassword, ChangePasswordInput, ChangePasswordPayload } from './password-change';
+import {
+  beginTotpEnrolment,
+  BeginTotpEnrolmentPayload,
+  confirmTotpEnrolment,
+  ConfirmTotpEnrolmentInput,
+  ConfirmTotpEnrolmentPayload,
+  resetSecondFactor,
+  ResetSecondFactorInput,
+  ResetSecondFactorPayload,
+} from './second-factor';
 import { listOwnSessions, logout, LogoutInput, LogoutPayload, SessionConnection } from './sessions';
 
 @InputType({ description: '登录 / Sign in' })
@@ -55,9 +67,59 @@ export class LoginPayload {
   })
   passwordChangeRequired: boolean;
 
+  @Field({
+    description:
+      '须输入动态验证码 / The password was right and the account has a second factor: no token yet — send secondFactorChallenge with the code of your authenticator app (or a recovery code) to verifySecondFactor',
+  })
+  secondFactorRequired: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '动态验证凭据 / For verifySecondFactor, valid until secondFactorChallengeExpiresAt',
+  })
+  secondFactorChallenge: string | null;
+
+  @Field(() => Date, { nullable: true })
+  secondFactorChallengeExpiresAt: Date | null;
+
+  @Field({
+    description:
+      '须先绑定动态验证码 / LEADER, ADMIN and AUDITOR accounts sign in with a second factor and this one has none: this token may only run beginTotpEnrolment, confirmTotpEnrolment, me, mySessions, changePassword and logout until confirmTotpEnrolment succeeds',
+  })
+  secondFactorEnrolmentRequired: boolean;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: '剩余恢复码 / Signed in with a recovery code: how many are left',
+  })
+  recoveryCodesLeft: number | null;
+
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+@InputType({ description: '输入动态验证码完成登录 / Complete a sign-in with the second factor' })
+export class VerifySecondFactorInput {
+  @Field({ description: 'login 返回的 secondFactorChallenge / The secondFactorChallenge login answered' })
+  @MaxLength(2000)
+  challenge: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '验证器显示的 6 位验证码 / The 6-digit code the authenticator app shows now',
+  })
+  @MaxLength(20)
+  code?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '或一个未用过的恢复码 / Or one of your unused recovery codes, instead of a code',
+  })
+  @MaxLength(40)
+  recoveryCode?: string | null;
+}
+
+const loginPayload = (result: SignInResult): LoginPayload => Object.assign(new LoginPayload(), result);
 
 /** Departments by code, read once per request: a page of users names a handful of the twenty. */
 const departmentsOfRequest = new WeakMap<RequestContext, Promise<Map<string, Department>>>();
@@ -81,7 +143,55 @@ export class AuthResolver {
     @Arg('input', () => LoginInput) input: LoginInput,
     @Ctx() context: RequestContext,
   ): Promise<LoginPayload> {
-    return signIn(context, input.username, input.password);
+    return signIn(context, input.username, input.password).then(loginPayload);
+  }
+
+  @Mutation(() => LoginPayload, {
+    description:
+      '输入动态验证码完成登录 / Complete a sign-in that answered secondFactorRequired: a current code (each works once) or a recovery code, for the token',
+  })
+  verifySecondFactor(
+    @Arg('input', () => VerifySecondFactorInput) input: VerifySecondFactorInput,
+    @Ctx() context: RequestContext,
+  ): Promise<LoginPayload> {
+    return verifySecondFactor(context, input).then(loginPayload);
+  }
+
+  @Mutation(() => BeginTotpEnrolmentPayload, {
+    description:
+      '开始绑定动态验证码 / Begin enrolling a second factor: a new TOTP secret for your authenticator app, shown this once',
+  })
+  async beginTotpEnrolment(@Ctx() context: RequestContext): Promise<BeginTotpEnrolmentPayload> {
+    const { result, userErrors } = await beginTotpEnrolment(context);
+    return { secret: result?.secret ?? null, otpauthUri: result?.otpauthUri ?? null, userErrors };
+  }
+
+  @Mutation(() => ConfirmTotpEnrolmentPayload, {
+    description:
+      '确认绑定动态验证码 / Confirm the enrolment with a current code: the second factor is on, and this session has passed it; returns recovery codes, shown this once',
+  })
+  async confirmTotpEnrolment(
+    @Arg('input', () => ConfirmTotpEnrolmentInput) input: ConfirmTotpEnrolmentInput,
+    @Ctx() context: RequestContext,
+  ): Promise<ConfirmTotpEnrolmentPayload> {
+    const { result, userErrors } = await confirmTotpEnrolment(context, input);
+    return { user: result?.user ?? null, recoveryCodes: result?.recoveryCodes ?? null, userErrors };
+  }
+
+  @Mutation(() => ResetSecondFactorPayload, {
+    description:
+      '重置某账号的动态验证码（如手机丢失） / Reset an account’s second factor (a lost phone): its sessions end, and it enrols anew at its next sign-in',
+  })
+  async resetSecondFactor(
+    @Arg('input', () => ResetSecondFactorInput) input: ResetSecondFactorInput,
+    @Ctx() context: RequestContext,
+  ): Promise<ResetSecondFactorPayload> {
+    const { result, userErrors } = await resetSecondFactor(context, input);
+    return {
+      user: result?.user ?? null,
+      endedSessionCount: result?.endedSessionCount ?? null,
+      userErrors,
+    };
   }
 
   @Query(() => User, { description: '当前用户 / The signed-in user' })

@@ -4,24 +4,50 @@
 // checked against a stand-in hash. A temporary password signs in once (the session may then only
 // change it); a hash made with lower argon2 parameters than today's is made again while the password
 // is at hand.
+//
+// An account with a second factor enrolled gets no token for its password: `login` answers a challenge
+// (a signed token naming the account, good for SECOND_FACTOR_CHALLENGE_SECONDS) and `verifySecondFactor`
+// exchanges it with a current TOTP code — each time step once — or an unused recovery code for the
+// token. Wrong codes count under the same throttle keys as wrong passwords and are audited like them.
+// An account that needs a second factor (policy.ts, SECOND_FACTOR_HOLDERS) and has none signs in with
+// its password to a session that may only enrol one (password-gate.ts).
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { writeAuditEntries } from '../audit/audit-log';
 import type { RequestContext } from '../request-scope';
 import { User } from '../domain/organisation/user.entity';
 import { ErrorCode, type UserError, userError } from '../graphql/errors';
+import { SECOND_FACTOR_HOLDERS } from '../permissions/policy';
 import { LoginThrottle, type LoginReservation } from './login-throttle';
 import { hashPassword, needsRehash, verifyPassword } from './passwords';
+import { principalOf } from './principal';
+import { secretSealerOf } from './second-factor-key';
 import { forgetExpiredSessions, openSession } from './sessions';
+import { acceptedTotpStep, normalizeRecoveryCode, recoveryCodeHash } from './totp';
 
 export interface SignInResult {
   token: string | null;
   expiresAt: Date | null;
   user: User | null;
   passwordChangeRequired: boolean;
+  /** The password was right; the sign-in completes with verifySecondFactor and this challenge. */
+  secondFactorRequired: boolean;
+  secondFactorChallenge: string | null;
+  secondFactorChallengeExpiresAt: Date | null;
+  /** Signed in, but the account needs a second factor and has none: the session may only enrol one. */
+  secondFactorEnrolmentRequired: boolean;
+  /** After a sign-in with a recovery code: how many are left. */
+  recoveryCodesLeft: number | null;
   userErrors: UserError[];
 }
 
+/** How long the challenge of a right password waits for its code. */
+export const SECOND_FACTOR_CHALLENGE_SECONDS = 300;
+
 const WRONG_CREDENTIALS = 'Unknown username or wrong password, or the account is disabled';
+const WRONG_CODE = 'The code is wrong, or was used already: enter the code your authenticator app shows now';
+const WRONG_RECOVERY_CODE = 'The recovery code is wrong, or was used already';
+const CHALLENGE_INVALID = 'This sign-in has expired or is no longer valid: sign in again with your password';
 
 /** One throttle for sign-in and for the current-password check of changePassword: the same keys. */
 export const throttle = new LoginThrottle();
@@ -34,12 +60,21 @@ function standIn(): Promise<string> {
   return standInHash;
 }
 
-const refused = (message: string, code: ErrorCode): SignInResult => ({
+const NOT_SIGNED_IN: Omit<SignInResult, 'userErrors'> = {
   token: null,
   expiresAt: null,
   user: null,
   passwordChangeRequired: false,
-  userErrors: [userError(null, message, code)],
+  secondFactorRequired: false,
+  secondFactorChallenge: null,
+  secondFactorChallengeExpiresAt: null,
+  secondFactorEnrolmentRequired: false,
+  recoveryCodesLeft: null,
+};
+
+const refused = (message: string, code: ErrorCode, field: string | null = null): SignInResult => ({
+  ...NOT_SIGNED_IN,
+  userErrors: [userError(field, message, code)],
 });
 
 /** What a throttled attempt is told: how long to wait. */
@@ -54,6 +89,60 @@ async function credentialsHold(user: User | null, password: string, now: Date): 
   const matches = await verifyPassword(hash, password);
   if (!matches || !user || user.kind !== 'USER' || !user.active) return false;
   return user.temporaryPasswordExpiresAt === null || user.temporaryPasswordExpiresAt > now;
+}
+
+interface SessionOpening {
+  operation: 'login' | 'verifySecondFactor';
+  /** When the sign-in passed the second factor; null: the password only. */
+  secondFactorAt: Date | null;
+  detail: Record<string, unknown>;
+  /**
+   * Writes of the sign-in, in the session's transaction: the audit detail they add, or null to refuse
+   * the sign-in (a code that another request used meanwhile) — then nothing is written.
+   */
+  writes: (tx: EntityManager) => Promise<Record<string, unknown> | null>;
+}
+
+/** Opens a session for `user` with its audit entry; null when `opening.writes` refused. */
+async function openSignedInSession(
+  context: RequestContext,
+  user: User,
+  opening: SessionOpening,
+): Promise<{ token: string; expiresAt: Date; detail: Record<string, unknown> } | null> {
+  const now = context.now();
+  const issued = await context.app.tokens.issue(user.id);
+  const REFUSED = Symbol('refused');
+  try {
+    const detail = await context.dataSource.transaction(async (tx) => {
+      const added = await opening.writes(tx);
+      if (added === null) throw REFUSED;
+      await openSession(tx, {
+        id: issued.sessionId,
+        userId: user.id,
+        now,
+        expiresAt: issued.expiresAt,
+        clientAddress: context.clientAddress,
+        secondFactorAt: opening.secondFactorAt,
+      });
+      const detail = { ...opening.detail, ...added };
+      await writeAuditEntries(tx, context, [
+        {
+          action: 'LOGIN',
+          operation: opening.operation,
+          recordType: 'User',
+          recordIds: [user.id, issued.sessionId],
+          fields: [],
+          detail,
+        },
+      ]);
+      return detail;
+    });
+    await forgetExpiredSessions(context.dataSource, now);
+    return { token: issued.token, expiresAt: issued.expiresAt, detail };
+  } catch (error) {
+    if (error === REFUSED) return null;
+    throw error;
+  }
 }
 
 export async function signIn(
@@ -81,18 +170,10 @@ export async function signIn(
     await throttle.forgetStale(dataSource, now);
     return refused(WRONG_CREDENTIALS, ErrorCode.UNAUTHENTICATED);
   }
-  await throttle.succeeded(dataSource, reservation.keys, now);
   const rehashed = needsRehash(user.passwordHash) ? await hashPassword(password) : null;
   const temporary = user.temporaryPasswordExpiresAt !== null;
-  const issued = await context.app.tokens.issue(user.id);
-  await dataSource.transaction(async (tx) => {
-    await openSession(tx, {
-      id: issued.sessionId,
-      userId: user.id,
-      now,
-      expiresAt: issued.expiresAt,
-      clientAddress: context.clientAddress,
-    });
+  /** What the right password changes, whatever comes next: the detail it adds to the audit entry. */
+  const passwordWrites = async (tx: EntityManager) => {
     // Only if the hash is still the one verified: a password changed meanwhile stays changed.
     if (rehashed) {
       await tx.query(`UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3`, [
@@ -105,27 +186,169 @@ export async function signIn(
     if (temporary) {
       await tx.query(`UPDATE users SET temporary_password_expires_at = $2 WHERE id = $1`, [user.id, now]);
     }
-    await writeAuditEntries(tx, context, [
-      {
-        action: 'LOGIN',
-        operation: 'login',
-        recordType: 'User',
-        recordIds: [user.id, issued.sessionId],
-        fields: [],
-        detail: {
-          ...detail,
-          ...(rehashed ? { passwordRehashed: true } : {}),
-          ...(temporary ? { temporaryPassword: true } : {}),
+    return {
+      ...(rehashed ? { passwordRehashed: true } : {}),
+      ...(temporary ? { temporaryPassword: true } : {}),
+    };
+  };
+
+  if (user.secondFactorEnrolledAt !== null) {
+    // No token for the password alone, and no throttle count given back: only the code's success
+    // gives back this attempt's and its own (verifySecondFactor).
+    const challenge = await context.app.tokens.issueChallenge(user.id, SECOND_FACTOR_CHALLENGE_SECONDS);
+    await dataSource.transaction(async (tx) => {
+      const added = await passwordWrites(tx);
+      await writeAuditEntries(tx, context, [
+        {
+          action: 'LOGIN',
+          operation: 'login',
+          recordType: 'User',
+          recordIds: [user.id],
+          fields: [],
+          detail: { ...detail, ...added, secondFactor: 'REQUIRED' },
         },
-      },
-    ]);
+      ]);
+    });
+    return {
+      ...NOT_SIGNED_IN,
+      secondFactorRequired: true,
+      secondFactorChallenge: challenge.challenge,
+      secondFactorChallengeExpiresAt: challenge.expiresAt,
+      userErrors: [],
+    };
+  }
+
+  await throttle.succeeded(dataSource, reservation.keys, now);
+  const enrolmentRequired = SECOND_FACTOR_HOLDERS.includes(principalOf(user));
+  const session = await openSignedInSession(context, user, {
+    operation: 'login',
+    secondFactorAt: null,
+    detail: { ...detail, ...(enrolmentRequired ? { secondFactorEnrolmentRequired: true } : {}) },
+    writes: passwordWrites,
   });
-  await forgetExpiredSessions(dataSource, now);
+  if (!session) throw new Error('a sign-in without a second factor was refused by its own writes');
   return {
-    token: issued.token,
-    expiresAt: issued.expiresAt,
+    ...NOT_SIGNED_IN,
+    token: session.token,
+    expiresAt: session.expiresAt,
     user,
     passwordChangeRequired: user.passwordChangeRequired,
+    secondFactorEnrolmentRequired: enrolmentRequired,
+    userErrors: [],
+  };
+}
+
+export interface SecondFactorAnswer {
+  challenge: string;
+  /** A code from the authenticator app. */
+  code?: string | null;
+  /** Or one of the recovery codes given at enrolment. */
+  recoveryCode?: string | null;
+}
+
+/** The account a challenge names, with what checking a code needs; null unless it may still sign in. */
+async function challengedUser(context: RequestContext, challenge: string): Promise<User | null> {
+  const userId = await context.app.tokens.verifyChallenge(challenge);
+  if (!userId) return null;
+  const user = await context.dataSource
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .addSelect(['u.totpSecretSealed', 'u.totpLastStep'])
+    .where('u.id = :userId', { userId })
+    .getOne();
+  if (!user || user.kind !== 'USER' || !user.active || user.secondFactorEnrolledAt === null) return null;
+  return user.totpSecretSealed ? user : null;
+}
+
+/** Completes a sign-in that answered a challenge: a code (or recovery code) for a token. */
+export async function verifySecondFactor(
+  context: RequestContext,
+  answer: SecondFactorAnswer,
+): Promise<SignInResult> {
+  const now = context.now();
+  const { dataSource } = context;
+  const byRecoveryCode = Boolean(answer.recoveryCode);
+  if (byRecoveryCode === Boolean(answer.code)) {
+    return refused(
+      'Send either the code your authenticator app shows (code) or one of your recovery codes (recoveryCode)',
+      ErrorCode.BAD_USER_INPUT,
+      'input',
+    );
+  }
+  const user = await challengedUser(context, answer.challenge);
+  if (!user?.totpSecretSealed)
+    return refused(CHALLENGE_INVALID, ErrorCode.UNAUTHENTICATED, 'input.challenge');
+  const reservation = await throttle.reserve(dataSource, user.username, context.clientAddress, now);
+  if (!reservation.admitted) return refused(throttledMessage(reservation), ErrorCode.FORBIDDEN);
+  const method = byRecoveryCode ? 'RECOVERY_CODE' : 'TOTP';
+  const detail = { username: user.username, method };
+
+  let consume: (tx: EntityManager) => Promise<Record<string, unknown> | null>;
+  if (byRecoveryCode) {
+    const normalized = normalizeRecoveryCode(answer.recoveryCode ?? '');
+    const hash = normalized ? recoveryCodeHash(user.id, normalized) : null;
+    // Removing the hash is the check: of two requests with one code, one removes it.
+    consume = async (tx) => {
+      if (!hash) return null;
+      const [rows] = (await tx.query(
+        `UPDATE users SET recovery_code_hashes = array_remove(recovery_code_hashes, $2)
+          WHERE id = $1 AND $2 = ANY(recovery_code_hashes)
+          RETURNING cardinality(recovery_code_hashes) AS left`,
+        [user.id, hash],
+      )) as [{ left: number }[], number];
+      return rows[0] ? { recoveryCodesLeft: rows[0].left } : null;
+    };
+  } else {
+    const secret = (await secretSealerOf(context.app.config)).open(user.id, user.totpSecretSealed);
+    const lastStep = user.totpLastStep === null ? null : Number(user.totpLastStep);
+    const step = secret ? acceptedTotpStep(secret, answer.code ?? '', now, lastStep) : null;
+    // Moving the last step forward is the check: of two requests with one code, one moves it.
+    consume = async (tx) => {
+      if (step === null) return null;
+      const [rows] = (await tx.query(
+        `UPDATE users SET totp_last_step = $2
+          WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
+        [user.id, step],
+      )) as [unknown[], number];
+      return rows.length > 0 ? {} : null;
+    };
+  }
+
+  const session = await openSignedInSession(context, user, {
+    operation: 'verifySecondFactor',
+    secondFactorAt: now,
+    detail,
+    writes: consume,
+  });
+  if (!session) {
+    await writeAuditEntries(dataSource.manager, context, [
+      {
+        action: 'LOGIN_FAILED',
+        operation: 'verifySecondFactor',
+        recordType: 'User',
+        recordIds: [user.id],
+        fields: [],
+        detail,
+      },
+    ]);
+    await throttle.forgetStale(dataSource, now);
+    return byRecoveryCode
+      ? refused(WRONG_RECOVERY_CODE, ErrorCode.UNAUTHENTICATED, 'input.recoveryCode')
+      : refused(WRONG_CODE, ErrorCode.UNAUTHENTICATED, 'input.code');
+  }
+  // The password's attempt and this one: the sign-in is complete.
+  await throttle.succeeded(dataSource, reservation.keys, now, 2);
+  const recoveryCodesLeft = session.detail.recoveryCodesLeft;
+  // The answer names the account: nothing of its secret goes with it.
+  user.totpSecretSealed = null;
+  user.totpLastStep = null;
+  return {
+    ...NOT_SIGNED_IN,
+    token: session.token,
+    expiresAt: session.expiresAt,
+    user,
+    passwordChangeRequired: user.passwordChangeRequired,
+    recoveryCodesLeft: typeof recoveryCodesLeft === 'number' ? recoveryCodesLeft : null,
     userErrors: [],
   };
 }

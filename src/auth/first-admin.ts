@@ -1,8 +1,9 @@
 // The operator's way in (README, "Administration"): makes an account an ADMIN with a one-time
 // temporary password, from the command line (src/cli/create-admin.ts) — for the first account of a
 // database loaded without demo data, or when every ADMIN is locked out. An existing account keeps its
-// department and jurisdiction, gains ADMIN, is enabled, and its sessions end. With an empty tree it can
-// also create the tree's root, the CITY node, under which ADMINs then add the rest through the API.
+// department and jurisdiction, gains ADMIN, is enabled, loses its second factor (a lost phone locks an
+// ADMIN out too; it enrols anew after changing the password), and its sessions end. With an empty tree
+// it can also create the tree's root, the CITY node, under which ADMINs then add the rest through the API.
 import type { DataSource } from 'typeorm';
 import { writeAuditEntries } from '../audit/audit-log';
 import { generateTemporaryPassword, hashPassword, TEMPORARY_PASSWORD_LIFETIME_MS } from './passwords';
@@ -74,7 +75,9 @@ export async function ensureAdministrator(
       await tx.query(
         `UPDATE users SET capabilities = array(SELECT DISTINCT unnest(capabilities || '{ADMIN}'::text[]) ORDER BY 1),
                           active = true, password_hash = $2, password_change_required = true,
-                          temporary_password_expires_at = $3, version = version + 1
+                          temporary_password_expires_at = $3, version = version + 1,
+                          totp_secret_sealed = NULL, totp_last_step = NULL, second_factor_enrolled_at = NULL,
+                          recovery_code_hashes = '{}'
           WHERE id = $1`,
         [id, passwordHash, expiresAt],
       );
@@ -102,7 +105,7 @@ export async function ensureAdministrator(
         operation: existing ? 'resetPassword' : 'createUser',
         recordType: 'User',
         recordIds: [id],
-        fields: ['capabilities', 'password'],
+        fields: existing ? ['capabilities', 'password', 'secondFactor'] : ['capabilities', 'password'],
         detail: { via: 'user:create-admin', username: options.username },
       },
     ]);

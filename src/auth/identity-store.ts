@@ -5,6 +5,8 @@
 import type { DataSource } from 'typeorm';
 import { queryPrepared } from '../database/prepared';
 import type { Capability, Position } from '../domain/organisation/organisation.enums';
+import { SECOND_FACTOR_HOLDERS } from '../permissions/policy';
+import { principalOf } from './principal';
 
 export interface Identity {
   /** USER signs in with a password; SERVICE is a department integration with API keys. */
@@ -23,6 +25,13 @@ export interface Identity {
   sessionId: string | null;
   /** Signed in with a temporary password: only changing it (and me, logout) is allowed until then. */
   passwordChangeRequired: boolean;
+  /** A TOTP second factor is enrolled (confirmed). */
+  secondFactorEnrolled: boolean;
+  /**
+   * The account needs a second factor (policy.ts, SECOND_FACTOR_HOLDERS) and this session has not passed
+   * one: it may only enrol, until then (password-gate.ts). Never for an API key.
+   */
+  secondFactorPending: boolean;
 }
 
 interface IdentityRow {
@@ -37,6 +46,9 @@ interface IdentityRow {
   level: string;
   capabilities: Capability[];
   password_change_required: boolean;
+  second_factor_enrolled: boolean;
+  /** Only for a session: whether it passed the second factor. */
+  second_factor_passed?: boolean;
 }
 
 /**
@@ -46,10 +58,21 @@ interface IdentityRow {
 export const LAST_USE_RESOLUTION_SECONDS = 60;
 
 const IDENTITY_COLUMNS = `u.kind, u.id, u.username, u.display_name, u.department_code, u.position,
-            u.jurisdiction_id, u.capabilities, u.password_change_required, j.path, j.level`;
+            u.jurisdiction_id, u.capabilities, u.password_change_required, j.path, j.level,
+            u.second_factor_enrolled_at IS NOT NULL AS second_factor_enrolled`;
 
 function identityOf(row: IdentityRow | undefined, sessionId: string | null): Identity | null {
   if (!row) return null;
+  const secondFactorPending =
+    sessionId !== null &&
+    row.second_factor_passed === false &&
+    SECOND_FACTOR_HOLDERS.includes(
+      principalOf({
+        departmentCode: row.department_code,
+        position: row.position,
+        capabilities: row.capabilities,
+      }),
+    );
   return {
     kind: row.kind,
     id: row.id,
@@ -63,6 +86,8 @@ function identityOf(row: IdentityRow | undefined, sessionId: string | null): Ide
     capabilities: row.capabilities,
     sessionId,
     passwordChangeRequired: row.password_change_required,
+    secondFactorEnrolled: row.second_factor_enrolled,
+    secondFactorPending,
   };
 }
 
@@ -99,7 +124,7 @@ export async function loadSessionIdentity(
         WHERE id = $2::uuid AND user_id = $1::uuid AND ended_at IS NULL
           AND last_used_at < $3::timestamptz - make_interval(secs => ${LAST_USE_RESOLUTION_SECONDS})
        RETURNING id)
-     SELECT ${IDENTITY_COLUMNS}
+     SELECT ${IDENTITY_COLUMNS}, s.second_factor_at IS NOT NULL AS second_factor_passed
        FROM users u
        JOIN jurisdictions j ON j.id = u.jurisdiction_id
        JOIN sessions s ON s.id = $2::uuid AND s.user_id = u.id AND s.ended_at IS NULL

@@ -2,23 +2,12 @@
 // database (identity-store.ts), so a disabled account, a changed department or an ended session
 // takes effect at once.
 import type { DataSource } from 'typeorm';
-import type { Capability } from '../domain/organisation/organisation.enums';
-import type { Principal } from '../permissions/policy';
 import { identityFromApiKey } from './api-keys';
 import { loadSessionIdentity, type Identity } from './identity-store';
 import type { TokenService } from './tokens';
 
 export type { Identity } from './identity-store';
-
-/** What the permission layer needs to know of an identity. */
-export function principalOf(identity: Identity): Principal {
-  const capability = identity.capabilities.includes('AUDITOR' as Capability)
-    ? 'AUDITOR'
-    : identity.capabilities.includes('ADMIN' as Capability)
-      ? 'ADMIN'
-      : null;
-  return { department: identity.departmentCode, position: identity.position, capability };
-}
+export { principalOf } from './principal';
 
 /**
  * `Authorization: Bearer <access token>` for users, `Authorization: ApiKey <key>` for integrations.

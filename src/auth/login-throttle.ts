@@ -13,6 +13,10 @@
 // from lately — passes the per-account ceiling: failures from elsewhere never refuse it. The price is
 // one guess per fresh address past the ceiling; a ceiling that only admits one attempt per interval
 // would hand every interval to whoever fires first, which is the owner's lock-out again.
+//
+// The second factor's codes are attempts under the same keys. A right password for an account with a
+// second factor gives nothing back: the sign-in succeeds only with the code, so knowing the password
+// never clears the count of wrong codes.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -168,11 +172,21 @@ export class LoginThrottle {
     });
   }
 
-  /** A reserved attempt succeeded: its source's failures are cleared and it is known, the account gets its count back. */
-  async succeeded(dataSource: DataSource, keys: { account: string; pair: string }, now: Date): Promise<void> {
+  /**
+   * A reserved attempt succeeded: its source's failures are cleared and it is known, the account gets
+   * its count back — for `attempts` reservations: a sign-in with a second factor reserved twice, for the
+   * password and for the code, and only the code's success gives both back.
+   */
+  async succeeded(
+    dataSource: DataSource,
+    keys: { account: string; pair: string },
+    now: Date,
+    attempts = 1,
+  ): Promise<void> {
     await dataSource.transaction(async (db) => {
-      await db.query(`UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key = $1`, [
+      await db.query(`UPDATE login_failures SET failures = greatest(failures - $2, 0) WHERE key = $1`, [
         keys.account,
+        attempts,
       ]);
       await db.query(
         `UPDATE login_failures SET failures = 0, next_attempt_at = NULL, last_success_at = $2 WHERE key = $1`,

@@ -12,6 +12,7 @@ export enum SessionEndReason {
   ACCOUNT_DISABLED = 'ACCOUNT_DISABLED',
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
   PASSWORD_RESET = 'PASSWORD_RESET',
+  SECOND_FACTOR_RESET = 'SECOND_FACTOR_RESET',
 }
 
 @ObjectType({ description: '登录会话 / A signed-in session (one access token)' })
@@ -41,6 +42,13 @@ export class Session {
   @Reads('clientAddress')
   @Column('text')
   clientAddress: string;
+
+  /**
+   * When this session passed the second factor (signing in with a code, or confirming an enrolment);
+   * null: the password only. A LEADER, ADMIN or AUDITOR session without it may only enrol.
+   */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  secondFactorAt: Date | null;
 
   @Column('timestamptz', { nullable: true })
   endedAt: Date | null;

@@ -1,7 +1,7 @@
-// Sessions: opened by a sign-in, ended by logout, by an ADMIN, by a password change or reset, or by
-// disabling the account. Every request's identity lookup requires its session to be open
-// (identity-store.ts), so ending one here refuses its token from the next request on, on every
-// replica; nothing in a process's memory has to be told.
+// Sessions: opened by a sign-in, ended by logout, by an ADMIN, by a password change or reset, by a
+// reset of the second factor, or by disabling the account. Every request's identity lookup requires
+// its session to be open (identity-store.ts), so ending one here refuses its token from the next
+// request on, on every replica; nothing in a process's memory has to be told.
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext } from '../request-scope';
@@ -38,13 +38,22 @@ export interface OpenedSession {
   now: Date;
   expiresAt: Date;
   clientAddress: string;
+  /** The sign-in passed the second factor (a code) at this time; null or absent: the password only. */
+  secondFactorAt?: Date | null;
 }
 
 export async function openSession(tx: EntityManager, session: OpenedSession): Promise<void> {
   await tx.query(
-    `INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, client_address)
-     VALUES ($1, $2, $3, $3, $4, $5)`,
-    [session.id, session.userId, session.now, session.expiresAt, session.clientAddress.slice(0, 100)],
+    `INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, client_address, second_factor_at)
+     VALUES ($1, $2, $3, $3, $4, $5, $6)`,
+    [
+      session.id,
+      session.userId,
+      session.now,
+      session.expiresAt,
+      session.clientAddress.slice(0, 100),
+      session.secondFactorAt ?? null,
+    ],
   );
 }
 

@@ -2,11 +2,14 @@
 // issuer and audience; anything else is treated as no credential at all. Each token names its session
 // (the `jti` claim, a row of `sessions`): a valid signature is not enough, the identity lookup also
 // requires that session to be open (identity-store.ts), so logout and the like stop a token at once.
+// The same key signs the short-lived challenge of a sign-in that waits for its second factor, with an
+// audience of its own: a challenge is no access token, and an access token no challenge.
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'concord';
 const AUDIENCE = 'concord-api';
+const CHALLENGE_AUDIENCE = 'concord-second-factor';
 
 export interface IssuedToken {
   token: string;
@@ -20,8 +23,17 @@ export interface VerifiedToken {
   sessionId: string;
 }
 
+export interface IssuedChallenge {
+  challenge: string;
+  expiresAt: Date;
+}
+
 export interface TokenService {
   issue(userId: string): Promise<IssuedToken>;
+  /** A challenge naming `userId`, whose password was right, for verifySecondFactor. */
+  issueChallenge(userId: string, lifetimeSeconds: number): Promise<IssuedChallenge>;
+  /** The account a challenge names, or null when it is forged, expired or malformed. */
+  verifyChallenge(challenge: string): Promise<string | null>;
   /**
    * Whom the token was issued to and for which session, or null when it is forged, expired or
    * malformed. Says nothing of whether the session is still open: that is the database's to say.
@@ -61,6 +73,33 @@ export function createTokenService(secret: string, lifetimeSeconds: number, now:
         .setExpirationTime(issuedAt + lifetimeSeconds)
         .sign(key);
       return { token, expiresAt, sessionId };
+    },
+    async issueChallenge(userId, challengeLifetimeSeconds) {
+      const issuedAt = Math.floor(now().getTime() / 1000);
+      const challenge = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(CHALLENGE_AUDIENCE)
+        .setJti(randomUUID())
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + challengeLifetimeSeconds)
+        .sign(key);
+      return { challenge, expiresAt: new Date((issuedAt + challengeLifetimeSeconds) * 1000) };
+    },
+    async verifyChallenge(challenge) {
+      try {
+        const { payload } = await jwtVerify(challenge, key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: CHALLENGE_AUDIENCE,
+          currentDate: now(),
+          requiredClaims: ['exp'],
+        });
+        return typeof payload.sub === 'string' && UUID.test(payload.sub) ? payload.sub : null;
+      } catch {
+        return null;
+      }
     },
     async verify(token) {
       const currentDate = now();

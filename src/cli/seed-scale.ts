@@ -8,7 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { fakerZH_CN as faker } from '@faker-js/faker';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/passwords';
+import { secretSealerOf, type SecretSealer } from '../auth/second-factor-key';
 import { loadConfig } from '../config';
+import { demoSecondFactor } from '../database/demo-data';
 import { OPEN_STATUSES } from '../domain/disputes/rules';
 import { REVIEW_DAYS_BY_TIER, TIER_BY_CATEGORY_COUNT } from '../domain/risk/rules';
 import { openCliDatabase } from './open-database';
@@ -383,7 +385,12 @@ async function ensureJurisdictions(dataSource: DataSource): Promise<void> {
   );
 }
 
-async function ensureUsers(dataSource: DataSource): Promise<void> {
+/**
+ * The scale city's accounts, one of each position per department and node. With `sealer`, every
+ * LEADER is enrolled with the demo city's authenticator secret (DEMO_TOTP_SECRET), so the bench signs
+ * in with its code; without (tests), LEADERs enrol at their first sign-in.
+ */
+async function ensureUsers(dataSource: DataSource, sealer?: SecretSealer): Promise<void> {
   const departments: { code: string }[] = await dataSource.query(
     'SELECT code FROM departments ORDER BY code',
   );
@@ -427,19 +434,34 @@ async function ensureUsers(dataSource: DataSource): Promise<void> {
     dataSource.transaction(async (manager) => {
       await insertInBatches(
         manager,
-        `INSERT INTO users (id, username, display_name, department_code, position, jurisdiction_id, password_hash)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[])
+        `INSERT INTO users (id, username, display_name, department_code, position, jurisdiction_id, password_hash,
+                            totp_secret_sealed, second_factor_enrolled_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[],
+                              $8::text[], $9::timestamptz[])
          ON CONFLICT (username) DO NOTHING`,
         rows,
-        (r) => [
-          randomUUID(),
-          r.username,
-          r.displayName,
-          r.department,
-          r.position,
-          r.jurisdictionId,
-          passwordHash,
-        ],
+        (r) => {
+          const id = randomUUID();
+          const position = r.position as 'WORKER' | 'LEADER';
+          const enrolled = sealer
+            ? demoSecondFactor(
+                sealer,
+                { id, department: r.department, position, capabilities: [] },
+                new Date(NOW),
+              )
+            : null;
+          return [
+            id,
+            r.username,
+            r.displayName,
+            r.department,
+            r.position,
+            r.jurisdictionId,
+            passwordHash,
+            enrolled?.totp_secret_sealed ?? null,
+            enrolled?.second_factor_enrolled_at ?? null,
+          ];
+        },
       );
       return rows.length;
     }),
@@ -661,7 +683,7 @@ async function main(): Promise<void> {
       return;
     }
 
-    const seeded = await seedScale(dataSource, options.persons);
+    const seeded = await seedScale(dataSource, options.persons, await secretSealerOf(config));
 
     // What autovacuum does soon after a bulk load, done now so the benchmark sees a settled database:
     // fresh statistics for the planner and a visibility map that lets index-only scans skip the heap.
@@ -684,10 +706,11 @@ async function main(): Promise<void> {
 export async function seedScale(
   dataSource: DataSource,
   personCount: number,
+  sealer?: SecretSealer,
 ): Promise<{ persons: number; households: number; disputes: number; assessments: number }> {
   faker.seed(20261129);
   await ensureJurisdictions(dataSource);
-  await ensureUsers(dataSource);
+  await ensureUsers(dataSource, sealer);
   const grids = await loadGrids(dataSource);
   console.log(`grids: ${grids.length}, generating ${personCount} persons…`);
 

@@ -2,9 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/passwords';
+import { base32Decode } from '../auth/base32';
+import { principalOf } from '../auth/principal';
+import { secretSealerOf, type SecretSealer } from '../auth/second-factor-key';
+import type { Config } from '../config';
+import type { Capability, Position as AccountPosition } from '../domain/organisation/organisation.enums';
 import { recomputeTiers } from '../domain/risk/tier.service';
+import { SECOND_FACTOR_HOLDERS } from '../permissions/policy';
 
 export const DEMO_PASSWORD = 'concord-demo-2026';
+/**
+ * The authenticator secret (base32) every demo LEADER, `admin` and `auditor` is enrolled with, so the
+ * demo can be tried at once: add it to an authenticator app, or `npm run totp:code` prints the current
+ * code. A real account enrols its own (beginTotpEnrolment). seed:scale's LEADERs use it too.
+ */
+export const DEMO_TOTP_SECRET = 'CONCORDDEMOTOTPSECRETFORLEADERS2';
 
 export interface DemoLogin {
   username: string;
@@ -689,16 +701,42 @@ async function insertRows(manager: EntityManager, table: string, rows: readonly 
 
 /** Loads the demo city into an EMPTY database (no rows in jurisdictions); returns null and does nothing
  * if jurisdictions already has rows. Runs in ONE transaction. */
-export async function loadDemoData(dataSource: DataSource, now: Date): Promise<DemoLogin[] | null> {
+export async function loadDemoData(
+  dataSource: DataSource,
+  now: Date,
+  config: Config,
+): Promise<DemoLogin[] | null> {
   if (await hasJurisdictions(dataSource.manager)) return null;
   // argon2 is slow: hash once, outside the transaction, and share the hash between all demo users.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const sealer = await secretSealerOf(config);
   return dataSource.transaction(async (manager) => {
     // Two processes starting at once on one empty database: the second waits here, then sees rows.
     await manager.query(`LOCK TABLE jurisdictions IN SHARE ROW EXCLUSIVE MODE`);
     if (await hasJurisdictions(manager)) return null;
-    return loadInto(manager, now, passwordHash);
+    return loadInto(manager, now, passwordHash, sealer);
   });
+}
+
+/**
+ * The second-factor columns of a demo account that needs one (policy.ts, SECOND_FACTOR_HOLDERS):
+ * enrolled with DEMO_TOTP_SECRET, no recovery codes; nothing for the others.
+ */
+export function demoSecondFactor(
+  sealer: SecretSealer,
+  user: { id: string; department: string; position: 'WORKER' | 'LEADER'; capabilities: string[] },
+  now: Date,
+): { totp_secret_sealed: string | null; second_factor_enrolled_at: Date | null } {
+  const holder = SECOND_FACTOR_HOLDERS.includes(
+    principalOf({
+      departmentCode: user.department,
+      position: user.position as AccountPosition,
+      capabilities: user.capabilities as Capability[],
+    }),
+  );
+  const secret = base32Decode(DEMO_TOTP_SECRET);
+  if (!holder || !secret) return { totp_secret_sealed: null, second_factor_enrolled_at: null };
+  return { totp_secret_sealed: sealer.seal(user.id, secret), second_factor_enrolled_at: now };
 }
 
 async function hasJurisdictions(manager: EntityManager): Promise<boolean> {
@@ -708,7 +746,12 @@ async function hasJurisdictions(manager: EntityManager): Promise<boolean> {
   return rows[0]?.found === true;
 }
 
-async function loadInto(manager: EntityManager, now: Date, passwordHash: string): Promise<DemoLogin[]> {
+async function loadInto(
+  manager: EntityManager,
+  now: Date,
+  passwordHash: string,
+  sealer: SecretSealer,
+): Promise<DemoLogin[]> {
   const dice = new Dice(20260101);
   const at = (daysAgo: number): Date => new Date(now.getTime() - Math.round(daysAgo * DAY_MS));
 
@@ -764,6 +807,7 @@ async function loadInto(manager: EntityManager, now: Date, passwordHash: string)
       jurisdiction_id: nodeId(node),
       capabilities,
       password_hash: passwordHash,
+      ...demoSecondFactor(sealer, { id, department, position, capabilities }, now),
     });
   };
   for (const { code, name_zh } of departments) {

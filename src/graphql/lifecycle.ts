@@ -26,7 +26,7 @@ import {
 } from 'graphql';
 import { writeReadAuditEntries } from '../audit/audit-log';
 import { identityFromAuthorization, type Identity } from '../auth/identity';
-import { refusedUntilPasswordChanged } from '../auth/password-gate';
+import { refusedUntilSignInCompletes } from '../auth/password-gate';
 import { ServerRequestContext } from '../context';
 import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
@@ -202,12 +202,12 @@ export class RequestLifecycle {
   /** A query or mutation: identity, a fresh context, execution, audit, masking. */
   async execute(admitted: AdmittedOperation, requestId: string = randomUUID()): Promise<ExecutionResult> {
     const context = await this.openContext(admitted.credential, requestId);
-    const mustChangePassword = refusedUntilPasswordChanged(
+    const unfinishedSignIn = refusedUntilSignInCompletes(
       context.identity,
       admitted.document,
       admitted.operation,
     );
-    if (mustChangePassword) return { errors: this.mask([mustChangePassword]) };
+    if (unfinishedSignIn) return { errors: this.mask([unfinishedSignIn]) };
     return this.runOperation(context, admitted.operationName, (contextValue) =>
       execute({
         schema: this.schema,
@@ -230,12 +230,12 @@ export class RequestLifecycle {
     requestId: string = randomUUID(),
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const subscriber = await this.openContext(admitted.credential, requestId);
-    const mustChangePassword = refusedUntilPasswordChanged(
+    const unfinishedSignIn = refusedUntilSignInCompletes(
       subscriber.identity,
       admitted.document,
       admitted.operation,
     );
-    if (mustChangePassword) return { errors: this.mask([mustChangePassword]) };
+    if (unfinishedSignIn) return { errors: this.mask([unfinishedSignIn]) };
     let source: AsyncIterable<unknown> | ExecutionResult;
     try {
       source = await createSourceEventStream({
@@ -318,12 +318,8 @@ export class RequestLifecycle {
           async didResolveOperation({ document, operationName, operation, request, contextValue }) {
             const tooCostly = costOf(document, operationName, request.variables);
             if (tooCostly) throw tooCostly;
-            const mustChangePassword = refusedUntilPasswordChanged(
-              contextValue.identity,
-              document,
-              operation,
-            );
-            if (mustChangePassword) throw mustChangePassword;
+            const unfinishedSignIn = refusedUntilSignInCompletes(contextValue.identity, document, operation);
+            if (unfinishedSignIn) throw unfinishedSignIn;
           },
           async willSendResponse({ contextValue, response, operationName }) {
             if (response.body.kind !== 'single') return;

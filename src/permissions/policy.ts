@@ -319,6 +319,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   Session: SIGNED_IN,
   SessionConnection: SIGNED_IN,
   SessionEdge: SIGNED_IN,
+  BeginTotpEnrolmentPayload: SIGNED_IN,
+  ConfirmTotpEnrolmentPayload: SIGNED_IN,
+  ResetSecondFactorPayload: ADMINS,
   AuditEntry: AUDITORS,
   OverdueFollowUpConnection: STAFF,
   OverdueFollowUpEdge: STAFF,
@@ -755,6 +758,11 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.changePassword': SIGNED_IN,
   'Mutation.logout': SIGNED_IN,
   'Query.mySessions': SIGNED_IN,
+  // The second factor: the code completes a sign-in (so no token yet); enrolment is one's own; an ADMIN resets it.
+  'Mutation.verifySecondFactor': PUBLIC,
+  'Mutation.beginTotpEnrolment': SIGNED_IN,
+  'Mutation.confirmTotpEnrolment': SIGNED_IN,
+  'Mutation.resetSecondFactor': ADMINS,
   'Query.auditTrail': AUDITORS,
   'Mutation.escalateDispute': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
   'Mutation.recordMediationSession': CASE_HANDLERS,
@@ -801,6 +809,26 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
 export const PASSWORD_CHANGE_OPERATIONS: readonly string[] = [
   'Mutation.changePassword',
   'Query.me',
+  'Mutation.logout',
+];
+
+/** Who signs in with a second factor (a TOTP code) besides the password: LEADER positions, ADMIN, AUDITOR. */
+export const SECOND_FACTOR_HOLDERS = audience(
+  'LEADER, ADMIN, AUDITOR',
+  (p) => p.position === 'LEADER' || p.capability !== null,
+);
+
+/**
+ * What a session of a SECOND_FACTOR_HOLDERS account may run when it has not passed the second factor
+ * (none enrolled yet, or the account became a holder after it signed in): enrol one, read itself, change
+ * its password, sign out (src/auth/password-gate.ts).
+ */
+export const SECOND_FACTOR_ENROLMENT_OPERATIONS: readonly string[] = [
+  'Mutation.beginTotpEnrolment',
+  'Mutation.confirmTotpEnrolment',
+  'Query.me',
+  'Query.mySessions',
+  'Mutation.changePassword',
   'Mutation.logout',
 ];
 

@@ -1,11 +1,14 @@
 // Starts the real API for one test file: its own database cloned from the template, the real HTTP
 // server on a free port connected as the runtime role (as `npm start` runs it, so the suite proves its
-// grants suffice), real tokens from `login`, and a clock the test can move.
+// grants suffice), real tokens from `login`, and a clock the test can move. LEADER, ADMIN and AUDITOR
+// test users sign in with a second factor as their owners would: the first sign-in enrols one through
+// the API, later ones send the code an authenticator app would show at the server's clock.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../ormconfig';
 import { createTokenService } from '../../src/auth/tokens';
+import { TOTP_PERIOD_SECONDS, totpCode } from '../../src/auth/totp';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppServices } from '../../src/request-scope';
 import { dropDatabase, ensureDatabase } from '../../src/database/database';
@@ -44,11 +47,92 @@ export interface TestApi {
    * configuration: to compare two builds on the same data.
    */
   sibling(overrides: Partial<Config>): Promise<Pick<TestApi, 'gql' | 'close'>>;
-  /** Signs in a test user (see test/support/template.ts) and returns the bearer token. */
+  /**
+   * Signs in a test user (see test/support/template.ts) and returns the bearer token; with its second
+   * factor when it needs one, enrolled at its first sign-in in this database.
+   */
   login(username: string): Promise<string>;
+  /**
+   * A fresh sign-in of a test user at another server on this database, whose clock is `now`: with the
+   * second factor `login` enrolled (or enrolling one), never a cached token.
+   */
+  signInAt(endpoint: string, username: string, now?: () => Date): Promise<string>;
+  /** The second factors `login` enrolled in this database, by username. */
+  readonly secondFactors: ReadonlyMap<string, EnrolledSecondFactor>;
   /** Id of a jurisdiction node of the test organisation. */
   node(code: keyof typeof NODES): Promise<string>;
   close(): Promise<void>;
+}
+
+/** What a test user's authenticator app and recovery-code sheet hold. */
+export interface EnrolledSecondFactor {
+  secret: string;
+  recoveryCodes: string[];
+  /** The last time step a code was sent for: each works once. */
+  lastStep: number;
+}
+
+type Gql = (query: string, variables?: Record<string, unknown>, token?: string) => Promise<GraphQLResponse>;
+
+const SIGN_IN = `mutation($input: LoginInput!) { login(input: $input) {
+  token secondFactorRequired secondFactorChallenge secondFactorEnrolmentRequired userErrors { message } } }`;
+const VERIFY = `mutation($input: VerifySecondFactorInput!) { verifySecondFactor(input: $input) {
+  token userErrors { message } } }`;
+const BEGIN = `mutation { beginTotpEnrolment { secret userErrors { message } } }`;
+const CONFIRM = `mutation($input: ConfirmTotpEnrolmentInput!) { confirmTotpEnrolment(input: $input) {
+  recoveryCodes userErrors { message } } }`;
+
+/**
+ * A code for the earliest time step the server accepts at `now` (one step either side) that was not
+ * used yet: tests sign in several times at one instant, and move the clock back too. When every such
+ * step was used, a recovery code.
+ */
+function nextAnswer(factor: EnrolledSecondFactor, now: Date): { code: string } | { recoveryCode: string } {
+  const current = Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS);
+  const step = [current - 1, current, current + 1].find((candidate) => candidate > factor.lastStep);
+  if (step === undefined) {
+    const recoveryCode = factor.recoveryCodes.shift();
+    if (!recoveryCode)
+      throw new Error('the test user has used every code of this instant and every recovery code');
+    return { recoveryCode };
+  }
+  factor.lastStep = step;
+  return { code: totpCode(factor.secret, new Date(step * TOTP_PERIOD_SECONDS * 1000)) };
+}
+
+/** Signs `username` in through `gql` with its password and, when the account needs one, its second factor. */
+async function signInCompletely(
+  gql: Gql,
+  username: string,
+  now: () => Date,
+  factors: Map<string, EnrolledSecondFactor>,
+): Promise<string> {
+  const failed = (step: string, result: unknown) =>
+    new Error(`login ${username} failed at ${step}: ${JSON.stringify(result)}`);
+  const login = await gql(SIGN_IN, { input: { username, password: TEST_PASSWORD } });
+  const answer = login.data?.login;
+  if (answer?.secondFactorRequired) {
+    const factor = factors.get(username);
+    if (!factor) throw failed('the second factor (enrolled outside TestApi.login)', login);
+    const verified = await gql(VERIFY, {
+      input: { challenge: answer.secondFactorChallenge, ...nextAnswer(factor, now()) },
+    });
+    const token = verified.data?.verifySecondFactor.token;
+    if (!token) throw failed('verifySecondFactor', verified);
+    return token;
+  }
+  const token: string | null | undefined = answer?.token;
+  if (!token) throw failed('login', login);
+  if (!answer.secondFactorEnrolmentRequired) return token;
+  const begun = await gql(BEGIN, {}, token);
+  const secret: string | undefined = begun.data?.beginTotpEnrolment.secret;
+  if (!secret) throw failed('beginTotpEnrolment', begun);
+  const factor: EnrolledSecondFactor = { secret, recoveryCodes: [], lastStep: -1 };
+  const confirmed = await gql(CONFIRM, { input: nextAnswer(factor, now()) }, token);
+  const recoveryCodes: string[] | null | undefined = confirmed.data?.confirmTotpEnrolment.recoveryCodes;
+  if (!recoveryCodes) throw failed('confirmTotpEnrolment', confirmed);
+  factors.set(username, { ...factor, recoveryCodes: [...recoveryCodes] });
+  return token;
 }
 
 export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
@@ -78,7 +162,12 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     if (!runtimeDataSource.isInitialized) await runtimeDataSource.initialize();
     return dataSource.isInitialized ? dataSource : initializeOwn();
   };
-  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  // A second-factor key of the test's own, so no test writes one into the data directory.
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test' }),
+    secondFactorKey: randomBytes(32).toString('hex'),
+    ...overrides,
+  };
   const tokens = new Map<string, string>();
   const clock = {
     now: new Date('2026-11-01T08:00:00Z'),
@@ -101,6 +190,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   const server: ConcordServer = await createServer(app);
   const endpoint = await server.listen(0, '127.0.0.1');
   const nodeIds = new Map<string, string>();
+  const secondFactors = new Map<string, EnrolledSecondFactor>();
 
   const api: TestApi = {
     url: endpoint,
@@ -118,17 +208,21 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
         close: () => sibling.close(),
       };
     },
+    secondFactors,
     async login(username) {
       const cached = tokens.get(username);
       if (cached) return cached;
-      const result = await api.gql<{ login: { token: string | null; userErrors: { message: string }[] } }>(
-        `mutation($input: LoginInput!) { login(input: $input) { token userErrors { message } } }`,
-        { input: { username, password: TEST_PASSWORD } },
-      );
-      const token = result.data?.login.token;
-      if (!token) throw new Error(`login ${username} failed: ${JSON.stringify(result)}`);
+      const token = await signInCompletely(api.gql, username, () => clock.now, secondFactors);
       tokens.set(username, token);
       return token;
+    },
+    signInAt(endpoint, username, now = () => clock.now) {
+      return signInCompletely(
+        (query, variables, token) => post(endpoint, query, variables, token),
+        username,
+        now,
+        secondFactors,
+      );
     },
     async node(code) {
       const cached = nodeIds.get(code);

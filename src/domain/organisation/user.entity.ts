@@ -1,5 +1,6 @@
 // A user account (账号): department, position and the jurisdiction node that roots what they may see.
-// Managed by an ADMIN (src/domain/administration/); the password hash never leaves the server.
+// Managed by an ADMIN (src/domain/administration/); the password hash, the sealed TOTP secret and the
+// recovery codes' hashes never leave the server.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Capability, Position } from './organisation.enums';
@@ -61,6 +62,26 @@ export class User {
 
   @Column('timestamptz', { nullable: true })
   passwordChangedAt: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '动态验证码启用时间（空：未启用） / When a second factor (TOTP) was enrolled; null: none. LEADER, ADMIN and AUDITOR accounts need one',
+  })
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  secondFactorEnrolledAt: Date | null;
+
+  /** Sealed with the second-factor key (src/auth/second-factor-key.ts); read only where a code is checked. */
+  @Column('text', { nullable: true, select: false })
+  totpSecretSealed: string | null;
+
+  /** The last time step a code was accepted for: a code works once. */
+  @Column('bigint', { nullable: true, select: false })
+  totpLastStep: string | null;
+
+  /** SHA-256 of each unused recovery code (src/auth/totp.ts). */
+  @Column('text', { array: true, default: () => "'{}'", select: false })
+  recoveryCodeHashes: string[];
 
   @Field(() => Int, { description: '版本 / Version, for expectedVersion' })
   @Column('integer', { default: 1 })

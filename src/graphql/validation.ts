@@ -1,5 +1,13 @@
 // Shared input rules, so every area validates names, IDs and free text the same way.
-import { Matches, ValidateBy, type ValidationArguments } from 'class-validator';
+import {
+  IsOptional,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  type ValidationArguments,
+} from 'class-validator';
+import { Field } from 'type-graphql';
 import { calendarDayProblem } from './dates';
 import { nationalIdNumberProblem } from './input-hygiene';
 
@@ -52,3 +60,21 @@ export const IsCalendarDate = () =>
         }`,
     },
   });
+
+/**
+ * The `idempotencyKey` of a creating mutation's input (SPEC §5): optional; a retry with the same key
+ * creates nothing new, and the same key with another input is a CONFLICT (src/database/idempotency.ts).
+ */
+export function IdempotencyKey(): PropertyDecorator {
+  const decorators: PropertyDecorator[] = [
+    Field(() => String, {
+      nullable: true,
+      description:
+        '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
+    }),
+    IsOptional(),
+    MinLength(1),
+    MaxLength(SHORT_TEXT_MAX),
+  ];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+}

@@ -1,19 +1,9 @@
 // GraphQL inputs and payloads of user administration (ADMIN only, per policy.ts).
-import {
-  ArrayMaxSize,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsUUID,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
-import { NAME_MAX, SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, NAME_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Capability, Position } from '../organisation/organisation.enums';
 import { User } from '../organisation/user.entity';
 
@@ -51,13 +41,7 @@ export class CreateUserInput {
   @IsIn(Object.values(Capability), { each: true })
   capabilities?: Capability[] | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: '幂等键 / Retry with the same key creates nothing new',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

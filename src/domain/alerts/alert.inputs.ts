@@ -1,9 +1,9 @@
 // GraphQL inputs and payloads of the alerts area.
-import { IsEnum, IsOptional, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Alert, InjuryCause, InjuryReport } from './alert.entity';
 
 @InputType({ description: '上报异常苗头 / Raise an alert on a person' })
@@ -17,14 +17,7 @@ export class RaiseAlertInput {
   @MaxLength(TEXT_MAX)
   description: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -67,14 +60,7 @@ export class ReportInjuryInput {
   @IsUUID('all', { message: `suspectPersonId ${UUID_MESSAGE}` })
   suspectPersonId?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

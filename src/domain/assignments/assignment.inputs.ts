@@ -1,20 +1,10 @@
 // GraphQL inputs, filters and payloads of the responsibility area.
-import {
-  ArrayMaxSize,
-  IsEnum,
-  IsInt,
-  IsOptional,
-  IsUUID,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Person } from '../people/person.entity';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Assignment, FollowUp } from './assignment.entity';
 import { FollowUpMethod } from './assignments.enums';
 
@@ -52,10 +42,7 @@ export class AssignInput {
   @MaxLength(TEXT_MAX)
   measures: string;
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -81,10 +68,7 @@ export class RecordFollowUpInput {
   @MaxLength(TEXT_MAX)
   observedChange: string;
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

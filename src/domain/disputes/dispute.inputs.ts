@@ -9,13 +9,12 @@ import {
   Matches,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
 import {
   DisputeCategory,
@@ -69,10 +68,7 @@ export class RegisterDisputeInput {
   @ValidateNested({ each: true })
   parties: DisputePartyInput[];
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -194,10 +190,7 @@ export class RecordMediationSessionInput {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'judicialConfirmationDate must be YYYY-MM-DD' })
   judicialConfirmationDate?: string | null;
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

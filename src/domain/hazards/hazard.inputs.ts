@@ -4,17 +4,21 @@ import {
   ArrayMinSize,
   IsEnum,
   IsIn,
-  IsOptional,
   IsPositive,
   IsUUID,
   Matches,
   MaxLength,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
-import { IsNationalIdNumber, NAME_MAX, SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import {
+  IdempotencyKey,
+  IsNationalIdNumber,
+  NAME_MAX,
+  SHORT_TEXT_MAX,
+  UUID_MESSAGE,
+} from '../../graphql/validation';
 import { HazardActivity, HazardBusiness } from './hazard.entity';
 
 @InputType({ description: '登记经营单位 / Register a hazardous-goods business' })
@@ -47,14 +51,7 @@ export class RegisterHazardBusinessInput {
   @IsUUID('all', { message: `gridId ${UUID_MESSAGE}` })
   gridId: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

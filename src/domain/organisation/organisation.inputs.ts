@@ -1,19 +1,9 @@
 // GraphQL inputs and payloads of the organisation area's administration (ADMIN, per policy.ts): adding
 // villages and grids, reorganising grids, and the dispute routing.
-import {
-  ArrayMaxSize,
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsUUID,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, UUID_MESSAGE } from '../../graphql/validation';
 import { Jurisdiction } from './jurisdiction.entity';
 import { AddedJurisdictionLevel, DisputeRouteMatch, ReorganisationKind } from './organisation.enums';
 
@@ -50,10 +40,7 @@ export class AddJurisdictionInput {
   @Matches(CHINESE_NAME, { message: `name ${CHINESE_NAME_MESSAGE}` })
   name: string;
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

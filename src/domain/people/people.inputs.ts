@@ -17,6 +17,7 @@ import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { nationalIdNumberProblem } from '../../graphql/input-hygiene';
 import {
+  IdempotencyKey,
   IsCalendarDate,
   IsPhoneNumber,
   NAME_MAX,
@@ -138,13 +139,7 @@ export class RegisterPersonInput {
   @ArrayMaxSize(7)
   specialStatuses: SpecialStatus[];
 
-  @Field(() => String, {
-    nullable: true,
-    description: '幂等键 / Retrying with the same key creates nothing new',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -249,10 +244,7 @@ export class RegisterHouseholdInput {
   @IsUUID('all', { message: `gridId ${UUID_MESSAGE}` })
   gridId: string;
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

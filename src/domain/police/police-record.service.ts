@@ -1,11 +1,11 @@
 // Police records: POLICE add short entries about persons in their scope; reads go through the
 // per-request loaders (police-record.loaders.ts), and only the policy table decides who sees them.
-import { IsEnum, IsOptional, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEnum, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
 import { UserError } from '../../graphql/errors';
 import { createIdempotently, runMutation, type MutationResult } from '../../graphql/mutation';
-import { IsCalendarDate, SHORT_TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, IsCalendarDate, UUID_MESSAGE } from '../../graphql/validation';
 import { requireVisiblePerson } from '../people/people.service';
 import { PoliceRecord, PoliceRecordKind } from './police-record.entity';
 
@@ -28,14 +28,7 @@ export class AddPoliceRecordInput {
   @IsCalendarDate()
   occurredOn: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

@@ -1,8 +1,8 @@
 // GraphQL inputs and payloads of the referrals area.
-import { IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { PsychologicalFile, Referral, ReferralKind, ReferralStatus } from './referral.entity';
 
 @InputType({ description: '转介帮扶 / Refer a person to help' })
@@ -20,14 +20,7 @@ export class CreateReferralInput {
   @MaxLength(TEXT_MAX)
   reason: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

@@ -1,16 +1,8 @@
 // GraphQL inputs and payloads of the risk area.
-import {
-  ArrayMaxSize,
-  IsOptional,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Assessment } from './assessment.entity';
 
 @InputType({ description: '观察到的要素 / An indicator observed, with what was seen' })
@@ -38,10 +30,7 @@ export class RecordAssessmentInput {
   @ValidateNested({ each: true })
   indicators: ObservedIndicatorInput[];
 
-  @Field(() => String, { nullable: true, description: '幂等键 / Idempotency key' })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

@@ -1,10 +1,10 @@
 // GraphQL inputs and payloads for tier overrides and overdue reviews.
-import { IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEnum, IsInt, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
-import { SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Person } from '../people/person.entity';
 import { Tier } from './risk.enums';
 import { TierChangeRequest } from './tier-change.entity';
@@ -33,14 +33,7 @@ export class RequestTierChangeInput {
   @MaxLength(TEXT_MAX)
   reason: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      '幂等键 / Retrying with the same key creates nothing new; the same key with another input is a CONFLICT',
-  })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(SHORT_TEXT_MAX)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 

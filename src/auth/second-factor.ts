@@ -15,8 +15,8 @@ import { User } from '../domain/organisation/user.entity';
 import { ErrorCode, UserError, userError, UserInputProblem } from '../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../graphql/mutation';
 import { UUID_MESSAGE } from '../graphql/validation';
-import { subtreeNodesSql, subtreeParams } from '../permissions/scope';
 import { base32Encode } from './base32';
+import { managedAccount } from './managed-accounts';
 import { secretSealerOf } from './second-factor-key';
 import { SessionEndReason } from './session.entity';
 import { endSessions } from './sessions';
@@ -198,22 +198,6 @@ export async function confirmTotpEnrolment(
       ],
     };
   });
-}
-
-/** The USER account `userId` inside the ADMIN's subtree, locked (as user administration finds one). */
-async function managedAccount(tx: EntityManager, context: RequestContext, userId: string): Promise<User> {
-  const { path, descendants } = subtreeParams(context.user);
-  const user = await tx
-    .getRepository(User)
-    .createQueryBuilder('u')
-    .where('u.id = :userId', { userId })
-    .andWhere(`u.kind = 'USER'`)
-    .andWhere(`u.jurisdiction_id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
-    .setLock('pessimistic_write')
-    .getOne();
-  if (!user)
-    throw problem('input.userId', 'No user with this id within your jurisdiction', ErrorCode.NOT_FOUND);
-  return user;
 }
 
 export function resetSecondFactor(

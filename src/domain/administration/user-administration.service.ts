@@ -15,6 +15,7 @@ import {
   TEMPORARY_PASSWORD_LIFETIME_MS,
 } from '../../auth/passwords';
 import { SessionEndReason } from '../../auth/session.entity';
+import { managedAccount } from '../../auth/managed-accounts';
 import { endSessions } from '../../auth/sessions';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
@@ -59,25 +60,8 @@ const IMPORT_MAX_PROBLEMS = 100;
 /** argon2 at 64 MiB a hash: this many at a time, whatever the size of the list. */
 const HASHES_AT_ONCE = 2;
 
-const NO_SUCH_USER = 'No user with this id within your jurisdiction';
-
 // ---------------------------------------------------------------------------------------------
 // Checks shared by the mutations
-
-/** The USER account `userId` inside the caller's subtree, locked for this transaction. */
-async function userInScope(tx: EntityManager, context: RequestContext, userId: string): Promise<User> {
-  const { path, descendants } = subtreeParams(context.user);
-  const user = await tx
-    .getRepository(User)
-    .createQueryBuilder('u')
-    .where('u.id = :userId', { userId })
-    .andWhere(`u.kind = 'USER'`)
-    .andWhere(`u.jurisdiction_id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
-    .setLock('pessimistic_write')
-    .getOne();
-  if (!user) throw problem('input.userId', NO_SUCH_USER, ErrorCode.NOT_FOUND);
-  return user;
-}
 
 /** The jurisdiction nodes of the caller's subtree with these codes (or ids), by code (or id). */
 async function nodesInScope(
@@ -269,7 +253,7 @@ export async function createUser(
 
 export function updateUser(context: RequestContext, input: UpdateUserInput): Promise<MutationResult<User>> {
   return runMutation(context, input, async (tx) => {
-    const user = await userInScope(tx, context, input.userId);
+    const user = await managedAccount(tx, context, input.userId);
     if (user.version !== input.expectedVersion) {
       throw conflict(
         `User ${user.username} is at version ${user.version}, not ${input.expectedVersion}: read it again`,
@@ -328,7 +312,7 @@ export function updateUser(context: RequestContext, input: UpdateUserInput): Pro
 
 export function disableUser(context: RequestContext, input: DisableUserInput): Promise<MutationResult<User>> {
   return runMutation(context, input, async (tx) => {
-    const user = await userInScope(tx, context, input.userId);
+    const user = await managedAccount(tx, context, input.userId);
     refuseSelf(context, user, 'You cannot disable your own account: ask another ADMIN');
     if (user.active) {
       await tx.query(`UPDATE users SET active = false, version = version + 1 WHERE id = $1`, [user.id]);
@@ -354,7 +338,7 @@ export function disableUser(context: RequestContext, input: DisableUserInput): P
 
 export function enableUser(context: RequestContext, input: UserIdInput): Promise<MutationResult<User>> {
   return runMutation(context, input, async (tx) => {
-    const user = await userInScope(tx, context, input.userId);
+    const user = await managedAccount(tx, context, input.userId);
     if (!user.active) {
       await tx.query(`UPDATE users SET active = true, version = version + 1 WHERE id = $1`, [user.id]);
     }
@@ -387,7 +371,7 @@ export async function resetPassword(
   const passwordHash = await hashPassword(temporaryPassword);
   const expiresAt = temporaryPasswordExpiry(context);
   return runMutation(context, input, async (tx) => {
-    const user = await userInScope(tx, context, input.userId);
+    const user = await managedAccount(tx, context, input.userId);
     refuseSelf(context, user, 'Change your own password with changePassword');
     await tx.query(
       `UPDATE users SET password_hash = $2, password_change_required = true, temporary_password_expires_at = $3
@@ -422,7 +406,7 @@ export function endUserSessions(
   input: UserIdInput,
 ): Promise<MutationResult<number>> {
   return runMutation(context, input, async (tx) => {
-    const user = await userInScope(tx, context, input.userId);
+    const user = await managedAccount(tx, context, input.userId);
     const ended = await endSessions(tx, user.id, SessionEndReason.ENDED_BY_ADMIN, context.now());
     return {
       result: ended.length,

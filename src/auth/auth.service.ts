@@ -101,6 +101,14 @@ interface SessionOpening {
    * the sign-in (a code that another request used meanwhile) — then nothing is written.
    */
   writes: (tx: EntityManager) => Promise<Record<string, unknown> | null>;
+  /** The session's id when the sign-in answered a challenge: the challenge's own (one use). */
+  sessionId?: string;
+}
+
+/** The session row exists already: a challenge's session id, taken by an earlier answer to it. */
+function sessionTaken(error: unknown): boolean {
+  const { code, table } = error as { code?: string; table?: string };
+  return code === '23505' && table === 'sessions';
 }
 
 /** Opens a session for `user` with its audit entry; null when `opening.writes` refused. */
@@ -110,7 +118,7 @@ async function openSignedInSession(
   opening: SessionOpening,
 ): Promise<{ token: string; expiresAt: Date; detail: Record<string, unknown> } | null> {
   const now = context.now();
-  const issued = await context.app.tokens.issue(user.id);
+  const issued = await context.app.tokens.issue(user.id, opening.sessionId);
   const REFUSED = Symbol('refused');
   try {
     const detail = await context.dataSource.transaction(async (tx) => {
@@ -140,7 +148,8 @@ async function openSignedInSession(
     await forgetExpiredSessions(context.dataSource, now);
     return { token: issued.token, expiresAt: issued.expiresAt, detail };
   } catch (error) {
-    if (error === REFUSED) return null;
+    // A second answer to one challenge, racing the first: its session exists already.
+    if (error === REFUSED || sessionTaken(error)) return null;
     throw error;
   }
 }
@@ -247,9 +256,18 @@ export interface SecondFactorAnswer {
 }
 
 /** The account a challenge names, with what checking a code needs; null unless it may still sign in. */
-async function challengedUser(context: RequestContext, challenge: string): Promise<User | null> {
-  const userId = await context.app.tokens.verifyChallenge(challenge);
-  if (!userId) return null;
+async function challengedUser(
+  context: RequestContext,
+  challenge: string,
+): Promise<(User & { challengeId: string }) | null> {
+  const verified = await context.app.tokens.verifyChallenge(challenge);
+  if (!verified) return null;
+  const { userId, challengeId } = verified;
+  // A challenge signs in once: the session it opened carries its id.
+  const [answered] = (await context.dataSource.query('SELECT 1 FROM sessions WHERE id = $1', [
+    challengeId,
+  ])) as unknown[];
+  if (answered) return null;
   const user = await context.dataSource
     .getRepository(User)
     .createQueryBuilder('u')
@@ -257,7 +275,7 @@ async function challengedUser(context: RequestContext, challenge: string): Promi
     .where('u.id = :userId', { userId })
     .getOne();
   if (!user || user.kind !== 'USER' || !user.active || user.secondFactorEnrolledAt === null) return null;
-  return user.totpSecretSealed ? user : null;
+  return user.totpSecretSealed ? Object.assign(user, { challengeId }) : null;
 }
 
 /** Completes a sign-in that answered a challenge: a code (or recovery code) for a token. */
@@ -319,6 +337,7 @@ export async function verifySecondFactor(
     secondFactorAt: now,
     detail,
     writes: consume,
+    sessionId: user.challengeId,
   });
   if (!session) {
     await writeAuditEntries(dataSource.manager, context, [

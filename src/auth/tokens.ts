@@ -28,12 +28,22 @@ export interface IssuedChallenge {
   expiresAt: Date;
 }
 
+export interface VerifiedChallenge {
+  userId: string;
+  /**
+   * The challenge's `jti`, which becomes the id of the session its sign-in opens: a challenge opens
+   * one session, so answering it a second time collides with the first (sessions' primary key).
+   */
+  challengeId: string;
+}
+
 export interface TokenService {
-  issue(userId: string): Promise<IssuedToken>;
+  /** A token for a new session of `userId`; the session id is given when a challenge chose it. */
+  issue(userId: string, sessionId?: string): Promise<IssuedToken>;
   /** A challenge naming `userId`, whose password was right, for verifySecondFactor. */
   issueChallenge(userId: string, lifetimeSeconds: number): Promise<IssuedChallenge>;
-  /** The account a challenge names, or null when it is forged, expired or malformed. */
-  verifyChallenge(challenge: string): Promise<string | null>;
+  /** The account a challenge names and its id, or null when it is forged, expired or malformed. */
+  verifyChallenge(challenge: string): Promise<VerifiedChallenge | null>;
   /**
    * Whom the token was issued to and for which session, or null when it is forged, expired or
    * malformed. Says nothing of whether the session is still open: that is the database's to say.
@@ -59,10 +69,9 @@ export function createTokenService(secret: string, lifetimeSeconds: number, now:
   /** Tokens that verified under `key`: subject, session and expiry (seconds), oldest first. */
   const verified = new Map<string, VerifiedToken & { expiresAt: number }>();
   return {
-    async issue(userId) {
+    async issue(userId, sessionId = randomUUID()) {
       const issuedAt = Math.floor(now().getTime() / 1000);
       const expiresAt = new Date((issuedAt + lifetimeSeconds) * 1000);
-      const sessionId = randomUUID();
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
@@ -96,7 +105,10 @@ export function createTokenService(secret: string, lifetimeSeconds: number, now:
           currentDate: now(),
           requiredClaims: ['exp'],
         });
-        return typeof payload.sub === 'string' && UUID.test(payload.sub) ? payload.sub : null;
+        const { sub, jti } = payload;
+        return typeof sub === 'string' && UUID.test(sub) && typeof jti === 'string' && UUID.test(jti)
+          ? { userId: sub, challengeId: jti }
+          : null;
       } catch {
         return null;
       }

@@ -174,6 +174,14 @@ test('once enrolled, the password gives no token but a challenge; a current code
   nextStep();
   const later = await verify({ challenge: second.secondFactorChallenge, code: codeNow(secret) });
   expect(later.token).toEqual(expect.any(String));
+  // A challenge signs in once: answered, it takes no further code, even a fresh one.
+  nextStep();
+  expect(
+    (await verify({ challenge: second.secondFactorChallenge, code: codeNow(secret) })).userErrors,
+  ).toEqual([expect.objectContaining({ field: 'input.challenge', code: 'UNAUTHENTICATED' })]);
+  expect(
+    (await verify({ challenge: first.secondFactorChallenge, code: codeNow(secret) })).userErrors,
+  ).toEqual([expect.objectContaining({ field: 'input.challenge', code: 'UNAUTHENTICATED' })]);
 
   // An expired challenge, a forged one, or a code and a recovery code at once: nothing.
   const third = await login('justice.leader');

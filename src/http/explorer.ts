@@ -45,10 +45,12 @@ const EXPLORER_PAGE = `<!doctype html>
   <strong>Concord API explorer</strong>
   <label>User <input id="username" name="username" placeholder="grid.worker" autocomplete="username"></label>
   <label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
+  <label>Code <input id="code" name="code" inputmode="numeric" size="6" placeholder="leaders" autocomplete="one-time-code"></label>
   <button id="sign-in-button" type="submit">Sign in</button>
   <label>Token <input id="token" name="token" placeholder="paste a token, or sign in"></label>
   <span id="sign-in-status" role="status">Not signed in.</span>
-  <small>Signing in runs the <code>login</code> mutation; the token is sent as
+  <small>Signing in runs the <code>login</code> mutation (and, for accounts with a second factor, <code>verifySecondFactor</code>
+  with the code of your authenticator app); the token is sent as
   <code>Authorization: Bearer &lt;token&gt;</code> with every request and subscription.</small>
 </form>
 <div id="graphiql">Loading the explorer…</div>
@@ -91,30 +93,60 @@ const EXPLORER_SCRIPT = `'use strict';
     root.render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery }));
   }
 
+  /** The challenge of a right password, waiting for the authenticator's code. */
+  var pendingChallenge = null;
+
+  function post(query, variables) {
+    return fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: query, variables: variables }),
+    }).then(function (response) { return response.json(); });
+  }
+
+  function verify(challenge, code) {
+    return post(
+      'mutation Verify($input: VerifySecondFactorInput!) { verifySecondFactor(input: $input) { token expiresAt userErrors { message } } }',
+      { input: { challenge: challenge, code: code } },
+    ).then(function (result) { return { result: result, payload: result.data && result.data.verifySecondFactor }; });
+  }
+
   function signIn(event) {
     event.preventDefault();
     status.textContent = 'Signing in…';
-    fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation Login($input: LoginInput!) { login(input: $input) { token expiresAt userErrors { message } } }',
-        variables: {
-          input: {
-            username: document.getElementById('username').value.trim(),
-            password: document.getElementById('password').value,
+    var code = document.getElementById('code').value.trim();
+    var answered = pendingChallenge && code
+      ? verify(pendingChallenge, code)
+      : post(
+          'mutation Login($input: LoginInput!) { login(input: $input) { token expiresAt secondFactorRequired secondFactorChallenge userErrors { message } } }',
+          {
+            input: {
+              username: document.getElementById('username').value.trim(),
+              password: document.getElementById('password').value,
+            },
           },
-        },
-      }),
-    })
-      .then(function (response) { return response.json(); })
-      .then(function (result) {
-        var payload = result.data && result.data.login;
+        ).then(function (result) {
+          var payload = result.data && result.data.login;
+          if (!payload || !payload.secondFactorRequired) return { result: result, payload: payload };
+          pendingChallenge = payload.secondFactorChallenge;
+          return code ? verify(pendingChallenge, code) : { waiting: true };
+        });
+    answered
+      .then(function (answer) {
+        if (answer.waiting) {
+          status.textContent = 'Password accepted: enter the code your authenticator app shows and sign in again.';
+          document.getElementById('code').focus();
+          return;
+        }
+        var payload = answer.payload;
+        document.getElementById('code').value = '';
         if (payload && payload.token) {
+          pendingChallenge = null;
           tokenInput.value = payload.token;
           status.textContent = 'Signed in until ' + new Date(payload.expiresAt).toLocaleString() + '.';
           render();
         } else {
+          var result = answer.result;
           var problem = (payload && payload.userErrors[0]) || (result.errors && result.errors[0]);
           status.textContent = 'Not signed in: ' + (problem ? problem.message : 'no token came back') + '.';
         }
@@ -125,6 +157,10 @@ const EXPLORER_SCRIPT = `'use strict';
   tokenInput.value = sessionStorage.getItem('concord:token') || '';
   if (tokenInput.value) status.textContent = 'Using the token of this tab.';
   tokenInput.addEventListener('change', render);
+  // Another account or password: the waiting challenge is not theirs.
+  ['username', 'password'].forEach(function (id) {
+    document.getElementById(id).addEventListener('input', function () { pendingChallenge = null; });
+  });
   document.getElementById('sign-in').addEventListener('submit', signIn);
   render();
 })();
@@ -136,6 +172,7 @@ body { display: flex; flex-direction: column; font-family: system-ui, sans-serif
   border-bottom: 1px solid #ccc; background: #f6f7f9; font-size: 0.9rem; }
 #sign-in input { font: inherit; padding: 0.15rem 0.3rem; }
 #token { width: 22rem; }
+#code { width: 5rem; }
 #sign-in small { flex-basis: 100%; color: #555; }
 #graphiql { flex: 1; min-height: 0; }
 `;

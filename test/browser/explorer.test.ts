@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TOTP_PERIOD_SECONDS, totpCode } from '../../src/auth/totp';
 import { startTestApi, type TestApi } from '../support/api';
 import { TEST_PASSWORD } from '../support/template';
 
@@ -162,6 +163,27 @@ inChromium(`in headless Chromium${skipped}`, () => {
     await page.locator('#sign-in-status', { hasText: 'Signed in until' }).waitFor();
     expect(await page.inputValue('#token')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
+    // A leader signs in with the password, then the authenticator's code (the challenge waits).
+    await development.login('police.leader');
+    const factor = development.secondFactors.get('police.leader');
+    if (!factor) throw new Error('police.leader has no second factor');
+    await page.fill('#username', 'police.leader');
+    await page.fill('#password', TEST_PASSWORD);
+    await page.click('#sign-in-button');
+    await page.locator('#sign-in-status', { hasText: 'enter the code' }).waitFor();
+    factor.lastStep = Math.max(factor.lastStep + 1, currentStep(development.clock.now));
+    await page.fill('#code', totpCode(factor.secret, new Date(factor.lastStep * TOTP_PERIOD_SECONDS * 1000)));
+    await page.click('#sign-in-button');
+    await page.locator('#sign-in-status', { hasText: 'Signed in until' }).waitFor();
+    const leaderToken = await page.inputValue('#token');
+    expect((await development.gql('{ me { username } }', {}, leaderToken)).data).toEqual({
+      me: { username: 'police.leader' },
+    });
+    await page.fill('#username', 'grid.worker');
+    await page.fill('#password', TEST_PASSWORD);
+    await page.click('#sign-in-button');
+    await page.locator('#sign-in-status', { hasText: 'Signed in until' }).waitFor();
+
     // The page's own first query (`me`), run with the ▶ button; its answer read off the result pane.
     await page.click('.graphiql-execute-button');
     const resultPane = `document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() ?? ''`;
@@ -232,3 +254,7 @@ inChromium(`in headless Chromium${skipped}`, () => {
     await page.close();
   }, 60_000);
 });
+
+function currentStep(now: Date): number {
+  return Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS);
+}

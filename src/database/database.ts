@@ -197,12 +197,25 @@ export async function handDatabaseToOwner(databaseUrl: string, owner: string): P
  * What the runtime role may do on a table, where it is less than SELECT, INSERT, UPDATE and DELETE
  * (every other table of the schema, including those later migrations add). The audit log is
  * append-only and its head moves only through the chain trigger; jurisdictions are append-only too
- * (migration JurisdictionsAppendOnly); migrations are the owner's.
+ * (migration JurisdictionsAppendOnly), and so are the histories of reorganisations, dispute routes and
+ * indicators: their triggers refuse a change, and the grant offers none (UPDATE on the routes only
+ * for the LOCK TABLE that serialises their versions; the trigger still refuses an update). The API
+ * never deletes a person merge (a later merge re-points it), a catalog version, or a note of the
+ * change feed (merged within its transaction by an upsert), and the feed's head only moves.
+ * Migrations are the owner's.
  */
 const RUNTIME_TABLE_PRIVILEGES: Record<string, string> = {
   audit_entries: 'SELECT, INSERT',
   audit_chain_head: 'SELECT',
   jurisdictions: 'SELECT, INSERT',
+  jurisdiction_reorganisations: 'SELECT, INSERT',
+  dispute_route_changes: 'SELECT, INSERT, UPDATE',
+  indicators: 'SELECT, INSERT',
+  indicator_catalog_versions: 'SELECT, INSERT, UPDATE',
+  person_merges: 'SELECT, INSERT, UPDATE',
+  record_changes: 'SELECT, INSERT, UPDATE',
+  record_change_commits: 'SELECT, INSERT',
+  record_change_head: 'SELECT, UPDATE',
   schema_migrations: '',
 };
 const RUNTIME_DEFAULT_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE';

@@ -272,12 +272,19 @@ test('a new catalog version is used at once by assessments while an old assessme
 });
 
 test('a published version is kept as published: the database refuses to change it', async () => {
+  // The API's role may only add indicators; the owner is stopped by the trigger.
   await expect(
     api.runtimeDataSource.query(`UPDATE indicators SET name_zh = '改' WHERE catalog_version = 1`),
-  ).rejects.toThrow(/append-only/);
+  ).rejects.toThrow(/permission denied/);
   await expect(
     api.runtimeDataSource.query(`DELETE FROM indicators WHERE catalog_version = 1`),
+  ).rejects.toThrow(/permission denied/);
+  await expect(
+    api.dataSource.query(`UPDATE indicators SET name_zh = '改' WHERE catalog_version = 1`),
   ).rejects.toThrow(/append-only/);
+  await expect(api.dataSource.query(`DELETE FROM indicators WHERE catalog_version = 1`)).rejects.toThrow(
+    /append-only/,
+  );
   await expect(
     api.runtimeDataSource.query(`UPDATE indicator_catalog_versions SET notes = '改' WHERE version = 1`),
   ).rejects.toThrow(/kept as published/);

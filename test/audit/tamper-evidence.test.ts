@@ -91,6 +91,15 @@ describe('the runtime role the API connects as', () => {
     [`TRUNCATE audit_entries`, /permission denied/],
     [`UPDATE audit_chain_head SET seq = 0`, /permission denied/],
     [`CREATE TABLE audit_entries_copy (seq bigint)`, /permission denied/],
+    // The other append-only histories: the grant offers no change, before any trigger is asked.
+    [`UPDATE jurisdiction_reorganisations SET reason = ''`, /permission denied/],
+    [`DELETE FROM dispute_route_changes`, /permission denied/],
+    [`DELETE FROM person_merges`, /permission denied/],
+    [`DELETE FROM indicators`, /permission denied/],
+    [`DELETE FROM indicator_catalog_versions`, /permission denied/],
+    [`DELETE FROM record_changes`, /permission denied/],
+    [`DELETE FROM record_change_commits`, /permission denied/],
+    [`DELETE FROM record_change_head`, /permission denied/],
   ])('is refused: %s', async (statement, refusal) => {
     await asRuntimeRole(async (client) => {
       await expect(client.query(statement)).rejects.toThrow(refusal);

@@ -20,6 +20,7 @@ import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
 import { ChangeFeedResolver } from '../domain/changes/changes.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
+import { LabelsResolver } from './labels';
 
 export const resolvers = [
   AuthResolver,
@@ -41,6 +42,7 @@ export const resolvers = [
   MonthlyFiguresResolver,
   PoliceRecordResolver,
   ChangeFeedResolver,
+  LabelsResolver,
 ] as const;
 
 /**

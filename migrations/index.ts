@@ -18,6 +18,7 @@ import { SecondFactor1765750000000 } from './1765750000000-SecondFactor';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
 import { ChangeFeed1765950000000 } from './1765950000000-ChangeFeed';
+import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
 
 export const migrations = [
   Foundation1764400000000,
@@ -39,4 +40,5 @@ export const migrations = [
   ReferenceDataAdministration1765800000000,
   OnePersonOneRecord1765900000000,
   ChangeFeed1765950000000,
+  ReviewByAndNameSearch1766300000000,
 ];

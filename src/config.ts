@@ -15,6 +15,16 @@ export interface Config {
    * evidence is weaker. Ignored in embedded mode, which creates both roles itself.
    */
   databaseOwnerUrl: string | undefined;
+  /**
+   * A direct connection (not through PgBouncer in transaction mode, which does not carry LISTEN) for
+   * the alert feed's LISTEN; unset: the API's own database URL.
+   */
+  databaseListenUrl: string | undefined;
+  /**
+   * Run the repeated reads as named prepared statements (src/database/prepared.ts); false sends every
+   * query unnamed, as PgBouncer in transaction mode needs.
+   */
+  preparedStatements: boolean;
   dataDir: string;
   /** Load the demo jurisdiction, users and synthetic persons into an empty database. */
   loadDemoData: boolean;
@@ -101,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     databaseOwnerUrl: (databaseUrl && env.DATABASE_OWNER_URL) || undefined,
+    databaseListenUrl: (databaseUrl && env.DATABASE_LISTEN_URL) || undefined,
+    preparedStatements: flag(env.PREPARED_STATEMENTS, true),
     dataDir,
     loadDemoData: flag(env.LOAD_DEMO_DATA, databaseUrl === undefined),
     jwtSecret: env.JWT_SECRET || undefined,

@@ -8,6 +8,7 @@ import { resolveTokenSecret } from './auth/secret';
 import { loadConfig } from './config';
 import { openDatabase } from './database/database';
 import { AlertFeed } from './domain/alerts/alert-feed';
+import { OVERRIDE_LAPSE_INTERVAL_SECONDS, startOverrideLapses } from './domain/risk/review-by.service';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, loadDemoData } from './database/demo-data';
 import { createLogger } from './logger';
 import { createServer } from './server';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   }
   const secret = await resolveTokenSecret(config, (message) => logger.warn(message));
   const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
-  const alertFeed = new AlertFeed(database.runtimeUrl, (message, error) =>
+  const alertFeed = new AlertFeed(config.databaseListenUrl ?? database.runtimeUrl, (message, error) =>
     logger.warn({ err: error }, message),
   );
   await alertFeed.start();
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
     log: (checkpoint) => logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
     onError: (error) => logger.error({ err: error }, 'audit checkpoint failed'),
   });
+  const overrideLapses = startOverrideLapses({
+    dataSource: database.dataSource,
+    clock,
+    intervalSeconds: OVERRIDE_LAPSE_INTERVAL_SECONDS,
+    onLapsed: (requestIds) => logger.info({ requestIds }, 'tier overrides ended at their review-by date'),
+    onError: (error) => logger.error({ err: error }, 'ending lapsed tier overrides failed'),
+  });
   process.stdout.write(
     `\nConcord API: ${url}\n` +
       (config.loadDemoData
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     // The last checkpoint comes after the last request; an embedded PostgreSQL hears Ctrl-C too and
     // stops at once, so there it comes first, while the database still answers.
+    await overrideLapses.stop();
     if (database.embedded) await checkpoints.stop();
     await server.close();
     if (!database.embedded) await checkpoints.stop();

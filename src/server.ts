@@ -7,6 +7,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import type { GraphQLSchema } from 'graphql';
 import type { ServerRequestContext } from './context';
 import type { AppServices } from './request-scope';
+import { setNamedStatements } from './database/prepared';
 import { compiledExecution } from './graphql/executor';
 import { RequestLifecycle } from './graphql/lifecycle';
 import { buildApiSchema } from './graphql/schema';
@@ -24,6 +25,7 @@ export interface ConcordServer {
 
 export async function createServer(app: AppServices, givenSchema?: GraphQLSchema): Promise<ConcordServer> {
   const { config } = app;
+  setNamedStatements(app.dataSource, config.preparedStatements);
   const schema = givenSchema ?? (await buildApiSchema());
   const lifecycle = new RequestLifecycle(app, schema);
   const { plugins, ...lifecycleOptions } = lifecycle.apolloOptions(addStatementCounts(config));

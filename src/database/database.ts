@@ -315,18 +315,21 @@ export interface MigrateOptions {
 /**
  * Runs the migrations and loads the reference data, as the owner. Replicas that start together
  * (SPEC §6) take turns under a PostgreSQL advisory lock: the first migrates, the others find nothing
- * left to do.
+ * left to do. The lock is held by a transaction left open meanwhile, not by the session: behind
+ * PgBouncer in transaction mode a session lock would stay on whichever server connection took it and
+ * its unlock could reach another one, so the next start would wait for ever.
  */
 export async function migrate(dataSource: DataSource, options: MigrateOptions = {}): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await runner.startTransaction();
     try {
+      await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await dataSource.runMigrations({ transaction: 'each' });
       await loadReferenceData(dataSource);
       if (options.runtimeRole) await grantRuntimeAccess(dataSource, options.runtimeRole);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await runner.commitTransaction();
     }
   } finally {
     await runner.release();

@@ -37,6 +37,21 @@ export function statementName(sql: string): string | undefined {
   return name;
 }
 
+/** Data sources whose reads run unnamed (setNamedStatements). */
+const unnamedOnly = new WeakSet<DataSource>();
+
+/**
+ * Whether queryPrepared names its statements on `dataSource` (PREPARED_STATEMENTS, on by default). A
+ * named statement lives on one server connection; behind PgBouncer in transaction mode the next
+ * transaction may reach another server connection, which does not know the name, so there every
+ * read goes unnamed (docs/deployment.md#pgbouncer). The switch belongs to the data source: it is
+ * its connections that pass through the pooler.
+ */
+export function setNamedStatements(dataSource: DataSource, enabled: boolean): void {
+  if (enabled) unnamedOnly.delete(dataSource);
+  else unnamedOnly.add(dataSource);
+}
+
 /** A character that pg escapes inside an array element. */
 const ESCAPED_IN_ARRAY = /["\\]/;
 
@@ -56,7 +71,8 @@ export function arrayParameter(value: unknown): unknown {
 
 /**
  * The rows of `sql` run as a named statement on the data source's pool. Inside a transaction
- * (`runner`), past NAMED_STATEMENT_LIMIT, or with read replicas configured, it runs through TypeORM
+ * (`runner`), past NAMED_STATEMENT_LIMIT, with read replicas configured, or with named statements
+ * switched off for the data source (setNamedStatements), it runs through TypeORM
  * as an unnamed statement instead. Counted and logged like every TypeORM query; a failure is
  * TypeORM's QueryFailedError.
  */
@@ -68,7 +84,7 @@ export async function queryPrepared<R = Record<string, unknown>>(
 ): Promise<R[]> {
   const driver = dataSource.driver as PostgresDriver;
   const name =
-    runner || driver.options.type !== 'postgres' || driver.options.replication
+    runner || driver.options.type !== 'postgres' || driver.options.replication || unnamedOnly.has(dataSource)
       ? undefined
       : statementName(sql);
   if (!name) return (await dataSource.query(sql, parameters as unknown[], runner)) as R[];

@@ -12,6 +12,7 @@ import { OrganisationResolver } from '../domain/organisation/organisation.resolv
 import { HouseholdResolver, PersonResolver } from '../domain/people/people.resolver';
 import { AssessmentResolver } from '../domain/risk/risk.resolver';
 import { IndicatorCatalogResolver } from '../domain/risk/indicator-catalog.resolver';
+import { PersonReviewResolver, TierOverrideReviewResolver } from '../domain/risk/review-by.resolver';
 import { ReferralResolver } from '../domain/referrals/referral.resolver';
 import { AlertResolver } from '../domain/alerts/alert.resolver';
 import { HazardResolver } from '../domain/hazards/hazard.resolver';
@@ -34,6 +35,8 @@ export const resolvers = [
   DisputePartyResolver,
   AssessmentResolver,
   IndicatorCatalogResolver,
+  PersonReviewResolver,
+  TierOverrideReviewResolver,
   AssignmentResolver,
   FollowUpResolver,
   ReferralResolver,

@@ -379,6 +379,10 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Person.ageGroup': { read: PERSON_CORE },
   'Person.grid': { read: PERSON_CORE },
   'Person.tier': { read: PERSON_CORE },
+  'Person.reviewOverdue': {
+    read: PERSON_CORE,
+    note: 'governed like Person.tier: whether its review-by date has passed',
+  },
   'Person.gender': { read: NOT_YOUTH },
   'Person.birthDate': {
     read: ID_NUMBER_READERS,
@@ -524,6 +528,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'TierOverride.requestedById': { read: NOT_YOUTH },
   'TierOverride.decidedById': { read: NOT_YOUTH },
   'TierOverride.decidedAt': { read: NOT_YOUTH },
+  'TierOverride.reviewBy': { read: NOT_YOUTH },
 
   'TierChangeRequest.id': { read: NOT_YOUTH },
   'TierChangeRequest.personId': { read: NOT_YOUTH, references: 'Person' },
@@ -782,6 +787,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
     'SOCIAL_AFFAIRS',
   ),
   'Mutation.decideTierChange': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
+  'Mutation.renewTierOverride': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
   'Query.tierChangeRequests': NOT_YOUTH,
   'Mutation.createReferral': REFERRAL_READERS,
   'Mutation.updateReferral': REFERRAL_READERS,

@@ -52,6 +52,8 @@ const CREATES_WITHOUT_KEY: Readonly<Record<string, string>> = {
   recordHazardSales: 'idempotent per business and receipt number: a retry adds nothing (skipped)',
   importHazardSales: 'idempotent per business and receipt number: a retry adds nothing (skipped)',
   recordReturnVisit: 'one per dispute and sequence (30, 90 days): a retry is refused, never a second visit',
+  renewTierOverride:
+    'renews the approved request at expectedVersion: a retry finds it superseded (CONFLICT), never a second renewal',
   createServiceAccount: 'the username is unique: a retry is refused, never a second account',
   issueApiKey:
     'the key is shown once and kept only as a hash, so no retry could be answered with it; an unused key is revoked (revokeApiKey)',

@@ -16,6 +16,7 @@ import { checkSqlTexts } from '../../src/database/sql-text';
 import { AlertFeed } from '../../src/domain/alerts/alert-feed';
 import { createLogger } from '../../src/logger';
 import { createServer, type ConcordServer } from '../../src/server';
+import { startReplica, type Replica } from './replica';
 import { NODES, TEMPLATE_DATABASE, TEST_PASSWORD } from './template';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -47,6 +48,8 @@ export interface TestApi {
    * configuration: to compare two builds on the same data.
    */
   sibling(overrides: Partial<Config>): Promise<Pick<TestApi, 'gql' | 'close'>>;
+  /** Another replica on this database: its own pool and alert feed, the same token secret (test/support/replica.ts). */
+  replica(overrides?: Partial<Config>): Promise<Replica>;
   /**
    * Signs in a test user (see test/support/template.ts) and returns the bearer token; with its second
    * factor when it needs one, enrolled at its first sign-in in this database.
@@ -164,7 +167,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
   };
   // A second-factor key of the test's own, so no test writes one into the data directory.
   const config = {
-    ...loadConfig({ NODE_ENV: 'test' }),
+    ...loadConfig({ NODE_ENV: 'test', PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS }),
     secondFactorKey: randomBytes(32).toString('hex'),
     ...overrides,
   };
@@ -177,14 +180,18 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
       tokens.clear();
     },
   };
-  const alertFeed = new AlertFeed(runtimeUrl.toString());
+  // LISTEN needs a direct connection: with TEST_PGBOUNCER the runtime URL goes through PgBouncer.
+  const listenUrl = new URL(process.env.CONCORD_TEST_LISTEN_URL ?? runtimeUrl.toString());
+  listenUrl.pathname = `/${databaseName}`;
+  const alertFeed = new AlertFeed(listenUrl.toString());
+  const tokenSecret = randomBytes(32).toString('hex');
   await alertFeed.start();
   const app: AppServices = {
     config,
     dataSource: runtimeDataSource,
     alertFeed,
     clock: () => clock.now,
-    tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => clock.now),
+    tokens: createTokenService(tokenSecret, config.tokenLifetimeSeconds, () => clock.now),
     logger: createLogger(config.logLevel),
   };
   const server: ConcordServer = await createServer(app);
@@ -208,6 +215,14 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
         close: () => sibling.close(),
       };
     },
+    replica: (overrides = {}) =>
+      startReplica({
+        config: { ...config, ...overrides },
+        tokenSecret,
+        runtimeUrl: runtimeUrl.toString(),
+        listenUrl: listenUrl.toString(),
+        clock: () => clock.now,
+      }),
     secondFactors,
     async login(username) {
       const cached = tokens.get(username);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { clusterRoles, ensureRoles, roleUrl } from '../../src/database/database';
 import { startEmbeddedPostgres } from '../../src/database/embedded';
+import { routeTestsThroughPgBouncer } from './pgbouncer';
 import { buildTemplate } from './template';
 
 declare global {
@@ -26,5 +27,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.CONCORD_TEST_ADMIN_URL = adminUrl;
   process.env.CONCORD_TEST_OWNER_URL = roleUrl(adminUrl, roles.owner);
   process.env.CONCORD_TEST_RUNTIME_URL = roleUrl(adminUrl, roles.runtime);
+  await routeTestsThroughPgBouncer(adminUrl, roles.runtime);
   await buildTemplate(adminUrl, roles);
 }

@@ -22,6 +22,7 @@ import { statusesOwnedBy } from '../../permissions/policy';
 import type { SpecialStatus } from './people.enums';
 import { currentPersonId, knownIdNumber } from './duplicates.service';
 import { idNumberAgreesWithBirthDate, nameSearchKey, normalisedIdNumber } from './rules';
+import { nameContainsPredicate } from './name-search';
 
 const TIERS: readonly Tier[] = Object.values(Tier);
 
@@ -342,9 +343,8 @@ export async function listPersons(
     );
   }
   if (filter?.nameContains) {
-    query.andWhere('p.name ILIKE :namePattern', {
-      namePattern: `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-    });
+    const byName = nameContainsPredicate(filter.nameContains);
+    query.andWhere(byName.sql, byName.params);
   }
   return keysetPage(query, 'p', 'created_at', size, after, (row) => row.createdAt, columns);
 }

@@ -18,6 +18,7 @@ import { AlertKind } from '../alerts/alert.entity';
 import { DisputeCategory, DisputeLevel, DisputeStatus } from '../disputes/disputes.enums';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { Tier } from '../risk/risk.enums';
+import { overrideReviewBySql } from '../risk/review-by';
 import {
   FigureChange,
   FigureCount,
@@ -90,6 +91,7 @@ interface FiguresRow {
   followed: number;
   overdue_follow_ups: number;
   overdue_reviews: number;
+  overrides_ended: number;
   disputes_reported: number;
   by_category: Counted[] | null;
   by_level: Counted[] | null;
@@ -170,6 +172,9 @@ export async function computeMonthlyFigures(
        (SELECT count(*)::int FROM managed m LEFT JOIN last_follow l ON l.person_id = m.person_id
          WHERE coalesce(l.at, m.assessed_at) + (CASE m.tier ${cadence} END) * interval '1 day' < $4) AS overdue_follow_ups,
        (SELECT count(*)::int FROM managed m WHERE m.review_by < $4) AS overdue_reviews,
+       (SELECT count(*)::int FROM tier_change_requests r JOIN people pe ON pe.id = r.person_id
+         WHERE r.status = 'EXPIRED' AND ${overrideReviewBySql('r')} >= $3
+           AND ${overrideReviewBySql('r')} < $4) AS overrides_ended,
        (SELECT count(*)::int FROM reported) AS disputes_reported,
        ${byKey('reported', 'category')} AS by_category,
        ${byKey('reported', 'level')} AS by_level,
@@ -207,6 +212,7 @@ export async function computeMonthlyFigures(
     escalations: disputes(() => count(row.escalations, view)),
     overdueFollowUps: count(row.overdue_follow_ups, view),
     overdueReviews: count(row.overdue_reviews, view),
+    overridesEnded: count(row.overrides_ended, view),
     // A hazardous-goods department records sales and reads this figure: were a matched sale's alert
     // counted, the difference would tell it whether a buyer is a managed person.
     alertsRaised: count(

@@ -159,6 +159,12 @@ export class MonthlyFigures {
 
   @Field(() => FigureCount, {
     description:
+      '到期终止的人工变更 / Tier overrides that ended at their review-by date in the month, not renewed by the same level',
+  })
+  overridesEnded: FigureCount;
+
+  @Field(() => FigureCount, {
+    description:
       '预警 / Alerts raised in the month. Accounts that get small cells suppressed count no hazardous-purchase alerts: a sale they record must not move a figure they read (no oracle)',
   })
   alertsRaised: FigureCount;

@@ -9,12 +9,14 @@ export enum TierChangeStatus {
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
   SUPERSEDED = 'SUPERSEDED',
+  EXPIRED = 'EXPIRED',
 }
 bilingualEnum(TierChangeStatus, 'TierChangeStatus', '变更申请状态 / Status of a tier change request', {
   PENDING: '待审批 / Pending',
   APPROVED: '已批准（生效中） / Approved, in effect',
   REJECTED: '已驳回 / Rejected',
   SUPERSEDED: '已被新评估取代 / Superseded by a later assessment',
+  EXPIRED: '已到复核期限，未续期 / Ended at its review-by date, not renewed',
 });
 
 @ObjectType({ description: '预警级别变更申请 / Tier change request' })

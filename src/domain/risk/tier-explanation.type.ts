@@ -9,6 +9,8 @@ export interface TierOverrideData {
   requestedById: string;
   decidedById: string;
   decidedAt: string;
+  /** When the override ends unless renewed (review-by.ts); filled in stored ones by ReviewByAndNameSearch. */
+  reviewBy?: string;
 }
 
 export interface TierExplanationData {

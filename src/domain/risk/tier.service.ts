@@ -3,11 +3,13 @@
 // Writes that change different inputs of one person run in different transactions; each recompute
 // first locks the persons' rows, so the one that waits reads the other's committed inputs afterwards
 // (every statement of a READ COMMITTED transaction reads what has committed when it starts).
+// An approved override past its review-by date no longer counts (review-by.ts): the rule speaks again.
 import type { EntityManager } from 'typeorm';
 import { OPEN_STATUSES } from '../disputes/rules';
 import { proposeDefaultTeams, type TierRise } from '../assignments/proposals';
 import { Tier } from './risk.enums';
 import { effectiveTier, TIER_RANK, type NamedIndicator } from './rules';
+import { overrideReviewBySql } from './review-by';
 import type { TierOverrideData } from './tier-explanation.type';
 
 interface TierSourceRow {
@@ -31,8 +33,9 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
     `SELECT p.id AS person_id, p.grid_id, p.tier AS previous_tier, latest.id AS assessment_id, latest.catalog_version,
             (SELECT json_build_object('requestId', r.id, 'tier', r.to_tier, 'reason', r.reason,
                                       'requestedById', r.requested_by_id, 'decidedById', r.decided_by_id,
-                                      'decidedAt', r.decided_at)
+                                      'decidedAt', r.decided_at, 'reviewBy', ${overrideReviewBySql('r')})
                FROM tier_change_requests r WHERE r.person_id = p.id AND r.status = 'APPROVED'
+                AND ${overrideReviewBySql('r')} > $3
               ORDER BY r.decided_at DESC LIMIT 1) AS override,
             (SELECT json_agg(json_build_object('code', ai.indicator_code, 'category', ai.category,
                                                'nameZh', i.name_zh, 'nameEn', i.name_en) ORDER BY ai.indicator_code)
@@ -48,7 +51,7 @@ export async function recomputeTiers(manager: EntityManager, personIds: string[]
           WHERE a.person_id = p.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1
        ) latest ON true
       WHERE p.id = ANY($1)`,
-    [personIds, OPEN_STATUSES],
+    [personIds, OPEN_STATUSES, now],
   );
   const ids: string[] = [];
   const tiers: string[] = [];

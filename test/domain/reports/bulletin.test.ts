@@ -30,6 +30,7 @@ const figures = (month: string, reported: number): MonthlyFigures =>
     escalations: exact(0),
     overdueFollowUps: exact(1),
     overdueReviews: exact(0),
+    overridesEnded: exact(0),
     alertsRaised: exact(0),
     policeCounts: null,
   }) as MonthlyFigures;

@@ -36,7 +36,7 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
-  { files: ['src/cli/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
+  { files: ['src/cli/**', 'test/**', 'bench/**', 'docs/examples/**'], rules: { 'no-console': 'off' } },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

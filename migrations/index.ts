@@ -18,6 +18,9 @@ import { SecondFactor1765750000000 } from './1765750000000-SecondFactor';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
 import { ChangeFeed1765950000000 } from './1765950000000-ChangeFeed';
+import { BulkImport1766100000000 } from './1766100000000-BulkImport';
+import { Outbox1766000000000 } from './1766000000000-Outbox';
+import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
 
 export const migrations = [
@@ -40,5 +43,8 @@ export const migrations = [
   ReferenceDataAdministration1765800000000,
   OnePersonOneRecord1765900000000,
   ChangeFeed1765950000000,
+  Outbox1766000000000,
+  BulkImport1766100000000,
+  ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
 ];

@@ -38,6 +38,23 @@ export interface Config {
    * into dataDir. Never stored in the database.
    */
   secondFactorKey: string | undefined;
+  /** Seals webhook signing secrets (src/domain/webhooks/secret-sealing.ts); else generated once into dataDir. */
+  webhookSecretKey: string | undefined;
+  /** The webhook delivery worker (src/domain/webhooks/worker.ts) and where it may post. */
+  webhooks: {
+    /** Run the worker in this process; off by default under NODE_ENV=test (tests that want it turn it on). */
+    workerEnabled: boolean;
+    intervalMs: number;
+    /** Failed attempts after which a delivery is dead-lettered. */
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    timeoutMs: number;
+    /** Host names, besides loopback, that endpoints may name (WEBHOOK_ALLOWED_HOSTS, comma-separated). */
+    allowedHosts: string[];
+    /** Whether allowed hosts may resolve to private (RFC 1918, ULA, CGNAT) addresses. */
+    allowPrivateNetworks: boolean;
+  };
   /** How often the running API writes a signed checkpoint of the audit chain's head; 0 = only on shutdown. */
   auditCheckpointIntervalSeconds: number;
   /** Where checkpoints are appended, one JSON line each. */
@@ -69,12 +86,22 @@ export interface Config {
   compiledQueries: boolean;
   /** Also return the statements' text (`extensions.sql`): set only by the benchmark server, never from env. */
   exposeSqlText: boolean;
+  /** Request budget of a service account (src/auth/budgets.ts), in query cost; an ADMIN may set one per account. */
+  serviceAccountBudget: { capacity: number; refillPerSecond: number };
+  /** Bearer token that /metrics requires (src/http/metrics.ts); unset: loopback clients only. */
+  metricsToken: string | undefined;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer`);
+  return parsed;
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  const parsed = integer(name, value, fallback);
+  if (parsed === 0) throw new Error(`${name} must be a positive integer`);
   return parsed;
 }
 
@@ -104,6 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.SECOND_FACTOR_KEY && env.SECOND_FACTOR_KEY.length < 32)
     throw new Error('SECOND_FACTOR_KEY must be at least 32 characters');
+  if (nodeEnv === 'production' && databaseUrl && !env.WEBHOOK_SECRET_KEY) {
+    throw new Error('WEBHOOK_SECRET_KEY is required in production with an external DATABASE_URL');
+  }
+  if (env.WEBHOOK_SECRET_KEY && env.WEBHOOK_SECRET_KEY.length < 32)
+    throw new Error('WEBHOOK_SECRET_KEY must be at least 32 characters');
+  if (env.METRICS_TOKEN && env.METRICS_TOKEN.length < 32)
+    throw new Error('METRICS_TOKEN must be at least 32 characters');
   const dataDir = path.resolve(env.CONCORD_DATA_DIR ?? '.data');
   return {
     nodeEnv,
@@ -119,6 +153,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenLifetimeSeconds: integer('TOKEN_LIFETIME_SECONDS', env.TOKEN_LIFETIME_SECONDS, 8 * 3600),
     auditCheckpointKey: env.AUDIT_CHECKPOINT_KEY || undefined,
     secondFactorKey: env.SECOND_FACTOR_KEY || undefined,
+    webhookSecretKey: env.WEBHOOK_SECRET_KEY || undefined,
+    webhooks: {
+      workerEnabled: flag(env.WEBHOOK_WORKER, nodeEnv !== 'test'),
+      intervalMs: integer('WEBHOOK_INTERVAL_MS', env.WEBHOOK_INTERVAL_MS, 1000),
+      maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', env.WEBHOOK_MAX_ATTEMPTS, 8),
+      backoffBaseMs: integer('WEBHOOK_BACKOFF_BASE_MS', env.WEBHOOK_BACKOFF_BASE_MS, 10_000),
+      backoffMaxMs: integer('WEBHOOK_BACKOFF_MAX_MS', env.WEBHOOK_BACKOFF_MAX_MS, 6 * 3600_000),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000),
+      allowedHosts: (env.WEBHOOK_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      allowPrivateNetworks: flag(env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, false),
+    },
     auditCheckpointIntervalSeconds: integer(
       'AUDIT_CHECKPOINT_INTERVAL_SECONDS',
       env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
@@ -161,5 +209,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeSqlStatementCount: nodeEnv !== 'production' && flag(env.EXPOSE_SQL_COUNT, true),
     compiledQueries: flag(env.COMPILED_QUERIES, true),
     exposeSqlText: false,
+    serviceAccountBudget: {
+      capacity: positive('SERVICE_ACCOUNT_BUDGET_CAPACITY', env.SERVICE_ACCOUNT_BUDGET_CAPACITY, 1_000_000),
+      refillPerSecond: positive(
+        'SERVICE_ACCOUNT_BUDGET_REFILL_PER_SECOND',
+        env.SERVICE_ACCOUNT_BUDGET_REFILL_PER_SECOND,
+        10_000,
+      ),
+    },
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }

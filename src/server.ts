@@ -11,8 +11,12 @@ import { setNamedStatements } from './database/prepared';
 import { compiledExecution } from './graphql/executor';
 import { RequestLifecycle } from './graphql/lifecycle';
 import { buildApiSchema } from './graphql/schema';
+import { accountReader } from './graphql/account-reads';
+import { startWebhookWorker } from './domain/webhooks/worker';
 import { serveWebSocket } from './graphql/websocket';
+import { exportHandler } from './domain/exports/export-handler';
 import { graphqlHandler } from './http/graphql-handler';
+import { ServerMetrics } from './http/metrics';
 import { routes } from './http/routes';
 import { addStatementCounts } from './http/statement-counts';
 
@@ -27,7 +31,8 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
   const { config } = app;
   setNamedStatements(app.dataSource, config.preparedStatements);
   const schema = givenSchema ?? (await buildApiSchema());
-  const lifecycle = new RequestLifecycle(app, schema);
+  const metrics = new ServerMetrics(schema, app.dataSource, app.logger);
+  const lifecycle = new RequestLifecycle(app, schema, metrics);
   const { plugins, ...lifecycleOptions } = lifecycle.apolloOptions(addStatementCounts(config));
   const apollo = new ApolloServer<ServerRequestContext>({
     ...(config.compiledQueries ? { gateway: compiledExecution(schema) } : { schema }),
@@ -40,9 +45,19 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
   });
   await apollo.start();
 
-  const httpServer = http.createServer(routes(app, graphqlHandler(apollo, lifecycle, config)));
+  const httpServer = http.createServer(
+    routes(
+      app,
+      graphqlHandler(apollo, lifecycle, config),
+      exportHandler({ app, schema, lifecycle }),
+      metrics,
+    ),
+  );
   httpServer.keepAliveTimeout = 65_000;
   const webSocket = serveWebSocket(httpServer, schema, lifecycle, config);
+  const webhooks = config.webhooks.workerEnabled
+    ? startWebhookWorker(app, accountReader(app, schema, lifecycle))
+    : null;
 
   let closing: Promise<void> | undefined;
   return {
@@ -61,6 +76,7 @@ export async function createServer(app: AppServices, givenSchema?: GraphQLSchema
       // Once: a second close (two signals in a row) would reject inside graphql-ws's dispose, since
       // its WebSocket server is already closed, and end the process with an unhandled rejection.
       closing ??= (async () => {
+        await webhooks?.stop();
         await webSocket.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());

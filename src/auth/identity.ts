@@ -22,7 +22,7 @@ export async function identityFromAuthorization(
   if (!header) return null;
   const match = /^(Bearer|ApiKey)\s+(\S+)$/i.exec(header);
   if (!match?.[2]) return null;
-  if (match[1]?.toLowerCase() === 'apikey') return identityFromApiKey(match[2], dataSource);
+  if (match[1]?.toLowerCase() === 'apikey') return identityFromApiKey(match[2], dataSource, now);
   const verified = await tokens.verify(match[2]);
   if (!verified) return null;
   return loadSessionIdentity(dataSource, verified.userId, verified.sessionId, now);

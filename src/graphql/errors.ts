@@ -9,6 +9,7 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
+  TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
@@ -17,6 +18,8 @@ bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
   NOT_FOUND: '不存在或不在权限范围内 / Does not exist, or is outside your scope',
   BAD_USER_INPUT: '输入有误 / Invalid input',
   CONFLICT: '版本冲突或重复 / Stale version or duplicate',
+  TOO_MANY_REQUESTS:
+    '超出请求额度 / Over the service account’s request budget: retry after retryAfterSeconds',
   INTERNAL_SERVER_ERROR: '服务器内部错误 / Internal error',
 });
 

@@ -26,8 +26,10 @@ import {
 } from 'graphql';
 import { writeReadAuditEntries } from '../audit/audit-log';
 import { identityFromAuthorization, type Identity } from '../auth/identity';
+import { RequestBudgets } from '../auth/budgets';
 import { refusedUntilSignInCompletes } from '../auth/password-gate';
 import { ServerRequestContext } from '../context';
+import type { OperationObserver } from '../http/metrics';
 import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
 import { formatError, maskErrors, type ErrorFormatter } from './format-error';
@@ -80,10 +82,13 @@ export class RequestLifecycle {
   private readonly ourRules: ValidationRule[];
   private readonly allRules: ValidationRule[];
   private readonly costOf: CostCheck;
+  private readonly budgets: RequestBudgets;
 
   constructor(
     private readonly app: AppServices,
     private readonly schema: GraphQLSchema,
+    /** Told of every answered operation and read-audit write (src/http/metrics.ts). */
+    private readonly observer?: OperationObserver,
   ) {
     const { limits, nodeEnv } = app.config;
     this.production = nodeEnv === 'production';
@@ -95,6 +100,12 @@ export class RequestLifecycle {
       ...(this.production ? [NoSchemaIntrospectionCustomRule] : []),
     ];
     this.costOf = costLimit(schema, limits.maxCost);
+    this.budgets = new RequestBudgets(
+      app.dataSource,
+      app.config.serviceAccountBudget,
+      schema,
+      (seconds, admitted) => observer?.budgetCharged(seconds, admitted),
+    );
   }
 
   /** Who the credential names now, read from the database: a disabled account or revoked key is null. */
@@ -124,7 +135,9 @@ export class RequestLifecycle {
     const reads = context.takeSensitiveReads(operationName ?? 'anonymous operation');
     if (reads.length === 0) return undefined;
     try {
+      const started = process.hrtime.bigint();
       await writeReadAuditEntries(this.app.dataSource, context, reads);
+      this.observer?.readAuditWritten(secondsSince(started));
       return undefined;
     } catch (error) {
       this.app.logger.error({ err: error, requestId: context.requestId }, 'audit write failed');
@@ -199,15 +212,27 @@ export class RequestLifecycle {
     return new AdmittedOperation(credential, document, operation, request.variables ?? undefined);
   }
 
-  /** A query or mutation: identity, a fresh context, execution, audit, masking. */
+  /** A query or mutation: identity, a fresh context, the budget, execution, audit, masking. */
   async execute(admitted: AdmittedOperation, requestId: string = randomUUID()): Promise<ExecutionResult> {
+    const started = process.hrtime.bigint();
     const context = await this.openContext(admitted.credential, requestId);
+    const result = await this.executeIn(context, admitted);
+    this.observe(admitted, context.identity !== null, started, result);
+    return result;
+  }
+
+  private async executeIn(
+    context: ServerRequestContext,
+    admitted: AdmittedOperation,
+  ): Promise<ExecutionResult> {
     const unfinishedSignIn = refusedUntilSignInCompletes(
       context.identity,
       admitted.document,
       admitted.operation,
     );
     if (unfinishedSignIn) return { errors: this.mask([unfinishedSignIn]) };
+    const overBudget = await this.overBudget(context.identity, admitted);
+    if (overBudget) return { errors: this.mask([overBudget]) };
     return this.runOperation(context, admitted.operationName, (contextValue) =>
       execute({
         schema: this.schema,
@@ -229,6 +254,7 @@ export class RequestLifecycle {
     admitted: AdmittedOperation,
     requestId: string = randomUUID(),
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const started = process.hrtime.bigint();
     const subscriber = await this.openContext(admitted.credential, requestId);
     const unfinishedSignIn = refusedUntilSignInCompletes(
       subscriber.identity,
@@ -236,6 +262,10 @@ export class RequestLifecycle {
       admitted.operation,
     );
     if (unfinishedSignIn) return { errors: this.mask([unfinishedSignIn]) };
+    // A subscription is charged once, when it starts: its events are the server's to send.
+    const overBudget = await this.overBudget(subscriber.identity, admitted);
+    this.observe(admitted, subscriber.identity !== null, started, overBudget ? { errors: [overBudget] } : {});
+    if (overBudget) return { errors: this.mask([overBudget]) };
     let source: AsyncIterable<unknown> | ExecutionResult;
     try {
       source = await createSourceEventStream({
@@ -306,35 +336,87 @@ export class RequestLifecycle {
     };
   }
 
+  /**
+   * The budget's refusal of a service account's operation (src/auth/budgets.ts), or undefined; unmasked.
+   * Transports that execute admitted operations themselves call it before running one.
+   */
+  overBudget(identity: Identity | null, admitted: AdmittedOperation): Promise<GraphQLError | undefined> {
+    return this.budgets.refuse(identity, admitted.document, admitted.operationName, admitted.variables);
+  }
+
+  /** Reports an operation run through execute/subscribe (graphql-ws) to the metrics. */
+  private observe(
+    admitted: AdmittedOperation,
+    signedIn: boolean,
+    started: bigint,
+    result: Pick<ExecutionResult, 'errors'>,
+  ): void {
+    this.observer?.operationFinished({
+      name: admitted.operationName,
+      type: admitted.operation.operation,
+      transport: 'websocket',
+      seconds: secondsSince(started),
+      errorCodes: (result.errors ?? []).map((error) => String(error.extensions.code ?? 'OTHER')),
+      signedIn,
+    });
+  }
+
   private apolloPlugin(
     afterAudit?: (result: FormattedExecutionResult) => void,
   ): ApolloServerPlugin<ServerRequestContext> {
     const costOf = this.costOf;
+    const budgets = this.budgets;
+    const observer = this.observer;
     const writeAudit = (context: ServerRequestContext, operationName: string | null | undefined) =>
       this.writeAudit(context, operationName);
     return {
       async requestDidStart() {
+        const started = process.hrtime.bigint();
         return {
           async didResolveOperation({ document, operationName, operation, request, contextValue }) {
             const tooCostly = costOf(document, operationName, request.variables);
             if (tooCostly) throw tooCostly;
             const unfinishedSignIn = refusedUntilSignInCompletes(contextValue.identity, document, operation);
             if (unfinishedSignIn) throw unfinishedSignIn;
+            const overBudget = await budgets.refuse(
+              contextValue.identity,
+              document,
+              operationName,
+              request.variables,
+            );
+            if (overBudget) throw overBudget;
           },
-          async willSendResponse({ contextValue, response, operationName }) {
+          async willSendResponse({ contextValue, response, operationName, operation }) {
             if (response.body.kind !== 'single') return;
+            // Counted after the audit below: the answer leaves only then. The audit's own failure
+            // replaces the result, so it is read back from the response.
+            const finished = (result: FormattedExecutionResult) =>
+              observer?.operationFinished({
+                name: operationName,
+                type: operation?.operation,
+                transport: 'http',
+                seconds: secondsSince(started),
+                errorCodes: (result.errors ?? []).map((error) => String(error.extensions?.code ?? 'OTHER')),
+                signedIn: contextValue.identity !== null,
+              });
             const auditFailure = await writeAudit(contextValue, operationName);
             if (auditFailure) {
               response.body.singleResult = { errors: [auditFailure.toJSON()] };
               response.http.status = 500;
+              finished(response.body.singleResult);
               return;
             }
             afterAudit?.(response.body.singleResult);
+            finished(response.body.singleResult);
           },
         };
       },
     };
   }
+}
+
+function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

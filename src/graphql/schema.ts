@@ -6,6 +6,7 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ServiceAccountResolver } from '../auth/service-account.resolver';
 import { UserAdministrationResolver } from '../domain/administration/user-administration.resolver';
+import { ServiceAccountListingResolver } from '../domain/administration/service-account-listing.resolver';
 import { AssignmentResolver, FollowUpResolver } from '../domain/assignments/assignment.resolver';
 import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/dispute.resolver';
 import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
@@ -19,6 +20,8 @@ import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
 import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
 import { ChangeFeedResolver } from '../domain/changes/changes.resolver';
+import { ImportResolver } from '../domain/imports/import.resolver';
+import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 import { LabelsResolver } from './labels';
@@ -27,6 +30,7 @@ export const resolvers = [
   AuthResolver,
   ServiceAccountResolver,
   UserAdministrationResolver,
+  ServiceAccountListingResolver,
   AuditResolver,
   OrganisationResolver,
   PersonResolver,
@@ -46,6 +50,8 @@ export const resolvers = [
   PoliceRecordResolver,
   ChangeFeedResolver,
   LabelsResolver,
+  ImportResolver,
+  WebhookResolver,
 ] as const;
 
 /**

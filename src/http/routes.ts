@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppServices } from '../request-scope';
 import { EXPLORER_ASSETS_PATH, sendExplorerAsset, sendGraphQLPage, wantsPage } from './explorer';
+import { EXPORT_PATH, type ExportHandler } from '../domain/exports/export-handler';
 import { PayloadTooLarge, type GraphQLHandler } from './graphql-handler';
+import type { ServerMetrics } from './metrics';
 import { sendJson } from './respond';
 import { countingStatements } from './statement-counts';
 
@@ -27,6 +29,8 @@ async function readiness(app: AppServices): Promise<boolean> {
 export function routes(
   app: AppServices,
   handleGraphQL: GraphQLHandler,
+  handleExport?: ExportHandler,
+  metrics?: ServerMetrics,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { config } = app;
   return (request, response) => {
@@ -54,6 +58,10 @@ export function routes(
         sendGraphQLPage(config, request, response);
       } else if (url.pathname === '/graphql') {
         await countingStatements(config, request, () => handleGraphQL(request, response, requestId, url));
+      } else if (metrics && url.pathname === '/metrics' && request.method === 'GET') {
+        await metrics.serve(config, request, response);
+      } else if (handleExport && url.pathname.startsWith(EXPORT_PATH)) {
+        await handleExport(request, response, requestId, url);
       } else if (config.nodeEnv === 'development' && url.pathname.startsWith(EXPLORER_ASSETS_PATH)) {
         await sendExplorerAsset(request, response, url.pathname.slice(EXPLORER_ASSETS_PATH.length));
       } else {
@@ -84,6 +92,7 @@ export function routes(
         }
       })
       .finally(() => {
+        metrics?.httpAnswered(url.pathname, response.statusCode);
         app.logger.info(
           {
             requestId,

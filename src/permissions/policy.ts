@@ -4,6 +4,7 @@
 // schema/permissions.{md,json} are all generated from this file. Nothing else decides by department.
 import { IndicatorCategory } from '../domain/risk/risk.enums';
 import { SpecialStatus } from '../domain/people/people.enums';
+import { ImportKind } from '../domain/imports/import.inputs';
 
 export type PositionCode = 'WORKER' | 'LEADER';
 
@@ -265,6 +266,17 @@ const masked = (kind: MaskKind): { audience: Audience; kind: MaskKind } => ({
   kind,
 });
 
+/**
+ * Webhooks (SPEC §5a): a service account registers and follows its own endpoints (staff accounts
+ * reach the operations but own none); an ADMIN approves endpoints and oversees every one's deliveries,
+ * which carry no payload and no record id.
+ */
+const WEBHOOK_USERS = audience(
+  'service accounts (their own endpoints), ADMIN (every endpoint)',
+  (p) => p.capability !== 'AUDITOR',
+);
+export const WEBHOOK_OVERSEERS = ADMINS;
+
 /** Types whose every field anyone who reaches them may read: structure, not data. */
 export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PageInfo: SIGNED_IN,
@@ -306,6 +318,13 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   ServiceAccountPayload: ADMINS,
   IssuedApiKey: ADMINS,
   RevokeApiKeyPayload: ADMINS,
+  // The integrations an ADMIN administers (issue 21 item 7): accounts, budgets, key prefixes and dates.
+  ServiceAccount: ADMINS,
+  ServiceAccountConnection: ADMINS,
+  ServiceAccountEdge: ADMINS,
+  ApiKey: ADMINS,
+  RequestBudget: ADMINS,
+  ServiceAccountBudgetPayload: ADMINS,
   // User administration (issue 20): staff accounts, no personal data of the records.
   UserConnection: ADMINS,
   UserEdge: ADMINS,
@@ -360,6 +379,15 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   // The change feed (SPEC §5a): its pages and edges; what a change carries is in FIELD_POLICY.
   ChangeFeed: STAFF,
   RecordChangeEdge: STAFF,
+  Webhook: WEBHOOK_USERS,
+  WebhookDelivery: WEBHOOK_USERS,
+  WebhookDeliveryConnection: WEBHOOK_USERS,
+  WebhookDeliveryEdge: WEBHOOK_USERS,
+  RegisterWebhookPayload: STAFF,
+  WebhookPayload: WEBHOOK_USERS,
+  WebhookDeliveryPayload: WEBHOOK_USERS,
+  ImportRecordsPayload: STAFF,
+  ImportProblem: STAFF,
 };
 
 /** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
@@ -367,6 +395,7 @@ export const STRUCTURAL_REFERENCES: Readonly<Record<string, ReferenceKind>> = {
   'RegisterPersonPayload.existingPersonId': 'Person',
   'UpdatePersonPayload.existingPersonId': 'Person',
   'OverdueReview.assessmentId': 'Assessment',
+  'ImportProblem.existingPersonId': 'Person',
 };
 
 export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
@@ -714,6 +743,13 @@ export const PERSON_MERGE_POLICY: TransitionRule = {
   ownGridOnly: true,
 };
 
+/** Bulk import (issue 21 item 3): each kind of record to whoever may register it one by one. */
+export const IMPORT_KIND_OPERATIONS: Readonly<Record<ImportKind, string>> = {
+  [ImportKind.HOUSEHOLDS]: 'Mutation.registerHousehold',
+  [ImportKind.PERSONS]: 'Mutation.registerPerson',
+  [ImportKind.DISPUTES]: 'Mutation.registerDispute',
+};
+
 export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.login': PUBLIC,
   'Query.me': SIGNED_IN,
@@ -755,6 +791,8 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.createServiceAccount': ADMINS,
   'Mutation.issueApiKey': ADMINS,
   'Mutation.revokeApiKey': ADMINS,
+  'Query.serviceAccounts': ADMINS,
+  'Mutation.setServiceAccountBudget': ADMINS,
   'Query.users': ADMINS,
   'Mutation.createUser': ADMINS,
   'Mutation.updateUser': ADMINS,
@@ -809,6 +847,15 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.addPoliceRecord': departments('POLICE'),
   // Department integrations follow what changed in their scope (SPEC §5a); ADMIN and AUDITOR read no records.
   'Query.changes': STAFF,
+  'Query.webhooks': WEBHOOK_USERS,
+  'Query.webhookDeliveries': WEBHOOK_USERS,
+  'Mutation.registerWebhook': STAFF,
+  'Mutation.approveWebhook': WEBHOOK_OVERSEERS,
+  'Mutation.disableWebhook': WEBHOOK_USERS,
+  'Mutation.replayWebhookDelivery': WEBHOOK_USERS,
+  'Mutation.importRecords': audience('whoever may register households, persons or disputes', (p) =>
+    Object.values(IMPORT_KIND_OPERATIONS).some((operation) => OPERATION_POLICY[operation]?.includes(p)),
+  ),
 };
 
 /**
@@ -958,6 +1005,8 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.assignments(filter.unacknowledged)': narrows('Assignment.acknowledgedAt'),
   'Query.assignments(filter.leadLeaderId)': narrows('Assignment.leadLeaderId'),
   'Query.assignments(filter.proposed)': narrows('Assignment.proposedForTier'),
+  'Query.serviceAccounts(first)': page,
+  'Query.serviceAccounts(after)': page,
   'Query.users(first)': page,
   'Query.users(after)': page,
   'Query.users(filter.departmentCode)': narrows('User.departmentCode'),
@@ -996,6 +1045,10 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Person.disputes(open)': narrows('Dispute.status'),
   'Query.changes(after)': page,
   'Query.changes(first)': page,
+  'Query.webhookDeliveries(first)': page,
+  'Query.webhookDeliveries(after)': page,
+  'Query.webhookDeliveries(status)': narrows('WebhookDelivery.status'),
+  'Query.webhookDeliveries(webhookId)': narrows('Webhook.id'),
 };
 
 /** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */

@@ -40,17 +40,22 @@ const NOT_CREATING: Readonly<Record<string, string>> = {
   acknowledgeAssignment: 'sets the responsible person’s acknowledgement once',
   mergePersons: 'removes a record (expectedVersion); a retry answers with the kept record',
   revokeApiKey: 'revokes; repeating it revokes nothing more',
+  setServiceAccountBudget: 'sets an account’s budget; repeating it changes nothing',
   setDisputeRoute: 'sets reference data; repeating it changes nothing',
   reorganiseMoveGrid: 'moves a grid; a retry finds it moved',
   reorganiseMergeGrids: 'retires a grid into another; a retry finds it retired',
   recordPoliceCounts: 'sets the counts of a jurisdiction and month (an upsert)',
   savePsychologicalFile: 'one file per person: creating twice is a CONFLICT on expectedVersion',
+  approveWebhook: 'activates an endpoint; a retry finds it active (a userError), nothing more',
+  disableWebhook: 'disables an endpoint; a retry finds it disabled (a userError), nothing more',
+  replayWebhookDelivery: 're-queues an existing delivery; a retry finds it queued (a userError)',
 };
 
 /** Mutations that create without an idempotencyKey, and why a retry still creates nothing twice. */
 const CREATES_WITHOUT_KEY: Readonly<Record<string, string>> = {
   recordHazardSales: 'idempotent per business and receipt number: a retry adds nothing (skipped)',
   importHazardSales: 'idempotent per business and receipt number: a retry adds nothing (skipped)',
+  importRecords: 'idempotent per external id: a retry finds every row unchanged and creates nothing',
   recordReturnVisit: 'one per dispute and sequence (30, 90 days): a retry is refused, never a second visit',
   renewTierOverride:
     'renews the approved request at expectedVersion: a retry finds it superseded (CONFLICT), never a second renewal',
@@ -66,6 +71,7 @@ const CREATES_WITHOUT_KEY: Readonly<Record<string, string>> = {
 const TESTED_ELSEWHERE: Readonly<Record<string, string>> = {
   createUser: 'test/administration/users.test.ts',
   addJurisdiction: 'test/administration/jurisdictions-tree.test.ts',
+  registerWebhook: 'test/integrations/webhooks.test.ts',
 };
 
 let schema: GraphQLSchema;

@@ -36,7 +36,9 @@ type RecordKind =
   | 'user'
   | 'serviceAccount'
   | 'apiKey'
-  | 'anyRecord';
+  | 'anyRecord'
+  | 'webhook'
+  | 'webhookDelivery';
 
 /**
  * What each ID argument names: by `operation.path` where a name alone is ambiguous (`id`), else by
@@ -74,6 +76,8 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   serviceAccountId: 'serviceAccount',
   keyId: 'apiKey',
   recordId: 'anyRecord',
+  webhookId: 'webhook',
+  deliveryId: 'webhookDelivery',
 };
 
 /**
@@ -85,8 +89,18 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
  *   (test/administration/users.test.ts); this test's ADMIN holds the whole city.
  * - serviceAccount, apiKey: only ADMIN uses those operations, and ADMIN sees them all.
  * - anyRecord: auditTrail's recordId, AUDITOR only, who reads the whole trail.
+ * - webhook, webhookDelivery: owned by service accounts, none of which is among these accounts;
+ *   another account's endpoint or delivery answering as a random id is compared in
+ *   test/integrations/webhooks.test.ts (ADMIN oversees them all).
  */
-const UNSCOPED_KINDS: ReadonlySet<RecordKind> = new Set(['user', 'serviceAccount', 'apiKey', 'anyRecord']);
+const UNSCOPED_KINDS: ReadonlySet<RecordKind> = new Set([
+  'user',
+  'serviceAccount',
+  'apiKey',
+  'anyRecord',
+  'webhook',
+  'webhookDelivery',
+]);
 
 /**
  * Accounts covering every kind of scope: other grids, a village, departments by routing, minors

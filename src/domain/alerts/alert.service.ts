@@ -8,6 +8,7 @@ import { createIdempotently, problem, runMutation, type MutationResult } from '.
 import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';
 import { usersInSeat } from '../organisation/seats';
+import { integrationsOfSeats } from '../webhooks/alert-recipients';
 import { requireVisiblePerson } from '../people/people.service';
 import { Tier } from '../risk/risk.enums';
 import { Alert, AlertKind, AlertRecipient, InjuryReport } from './alert.entity';
@@ -50,6 +51,8 @@ export async function deliverAlert(
   for (const seat of alertRecipients(alert.kind, alert.tier)) {
     for (const userId of await usersInSeat(tx, alert.gridId, seat)) recipients.add(userId);
   }
+  const seats = alertRecipients(alert.kind, alert.tier);
+  for (const accountId of await integrationsOfSeats(tx, alert.gridId, seats)) recipients.add(accountId);
   if (recipients.size > 0) {
     await tx.getRepository(AlertRecipient).insert([...recipients].map((userId) => ({ alertId: id, userId })));
     // Delivered by PostgreSQL only if this transaction commits (see alert-feed.ts).

@@ -32,11 +32,16 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
     'AuditEntry.actorId',
   ],
   // The jurisdiction tree: reference data every signed-in account reads.
-  JURISDICTION: ['Jurisdiction.parentId', 'User.jurisdictionId'],
+  JURISDICTION: ['Jurisdiction.parentId', 'User.jurisdictionId', 'ServiceAccount.jurisdictionId'],
   // The hazardous-goods register of businesses (not persons), which its three departments read whole.
   BUSINESS: ['HazardSale.businessId'],
   // An ADMIN's own API keys.
   CREDENTIAL: ['IssuedApiKey.keyId', 'RevokeApiKeyPayload.revokedKeyId'],
+  // A service account's own webhook endpoints and their deliveries (the owner and ADMIN read them):
+  // the endpoint's owner, the endpoint a delivery went to, and the outbox event it carried — sent as
+  // Concord-Event-Id for the receiver's dedupe; the event itself is never served, and a delivery
+  // exists only for a record the receiving account could read.
+  WEBHOOK: ['Webhook.ownerId', 'WebhookDelivery.webhookId', 'WebhookDelivery.eventId'],
   // The audit trail names the records it is about by design; only AUDITOR reads it, without row scope.
   AUDIT: ['AuditEntry.recordIds'],
   // The alert an injury report raised: its filer raised it and POLICE received it; an alert itself is

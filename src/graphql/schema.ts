@@ -3,6 +3,7 @@
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AuditResolver } from '../audit/audit.resolver';
+import { ExplainAccessResolver } from '../audit/explain-access.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ServiceAccountResolver } from '../auth/service-account.resolver';
 import { UserAdministrationResolver } from '../domain/administration/user-administration.resolver';
@@ -32,6 +33,7 @@ export const resolvers = [
   UserAdministrationResolver,
   ServiceAccountListingResolver,
   AuditResolver,
+  ExplainAccessResolver,
   OrganisationResolver,
   PersonResolver,
   HouseholdResolver,

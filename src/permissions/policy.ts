@@ -376,6 +376,11 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PoliceRecordPayload: departments('POLICE'),
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
+  // Explaining an access decision (issue 24): the policy's rules for an account, no record data.
+  AccessExplanation: AUDITORS,
+  ExplainedAccount: AUDITORS,
+  ExplainedPolicyRow: AUDITORS,
+  ExplainedValueFilter: AUDITORS,
   // The change feed (SPEC §5a): its pages and edges; what a change carries is in FIELD_POLICY.
   ChangeFeed: STAFF,
   RecordChangeEdge: STAFF,
@@ -810,6 +815,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.confirmTotpEnrolment': SIGNED_IN,
   'Mutation.resetSecondFactor': ADMINS,
   'Query.auditTrail': AUDITORS,
+  'Query.explainAccess': AUDITORS,
   'Mutation.escalateDispute': leadersOf('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER'),
   'Mutation.recordMediationSession': CASE_HANDLERS,
   'Mutation.recordReturnVisit': departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'JUSTICE'),
@@ -1023,6 +1029,16 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.auditTrail(filter.recordId)': narrows('AuditEntry.recordIds'),
   'Query.auditTrail(filter.from)': narrows('AuditEntry.occurredAt'),
   'Query.auditTrail(filter.to)': narrows('AuditEntry.occurredAt'),
+  'Query.explainAccess(account)': {
+    kind: 'audience',
+    audience: AUDITORS,
+    note: 'names the account whose rules are explained: accounts and policy only, no record data',
+  },
+  'Query.explainAccess(field)': {
+    kind: 'audience',
+    audience: AUDITORS,
+    note: 'names the Type.field explained: the policy table, no record data',
+  },
   'Query.hazardBusinesses(first)': page,
   'Query.hazardSales(first)': page,
   'Query.myAlerts(first)': page,

@@ -60,21 +60,63 @@ function and(...all: SqlPredicate[]): SqlPredicate {
 
 const NOTHING: SqlPredicate = { sql: 'FALSE', params: {} };
 
-/** Disputes of department-handled kinds, ignoring jurisdiction (`alias` is the disputes alias). */
-function handledDisputes(identity: Identity, alias: string): SqlPredicate | null {
-  const access = rowAccess(principalOf(identity));
-  if (access.everything) return { sql: 'TRUE', params: {} };
-  if (!access.routedDisputes) return null;
+/** A named part of a row scope: explain.ts evaluates each one to say which brought a record in. */
+export interface ScopeClause {
+  name: string;
+  predicate: SqlPredicate;
+}
+
+function or(clauses: ScopeClause[]): SqlPredicate {
+  if (clauses.length === 0) return NOTHING;
+  if (clauses.some((clause) => clause.predicate === ALL)) return ALL;
   return {
-    sql: `EXISTS (SELECT 1 FROM dispute_routes r WHERE r.department_code = :scopeDepartment
+    sql: clauses.map((clause) => `(${clause.predicate.sql})`).join(' OR '),
+    params: Object.assign({}, ...clauses.map((clause) => clause.predicate.params)),
+  };
+}
+
+/**
+ * What brings a dispute of the subtree into the identity's scope, any one clause (`alias` is the
+ * disputes alias); none: no dispute. The department-handled kinds of policy.ts's rowAccess.
+ */
+export function disputeKindClauses(identity: Identity, alias: string): ScopeClause[] {
+  const access = rowAccess(principalOf(identity));
+  if (access.everything) return [{ name: 'every dispute of the subtree', predicate: ALL }];
+  if (!access.routedDisputes) return [];
+  const department = { scopeDepartment: identity.departmentCode };
+  return [
+    {
+      name: 'routed to the department by category, source or venue',
+      predicate: {
+        sql: `EXISTS (SELECT 1 FROM dispute_routes r WHERE r.department_code = :scopeDepartment
                    AND ((r.match_kind = 'CATEGORY' AND r.match_value = ${alias}.category)
                      OR (r.match_kind = 'SOURCE' AND r.match_value = ${alias}.source)
-                     OR (r.match_kind = 'VENUE' AND r.match_value = ${alias}.venue)))
-          OR EXISTS (SELECT 1 FROM assignments sa WHERE sa.dispute_id = ${alias}.id AND sa.active
-                   AND sa.responsible_department_code = :scopeDepartment)
-          OR ${alias}.status = ANY(:scopeDisputeStatuses)`,
-    params: { scopeDepartment: identity.departmentCode, scopeDisputeStatuses: access.disputeStatuses },
-  };
+                     OR (r.match_kind = 'VENUE' AND r.match_value = ${alias}.venue)))`,
+        params: department,
+      },
+    },
+    {
+      name: 'assigned to the department',
+      predicate: {
+        sql: `EXISTS (SELECT 1 FROM assignments sa WHERE sa.dispute_id = ${alias}.id AND sa.active
+                   AND sa.responsible_department_code = :scopeDepartment)`,
+        params: department,
+      },
+    },
+    {
+      name: `in a status the department handles (${access.disputeStatuses.join(', ') || 'none'})`,
+      predicate: {
+        sql: `${alias}.status = ANY(:scopeDisputeStatuses)`,
+        params: { scopeDisputeStatuses: access.disputeStatuses },
+      },
+    },
+  ];
+}
+
+/** Disputes of department-handled kinds, ignoring jurisdiction (`alias` is the disputes alias). */
+function handledDisputes(identity: Identity, alias: string): SqlPredicate | null {
+  const clauses = disputeKindClauses(identity, alias);
+  return clauses.length === 0 ? null : or(clauses);
 }
 
 /** The disputes the identity may see; `alias` is the disputes alias in the query. */
@@ -99,31 +141,64 @@ const ALL: SqlPredicate = { sql: 'TRUE', params: {} };
  * than with both (docs/performance.md#subtree-filters). Every other condition of the scope stays.
  */
 export function personScope(identity: Identity, alias: string, today: Date, within?: string): SqlPredicate {
-  const access = rowAccess(principalOf(identity));
   const subtree =
     within !== undefined && withinOwnSubtree(identity, within)
       ? ALL
       : gridInScope(identity, `${alias}.grid_id`);
-  if (access.everything) return subtree;
+  return and(subtree, or(personKindClauses(identity, alias, today)));
+}
+
+/**
+ * What brings a person of the subtree into the identity's scope, any one clause (`alias` is the
+ * persons alias, `today` the request's date); none: no person. policy.ts's rowAccess, in SQL.
+ */
+export function personKindClauses(identity: Identity, alias: string, today: Date): ScopeClause[] {
+  const access = rowAccess(principalOf(identity));
+  if (access.everything) return [{ name: 'every person of the subtree', predicate: ALL }];
   if (access.onlyUnderAge !== null) {
     const cutoff = new Date(today);
     cutoff.setUTCFullYear(cutoff.getUTCFullYear() - access.onlyUnderAge);
-    return and(subtree, {
-      sql: `${alias}.birth_date > :scopeBirthCutoff`,
-      params: { scopeBirthCutoff: cutoff.toISOString().slice(0, 10) },
-    });
+    return [
+      {
+        name: `persons under ${access.onlyUnderAge}`,
+        predicate: {
+          sql: `${alias}.birth_date > :scopeBirthCutoff`,
+          params: { scopeBirthCutoff: cutoff.toISOString().slice(0, 10) },
+        },
+      },
+    ];
   }
   const handled = handledDisputes(identity, 'sd');
-  if (!handled) return NOTHING;
-  return and(subtree, {
-    sql: `${alias}.special_statuses && :scopeStatuses::text[]
-          OR ${alias}.tier = ANY(:scopeTiers)
-          OR EXISTS (SELECT 1 FROM assignments spa WHERE spa.person_id = ${alias}.id AND spa.active
-                     AND spa.responsible_department_code = :scopeDepartment)
-          OR EXISTS (SELECT 1 FROM dispute_parties sdp JOIN disputes sd ON sd.id = sdp.dispute_id
+  if (!handled) return [];
+  return [
+    {
+      name: 'holds a special status the department owns',
+      predicate: {
+        sql: `${alias}.special_statuses && :scopeStatuses::text[]`,
+        params: { scopeStatuses: access.specialStatuses },
+      },
+    },
+    {
+      name: `at a tier the department follows (${access.tiers.join(', ') || 'none'})`,
+      predicate: { sql: `${alias}.tier = ANY(:scopeTiers)`, params: { scopeTiers: access.tiers } },
+    },
+    {
+      name: 'assigned to the department',
+      predicate: {
+        sql: `EXISTS (SELECT 1 FROM assignments spa WHERE spa.person_id = ${alias}.id AND spa.active
+                     AND spa.responsible_department_code = :scopeDepartment)`,
+        params: { scopeDepartment: identity.departmentCode },
+      },
+    },
+    {
+      name: 'party to a dispute the department handles',
+      predicate: {
+        sql: `EXISTS (SELECT 1 FROM dispute_parties sdp JOIN disputes sd ON sd.id = sdp.dispute_id
                      WHERE sdp.person_id = ${alias}.id AND (${handled.sql}))`,
-    params: { ...handled.params, scopeStatuses: access.specialStatuses, scopeTiers: access.tiers },
-  });
+        params: handled.params,
+      },
+    },
+  ];
 }
 
 /**

@@ -228,7 +228,11 @@ async function mask(kind: MaskKind, value: unknown, parent: unknown, context: Re
   return maskAddress(await villageNameOf(context, propertyOf(parent, 'gridId')));
 }
 
-function filterValues(kind: FieldPolicy['valueFilter'], value: unknown, principal: Principal): unknown {
+export function filterValues(
+  kind: FieldPolicy['valueFilter'],
+  value: unknown,
+  principal: Principal,
+): unknown {
   if (!Array.isArray(value)) return value;
   if (kind === 'SPECIAL_STATUS') {
     return value.filter((status: keyof typeof SPECIAL_STATUS_OWNERS) =>

@@ -107,7 +107,10 @@ function sequenceNumber(value: string): string {
 
 @Resolver()
 export class AuditResolver {
-  @Query(() => AuditTrailPage, { description: '审计日志（仅审计员） / The audit trail (AUDITOR only)' })
+  @Query(() => AuditTrailPage, {
+    nullable: true,
+    description: '审计日志（仅审计员） / The audit trail (AUDITOR only)',
+  })
   async auditTrail(
     @Ctx() context: RequestContext,
     @Arg('filter', () => AuditFilter, { nullable: true }) filter?: AuditFilter,

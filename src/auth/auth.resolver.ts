@@ -179,6 +179,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => ResetSecondFactorPayload, {
+    nullable: true,
     description:
       '重置某账号的动态验证码（如手机丢失） / Reset an account’s second factor (a lost phone): its sessions end, and it enrols anew at its next sign-in',
   })
@@ -232,13 +233,13 @@ export class AuthResolver {
     return listOwnSessions(context, first, after);
   }
 
-  @FieldResolver(() => Department, { nullable: true, description: '部门 / Department' })
+  @FieldResolver(() => Department, { description: '部门 / Department' })
   @Reads('departmentCode')
   async department(@Root() user: User, @Ctx() context: RequestContext) {
     return (await departmentsOf(context)).get(user.departmentCode) ?? null;
   }
 
-  @FieldResolver(() => Jurisdiction, { nullable: true, description: '辖区 / Jurisdiction node' })
+  @FieldResolver(() => Jurisdiction, { description: '辖区 / Jurisdiction node' })
   @Reads('jurisdictionId')
   jurisdiction(@Root() user: User, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(user.jurisdictionId);

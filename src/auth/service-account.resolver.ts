@@ -15,6 +15,7 @@ import {
 @Resolver()
 export class ServiceAccountResolver {
   @Mutation(() => ServiceAccountPayload, {
+    nullable: true,
     description: '创建对接账号并签发密钥 / Create a service account and its first key',
   })
   async createServiceAccount(
@@ -25,7 +26,10 @@ export class ServiceAccountResolver {
     return { serviceAccount: result?.account ?? null, issuedKey: result?.issued ?? null, userErrors };
   }
 
-  @Mutation(() => ServiceAccountPayload, { description: '签发新密钥 / Issue another key (for rotation)' })
+  @Mutation(() => ServiceAccountPayload, {
+    nullable: true,
+    description: '签发新密钥 / Issue another key (for rotation)',
+  })
   async issueApiKey(
     @Arg('input', () => IssueApiKeyInput) input: IssueApiKeyInput,
     @Ctx() context: RequestContext,
@@ -35,6 +39,7 @@ export class ServiceAccountResolver {
   }
 
   @Mutation(() => RevokeApiKeyPayload, {
+    nullable: true,
     description: '吊销密钥（立即生效） / Revoke a key; it stops working at once',
   })
   async revokeApiKey(

@@ -21,6 +21,7 @@ import { HazardResolver } from '../domain/hazards/hazard.resolver';
 import { MonthlyFiguresResolver } from '../domain/reports/monthly-figures.resolver';
 import { PoliceRecordResolver } from '../domain/police/police-record.resolver';
 import { ChangeFeedResolver } from '../domain/changes/changes.resolver';
+import { ViewerResolver } from '../domain/viewer/viewer.resolver';
 import { ImportResolver } from '../domain/imports/import.resolver';
 import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
 import { applyPermissions } from '../permissions/shield';
@@ -52,6 +53,7 @@ export const resolvers = [
   PoliceRecordResolver,
   ChangeFeedResolver,
   LabelsResolver,
+  ViewerResolver,
   ImportResolver,
   WebhookResolver,
 ] as const;

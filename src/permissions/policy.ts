@@ -384,6 +384,11 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   // The change feed (SPEC §5a): its pages and edges; what a change carries is in FIELD_POLICY.
   ChangeFeed: STAFF,
   RecordChangeEdge: STAFF,
+  // `viewer` (issue 22): the caller's own permissions, computed from this file; it names no record.
+  Viewer: SIGNED_IN,
+  ViewerType: SIGNED_IN,
+  ViewerField: SIGNED_IN,
+  ViewerOperation: SIGNED_IN,
   Webhook: WEBHOOK_USERS,
   WebhookDelivery: WEBHOOK_USERS,
   WebhookDeliveryConnection: WEBHOOK_USERS,
@@ -758,6 +763,7 @@ export const IMPORT_KIND_OPERATIONS: Readonly<Record<ImportKind, string>> = {
 export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.login': PUBLIC,
   'Query.me': SIGNED_IN,
+  'Query.viewer': SIGNED_IN,
   'Query.jurisdictions': SIGNED_IN,
   'Query.departments': SIGNED_IN,
   'Query.indicatorCatalog': SIGNED_IN,

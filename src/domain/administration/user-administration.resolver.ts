@@ -31,6 +31,7 @@ import {
 @Resolver(() => User)
 export class UserAdministrationResolver {
   @Query(() => UserConnection, {
+    nullable: true,
     description: '账号 / User accounts within your jurisdiction, newest first (ADMIN)',
   })
   users(
@@ -43,6 +44,7 @@ export class UserAdministrationResolver {
   }
 
   @Mutation(() => CreateUserPayload, {
+    nullable: true,
     description:
       '创建账号（返回一次性临时密码） / Create an account; its temporary password is returned once',
   })
@@ -60,6 +62,7 @@ export class UserAdministrationResolver {
   }
 
   @Mutation(() => UserPayload, {
+    nullable: true,
     description: '修改账号 / Update an account: the new scope applies from its next request',
   })
   async updateUser(
@@ -70,7 +73,10 @@ export class UserAdministrationResolver {
     return { user: result, userErrors };
   }
 
-  @Mutation(() => UserPayload, { description: '停用账号 / Disable an account; its sessions end at once' })
+  @Mutation(() => UserPayload, {
+    nullable: true,
+    description: '停用账号 / Disable an account; its sessions end at once',
+  })
   async disableUser(
     @Arg('input', () => DisableUserInput) input: DisableUserInput,
     @Ctx() context: RequestContext,
@@ -79,7 +85,7 @@ export class UserAdministrationResolver {
     return { user: result, userErrors };
   }
 
-  @Mutation(() => UserPayload, { description: '启用账号 / Enable a disabled account' })
+  @Mutation(() => UserPayload, { nullable: true, description: '启用账号 / Enable a disabled account' })
   async enableUser(
     @Arg('input', () => UserIdInput) input: UserIdInput,
     @Ctx() context: RequestContext,
@@ -89,6 +95,7 @@ export class UserAdministrationResolver {
   }
 
   @Mutation(() => ResetPasswordPayload, {
+    nullable: true,
     description:
       '重置密码（一次性临时密码，须在下次登录时修改） / Reset a password: a one-time temporary password, to be changed at the next sign-in',
   })
@@ -107,6 +114,7 @@ export class UserAdministrationResolver {
   }
 
   @Mutation(() => EndUserSessionsPayload, {
+    nullable: true,
     description: '结束某账号的全部会话 / End every session of an account: its tokens stop working at once',
   })
   async endUserSessions(
@@ -118,6 +126,7 @@ export class UserAdministrationResolver {
   }
 
   @Mutation(() => ImportUsersPayload, {
+    nullable: true,
     description:
       '导入人员名单（按用户名幂等，全部或全不） / Import a staff list: idempotent by username, all or nothing, problems by line',
   })

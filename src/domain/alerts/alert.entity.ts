@@ -46,7 +46,7 @@ export class Alert {
   @Column('text')
   kind: AlertKind;
 
-  @Field(() => String, { nullable: true, description: '情况 / Description' })
+  @Field(() => String, { description: '情况 / Description' })
   @Column('text')
   description: string;
 
@@ -96,7 +96,7 @@ export class InjuryReport {
   @Column('text')
   cause: InjuryCause;
 
-  @Field(() => String, { nullable: true, description: '情况 / Description' })
+  @Field(() => String, { description: '情况 / Description' })
   @Column('text')
   description: string;
 

@@ -33,6 +33,7 @@ import { acknowledgeAlert, listInjuryReports, listMyAlerts, raiseAlert, reportIn
 @Resolver(() => Alert)
 export class AlertResolver {
   @Query(() => [ReceivedAlert], {
+    nullable: true,
     description: '我收到的预警（新到旧） / Alerts addressed to you, newest first',
   })
   myAlerts(
@@ -44,6 +45,7 @@ export class AlertResolver {
   }
 
   @Query(() => InjuryReportConnection, {
+    nullable: true,
     description:
       '警医联动报告（新到旧） / Injury reports filed in your jurisdiction, newest first; a linked person outside your scope shows as null',
   })
@@ -58,6 +60,7 @@ export class AlertResolver {
   }
 
   @Mutation(() => AlertPayload, {
+    nullable: true,
     description: '上报异常苗头 / Raise an alert; recipients follow the person’s tier',
   })
   async raiseAlert(
@@ -68,7 +71,10 @@ export class AlertResolver {
     return { alert: result, userErrors };
   }
 
-  @Mutation(() => AlertPayload, { description: '确认收到预警 / Acknowledge an alert addressed to you' })
+  @Mutation(() => AlertPayload, {
+    nullable: true,
+    description: '确认收到预警 / Acknowledge an alert addressed to you',
+  })
   async acknowledgeAlert(
     @Arg('input', () => AcknowledgeAlertInput) input: AcknowledgeAlertInput,
     @Ctx() context: RequestContext,
@@ -78,6 +84,7 @@ export class AlertResolver {
   }
 
   @Mutation(() => InjuryReportPayload, {
+    nullable: true,
     description: '警医联动报告 / Report an injury; POLICE receive an alert at once',
   })
   async reportInjury(
@@ -89,6 +96,7 @@ export class AlertResolver {
   }
 
   @Subscription(() => ReceivedAlert, {
+    nullable: true,
     description: '实时预警 / Alerts addressed to you, as they are raised (graphql-ws on /graphql)',
     subscribe: ({ context }) => {
       const subscriber = context as RequestContext;

@@ -98,11 +98,11 @@ export class FollowUp {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID, { description: '人员 / Person' })
+  @Field(() => ID, { nullable: true, description: '人员 / Person' })
   @Column('uuid')
   personId: string;
 
-  @Field(() => ID, { nullable: true, description: '走访人 / By' })
+  @Field(() => ID, { description: '走访人 / By' })
   @Column('uuid')
   byId: string;
 

@@ -136,7 +136,7 @@ export class AcknowledgeAssignmentPayload {
 
 @ObjectType({ description: '逾期未跟踪 / A person whose follow-up is overdue for their tier' })
 export class OverdueFollowUp {
-  @Field(() => Person, { nullable: true })
+  @Field(() => Person)
   person: Person;
 
   @Field(() => Date, { nullable: true, description: '最近一次跟踪 / Last follow-up (null: none yet)' })

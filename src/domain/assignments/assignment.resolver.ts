@@ -28,7 +28,10 @@ import {
 
 @Resolver(() => Assignment)
 export class AssignmentResolver {
-  @Query(() => AssignmentConnection, { description: '包干责任 / Current assignments within your scope' })
+  @Query(() => AssignmentConnection, {
+    nullable: true,
+    description: '包干责任 / Current assignments within your scope',
+  })
   assignments(
     @Ctx() context: RequestContext,
     @Arg('filter', () => AssignmentFilter, { nullable: true }) filter?: AssignmentFilter,
@@ -39,6 +42,7 @@ export class AssignmentResolver {
   }
 
   @Mutation(() => AssignPayload, {
+    nullable: true,
     description: '落实包干责任 / Assign responsibility (replaces the current one)',
   })
   async assign(
@@ -50,6 +54,7 @@ export class AssignmentResolver {
   }
 
   @Mutation(() => AcknowledgeAssignmentPayload, {
+    nullable: true,
     description: '签字背书 / The responsible person acknowledges the assignment',
   })
   async acknowledgeAssignment(
@@ -61,6 +66,7 @@ export class AssignmentResolver {
   }
 
   @Query(() => OverdueFollowUpConnection, {
+    nullable: true,
     description:
       '逾期未跟踪 / Persons whose follow-up is overdue for their tier (YELLOW 15, ORANGE 7, RED 1 days)',
   })
@@ -85,7 +91,7 @@ export class AssignmentResolver {
 
 @Resolver(() => FollowUp)
 export class FollowUpResolver {
-  @Mutation(() => RecordFollowUpPayload, { description: '记录跟踪走访 / Record a follow-up' })
+  @Mutation(() => RecordFollowUpPayload, { nullable: true, description: '记录跟踪走访 / Record a follow-up' })
   async recordFollowUp(
     @Arg('input', () => RecordFollowUpInput) input: RecordFollowUpInput,
     @Ctx() context: RequestContext,

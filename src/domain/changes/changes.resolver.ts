@@ -8,6 +8,7 @@ import { ChangeFeed } from './changes.types';
 @Resolver()
 export class ChangeFeedResolver {
   @Query(() => ChangeFeed, {
+    nullable: true,
     description:
       '变更流（按提交顺序） / What changed within your row and field scope, in commit order: created, updated, left your scope. Continue from pageInfo.endCursor; no change is skipped or repeated.',
   })

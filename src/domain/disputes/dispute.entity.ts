@@ -35,7 +35,7 @@ export class Dispute {
   @Column('text')
   category: DisputeCategory;
 
-  @Field(() => String, { nullable: true, description: '简要情况 / Description' })
+  @Field(() => String, { description: '简要情况 / Description' })
   @Column('text')
   description: string;
 
@@ -90,7 +90,7 @@ export class Dispute {
 @ObjectType({ description: '当事人 / Party to a dispute' })
 @Entity('dispute_parties')
 export class DisputeParty {
-  @Field(() => ID, { description: '纠纷 / Dispute' })
+  @Field(() => ID, { nullable: true, description: '纠纷 / Dispute' })
   @PrimaryColumn('uuid')
   disputeId: string;
 
@@ -127,7 +127,7 @@ export class DisputeEscalation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   disputeId: string;
 
@@ -143,11 +143,11 @@ export class DisputeEscalation {
   @Column('text', { nullable: true })
   venue: StreetVenue | null;
 
-  @Field(() => String, { nullable: true, description: '理由 / Reason' })
+  @Field(() => String, { description: '理由 / Reason' })
   @Column('text')
   reason: string;
 
-  @Field(() => ID, { nullable: true, description: '升级人 / By' })
+  @Field(() => ID, { description: '升级人 / By' })
   @Column('uuid')
   byId: string;
 
@@ -163,7 +163,7 @@ export class MediationSession {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   disputeId: string;
 
@@ -175,7 +175,7 @@ export class MediationSession {
   @Column('text')
   venue: string;
 
-  @Field(() => String, { nullable: true, description: '调解员 / Mediator' })
+  @Field(() => String, { description: '调解员 / Mediator' })
   @Column('text')
   mediatorName: string;
 
@@ -183,11 +183,11 @@ export class MediationSession {
   @Column('text')
   outcome: MediationOutcome;
 
-  @Field(() => String, { nullable: true, description: '协议内容 / Agreement text (sensitive, audited)' })
+  @Field(() => String, { description: '协议内容 / Agreement text (sensitive, audited)' })
   @Column('text', { default: '' })
   agreementText: string;
 
-  @Field(() => String, { nullable: true, description: '调解笔录 / Mediation notes (sensitive, audited)' })
+  @Field(() => String, { description: '调解笔录 / Mediation notes (sensitive, audited)' })
   @Column('text', { default: '' })
   notes: string;
 
@@ -210,7 +210,7 @@ export class ReturnVisit {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   disputeId: string;
 
@@ -222,7 +222,7 @@ export class ReturnVisit {
   @Column('timestamptz')
   occurredAt: Date;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID)
   @Column('uuid')
   byId: string;
 

@@ -243,7 +243,7 @@ export class RecordReturnVisitPayload {
 
 @ObjectType({ description: '待回访 / A return visit that is due or overdue' })
 export class ReturnVisitDue {
-  @Field(() => Dispute, { nullable: true })
+  @Field(() => Dispute)
   dispute: Dispute;
 
   @Field(() => Int, { description: '1 = 30天, 2 = 90天' })

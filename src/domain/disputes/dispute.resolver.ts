@@ -42,7 +42,10 @@ export class DisputeResolver {
     return findDispute(context, id);
   }
 
-  @Query(() => DisputeConnection, { description: '矛盾纠纷列表 / Disputes within your scope, newest first' })
+  @Query(() => DisputeConnection, {
+    nullable: true,
+    description: '矛盾纠纷列表 / Disputes within your scope, newest first',
+  })
   disputes(
     @Ctx() context: RequestContext,
     @Arg('filter', () => DisputeFilter, { nullable: true }) filter?: DisputeFilter,
@@ -53,6 +56,7 @@ export class DisputeResolver {
   }
 
   @Mutation(() => RegisterDisputePayload, {
+    nullable: true,
     description: '登记矛盾纠纷 / Register a dispute with its parties',
   })
   async registerDispute(
@@ -64,6 +68,7 @@ export class DisputeResolver {
   }
 
   @Mutation(() => ChangeDisputeStatusPayload, {
+    nullable: true,
     description:
       '变更办理状态 / Move a dispute along REPORTED → ACCEPTED → IN_MEDIATION → RESOLVED | REFERRED | CLOSED_UNRESOLVED',
   })
@@ -76,6 +81,7 @@ export class DisputeResolver {
   }
 
   @Mutation(() => EscalateDisputePayload, {
+    nullable: true,
     description: '升级 / Escalate one level: GRID → VILLAGE → STREET (with a venue) → CITY',
   })
   async escalateDispute(
@@ -86,7 +92,10 @@ export class DisputeResolver {
     return { dispute: result, userErrors };
   }
 
-  @Mutation(() => RecordMediationSessionPayload, { description: '记录调解 / Record a mediation session' })
+  @Mutation(() => RecordMediationSessionPayload, {
+    nullable: true,
+    description: '记录调解 / Record a mediation session',
+  })
   async recordMediationSession(
     @Arg('input', () => RecordMediationSessionInput) input: RecordMediationSessionInput,
     @Ctx() context: RequestContext,
@@ -95,7 +104,10 @@ export class DisputeResolver {
     return { mediationSession: result, userErrors };
   }
 
-  @Mutation(() => RecordReturnVisitPayload, { description: '记录回访 / Record a return visit' })
+  @Mutation(() => RecordReturnVisitPayload, {
+    nullable: true,
+    description: '记录回访 / Record a return visit',
+  })
   async recordReturnVisit(
     @Arg('input', () => RecordReturnVisitInput) input: RecordReturnVisitInput,
     @Ctx() context: RequestContext,
@@ -105,6 +117,7 @@ export class DisputeResolver {
   }
 
   @Query(() => [ReturnVisitDue], {
+    nullable: true,
     description: '待回访（含逾期） / Return visits due within `withinDays` or overdue, oldest first',
   })
   returnVisitsDue(
@@ -115,13 +128,13 @@ export class DisputeResolver {
     return listReturnVisitsDue(context, first, Math.max(0, Math.min(withinDays, 90)));
   }
 
-  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @FieldResolver(() => Jurisdiction, { description: '所属网格 / Grid' })
   @Reads('gridId')
   grid(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(dispute.gridId);
   }
 
-  @FieldResolver(() => [DisputeEscalation], { nullable: true, description: '升级记录 / Escalations' })
+  @FieldResolver(() => [DisputeEscalation], { description: '升级记录 / Escalations' })
   @Reads()
   escalations(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.disputes.escalationsByDisputeId.load(dispute.id);
@@ -133,13 +146,13 @@ export class DisputeResolver {
     return context.loaders.disputes.mediationSessionsByDisputeId.load(dispute.id);
   }
 
-  @FieldResolver(() => [ReturnVisit], { nullable: true, description: '回访记录 / Return visits' })
+  @FieldResolver(() => [ReturnVisit], { description: '回访记录 / Return visits' })
   @Reads()
   returnVisits(@Root() dispute: Dispute, @Ctx() context: RequestContext) {
     return context.loaders.disputes.returnVisitsByDisputeId.load(dispute.id);
   }
 
-  @FieldResolver(() => [DisputeParty], { nullable: true, description: '当事人 / Parties' })
+  @FieldResolver(() => [DisputeParty], { description: '当事人 / Parties' })
   @Reads()
   parties(@Root() dispute: Dispute, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     const loaders = context.loaders.disputes;

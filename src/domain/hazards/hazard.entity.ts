@@ -71,12 +71,11 @@ export class HazardSale {
   @Column('text')
   receiptNumber: string;
 
-  @Field(() => String, { nullable: true, description: '购买人 / Buyer name' })
+  @Field(() => String, { description: '购买人 / Buyer name' })
   @Column('text')
   buyerName: string;
 
   @Field(() => String, {
-    nullable: true,
     description: '购买人身份证号 / Buyer ID number (sensitive, audited)',
   })
   @Column('text')

@@ -22,6 +22,7 @@ const NOTHING = { added: 0, skipped: 0 };
 @Resolver(() => HazardBusiness)
 export class HazardResolver {
   @Query(() => [HazardBusiness], {
+    nullable: true,
     description: '危险物品经营单位 / Hazardous-goods businesses in your jurisdiction',
   })
   hazardBusinesses(
@@ -32,6 +33,7 @@ export class HazardResolver {
   }
 
   @Query(() => [HazardSale], {
+    nullable: true,
     description: '实名销售记录（新到旧） / Real-name sales of a business, newest first',
   })
   hazardSales(
@@ -43,6 +45,7 @@ export class HazardResolver {
   }
 
   @Mutation(() => HazardBusinessPayload, {
+    nullable: true,
     description: '登记经营单位 / Register a hazardous-goods business',
   })
   async registerHazardBusiness(
@@ -54,6 +57,7 @@ export class HazardResolver {
   }
 
   @Mutation(() => HazardSalesPayload, {
+    nullable: true,
     description: '录入实名销售 / Record sales (idempotent per receipt number)',
   })
   async recordHazardSales(
@@ -65,6 +69,7 @@ export class HazardResolver {
   }
 
   @Mutation(() => HazardSalesPayload, {
+    nullable: true,
     description: '导入实名销售（CSV/JSON，可重复导入） / Import sales; re-importing adds nothing',
   })
   async importHazardSales(

@@ -38,6 +38,7 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => AddJurisdictionPayload, {
+    nullable: true,
     description: '新增村/社区或网格 / Add a village under a street, or a grid under a village',
   })
   async addJurisdiction(
@@ -49,6 +50,7 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => ReorganisationPayload, {
+    nullable: true,
     description:
       '网格划转 / Move a grid to another village: a new grid under that village takes every record of the old one, which is retired (dryRun: only count)',
   })
@@ -61,6 +63,7 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => ReorganisationPayload, {
+    nullable: true,
     description:
       '网格合并 / Merge a grid into another: every record moves, the merged grid is retired (dryRun: only count)',
   })
@@ -73,6 +76,7 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => SetDisputeRoutePayload, {
+    nullable: true,
     description:
       '修改纠纷分流 / Set which departments one category, source or venue routes a dispute to; every replica applies it from its next request',
   })

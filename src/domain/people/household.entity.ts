@@ -18,7 +18,6 @@ export class Household {
   id: string;
 
   @Field(() => String, {
-    nullable: true,
     description: '住址 / Address (sensitive; may be masked to village level)',
   })
   @Column('text')

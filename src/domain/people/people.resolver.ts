@@ -41,7 +41,10 @@ export class PersonResolver {
     return findPerson(context, id);
   }
 
-  @Query(() => PersonConnection, { description: '人员列表 / Persons within your scope, newest first' })
+  @Query(() => PersonConnection, {
+    nullable: true,
+    description: '人员列表 / Persons within your scope, newest first',
+  })
   persons(
     @Ctx() context: RequestContext,
     @Info() info: GraphQLResolveInfo,
@@ -59,7 +62,7 @@ export class PersonResolver {
     );
   }
 
-  @Mutation(() => RegisterPersonPayload, { description: '登记人员 / Register a person' })
+  @Mutation(() => RegisterPersonPayload, { nullable: true, description: '登记人员 / Register a person' })
   async registerPerson(
     @Arg('input', () => RegisterPersonInput) input: RegisterPersonInput,
     @Ctx() context: RequestContext,
@@ -68,7 +71,10 @@ export class PersonResolver {
     return { person: outcome.result, existingPersonId, userErrors: outcome.userErrors };
   }
 
-  @Mutation(() => UpdatePersonPayload, { description: '修改人员信息 / Update a person (expectedVersion)' })
+  @Mutation(() => UpdatePersonPayload, {
+    nullable: true,
+    description: '修改人员信息 / Update a person (expectedVersion)',
+  })
   async updatePerson(
     @Arg('input', () => UpdatePersonInput) input: UpdatePersonInput,
     @Ctx() context: RequestContext,
@@ -78,6 +84,7 @@ export class PersonResolver {
   }
 
   @Query(() => [Person], {
+    nullable: true,
     description:
       '疑似重复人员 / Persons within your scope whose name is alike (characters or pinyin) and, when given, born that year (or of unknown birth date): most alike first',
   })
@@ -93,6 +100,7 @@ export class PersonResolver {
   }
 
   @Mutation(() => MergePersonsPayload, {
+    nullable: true,
     description:
       '合并重复人员（本网格网格长） / Merge two records of one person (the leader of their grid): both histories are kept, the tier recomputed',
   })
@@ -120,7 +128,7 @@ export class PersonResolver {
     return person.birthDate ? ageGroupOf(ageOn(person.birthDate, context.now())) : null;
   }
 
-  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @FieldResolver(() => Jurisdiction, { description: '所属网格 / Grid' })
   @Reads('gridId')
   grid(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(person.gridId);
@@ -209,7 +217,7 @@ export class PersonResolver {
 
 @Resolver(() => Household)
 export class HouseholdResolver {
-  @Mutation(() => RegisterHouseholdPayload, { description: '登记户 / Register a household' })
+  @Mutation(() => RegisterHouseholdPayload, { nullable: true, description: '登记户 / Register a household' })
   async registerHousehold(
     @Arg('input', () => RegisterHouseholdInput) input: RegisterHouseholdInput,
     @Ctx() context: RequestContext,
@@ -218,13 +226,13 @@ export class HouseholdResolver {
     return { household: result, userErrors };
   }
 
-  @FieldResolver(() => [Person], { nullable: true, description: '成员 / Members' })
+  @FieldResolver(() => [Person], { description: '成员 / Members' })
   @Reads()
   members(@Root() household: Household, @Ctx() context: RequestContext) {
     return context.loaders.people.membersByHouseholdId.load(household.id);
   }
 
-  @FieldResolver(() => Jurisdiction, { nullable: true, description: '所属网格 / Grid' })
+  @FieldResolver(() => Jurisdiction, { description: '所属网格 / Grid' })
   @Reads('gridId')
   grid(@Root() household: Household, @Ctx() context: RequestContext) {
     return context.loaders.organisation.jurisdictionById.load(household.gridId);

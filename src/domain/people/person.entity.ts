@@ -24,7 +24,7 @@ export class Person {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => String, { nullable: true, description: '姓名 / Name' })
+  @Field(() => String, { description: '姓名 / Name' })
   @Column('text')
   name: string;
 
@@ -96,7 +96,7 @@ export class Person {
   @Column('text', { array: true, default: () => "'{}'" })
   specialStatuses: SpecialStatus[];
 
-  @Field(() => Tier, { nullable: true, description: '预警级别 / Tier, computed by the system' })
+  @Field(() => Tier, { description: '预警级别 / Tier, computed by the system' })
   @Index()
   @Column('text', { default: Tier.NONE })
   tier: Tier;

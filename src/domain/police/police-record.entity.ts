@@ -20,7 +20,7 @@ export class PoliceRecord {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   personId: string;
 

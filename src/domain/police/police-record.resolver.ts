@@ -8,7 +8,10 @@ import { addPoliceRecord, AddPoliceRecordInput, PoliceRecordPayload } from './po
 
 @Resolver(() => Person)
 export class PoliceRecordResolver {
-  @Mutation(() => PoliceRecordPayload, { description: '录入公安记录 / Add a police record (POLICE)' })
+  @Mutation(() => PoliceRecordPayload, {
+    nullable: true,
+    description: '录入公安记录 / Add a police record (POLICE)',
+  })
   async addPoliceRecord(
     @Arg('input', () => AddPoliceRecordInput) input: AddPoliceRecordInput,
     @Ctx() context: RequestContext,

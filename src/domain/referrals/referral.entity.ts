@@ -41,7 +41,7 @@ export class Referral {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   personId: string;
 
@@ -53,11 +53,11 @@ export class Referral {
   @Column('text', { default: ReferralStatus.OPEN })
   status: ReferralStatus;
 
-  @Field(() => String, { nullable: true, description: '原因 / Why' })
+  @Field(() => String, { description: '原因 / Why' })
   @Column('text', { default: '' })
   reason: string;
 
-  @Field(() => String, { nullable: true, description: '结果 / Outcome' })
+  @Field(() => String, { description: '结果 / Outcome' })
   @Column('text', { default: '' })
   outcome: string;
 
@@ -88,7 +88,7 @@ export class PsychologicalFile {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   personId: string;
 

@@ -13,7 +13,7 @@ import { createReferral, savePsychologicalFile, updateReferral } from './referra
 
 @Resolver(() => Referral)
 export class ReferralResolver {
-  @Mutation(() => ReferralPayload, { description: '转介帮扶 / Refer a person to help' })
+  @Mutation(() => ReferralPayload, { nullable: true, description: '转介帮扶 / Refer a person to help' })
   async createReferral(
     @Arg('input', () => CreateReferralInput) input: CreateReferralInput,
     @Ctx() context: RequestContext,
@@ -22,7 +22,7 @@ export class ReferralResolver {
     return { referral: result, userErrors };
   }
 
-  @Mutation(() => ReferralPayload, { description: '更新转介 / Update a referral' })
+  @Mutation(() => ReferralPayload, { nullable: true, description: '更新转介 / Update a referral' })
   async updateReferral(
     @Arg('input', () => UpdateReferralInput) input: UpdateReferralInput,
     @Ctx() context: RequestContext,
@@ -32,6 +32,7 @@ export class ReferralResolver {
   }
 
   @Mutation(() => PsychologicalFilePayload, {
+    nullable: true,
     description: '保存心理档案 / Save a psychological file (SOCIAL_AFFAIRS)',
   })
   async savePsychologicalFile(

@@ -12,7 +12,10 @@ import { MonthlyComparison, MonthlyFigures } from './monthly-figures.type';
 
 @Resolver(() => MonthlyFigures)
 export class MonthlyFiguresResolver {
-  @Query(() => MonthlyFigures, { description: '月度数据 / Monthly figures of a jurisdiction in your scope' })
+  @Query(() => MonthlyFigures, {
+    nullable: true,
+    description: '月度数据 / Monthly figures of a jurisdiction in your scope',
+  })
   monthlyFigures(
     @Arg('jurisdictionId', () => ID) jurisdictionId: string,
     @Arg('month', { description: 'YYYY-MM' }) month: string,
@@ -21,7 +24,10 @@ export class MonthlyFiguresResolver {
     return monthlyFigures(context, jurisdictionId, month);
   }
 
-  @Query(() => MonthlyComparison, { description: '月度环比 / The month against the previous one' })
+  @Query(() => MonthlyComparison, {
+    nullable: true,
+    description: '月度环比 / The month against the previous one',
+  })
   monthlyComparison(
     @Arg('jurisdictionId', () => ID) jurisdictionId: string,
     @Arg('month', { description: 'YYYY-MM' }) month: string,
@@ -30,7 +36,10 @@ export class MonthlyFiguresResolver {
     return monthlyComparison(context, jurisdictionId, month);
   }
 
-  @Mutation(() => PoliceCountsPayload, { description: '录入公安月度数 / Enter the police counts of a month' })
+  @Mutation(() => PoliceCountsPayload, {
+    nullable: true,
+    description: '录入公安月度数 / Enter the police counts of a month',
+  })
   async recordPoliceCounts(
     @Arg('input', () => RecordPoliceCountsInput) input: RecordPoliceCountsInput,
     @Ctx() context: RequestContext,

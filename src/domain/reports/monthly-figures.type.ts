@@ -80,7 +80,7 @@ const DISPUTE_FIGURE = 'null for accounts that see no disputes (YOUTH_LEAGUE)';
     '月度数据 / Monthly figures of a jurisdiction (no personal data). Small cells: see FigureCount; accounts that see no disputes (YOUTH_LEAGUE) get every dispute figure as null.',
 })
 export class MonthlyFigures {
-  @Field(() => Jurisdiction, { nullable: true })
+  @Field(() => Jurisdiction)
   jurisdiction: Jurisdiction;
 
   @Field({ description: '月份 / Month, YYYY-MM (China Standard Time)' })

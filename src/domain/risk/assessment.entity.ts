@@ -11,11 +11,11 @@ export class Assessment {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID, { description: '被评估人 / Person assessed' })
+  @Field(() => ID, { nullable: true, description: '被评估人 / Person assessed' })
   @Column('uuid')
   personId: string;
 
-  @Field(() => ID, { nullable: true, description: '评估人 / Assessor' })
+  @Field(() => ID, { description: '评估人 / Assessor' })
   @Column('uuid')
   assessorId: string;
 
@@ -27,7 +27,7 @@ export class Assessment {
   @Column('int')
   catalogVersion: number;
 
-  @Field(() => Tier, { nullable: true, description: '评估得出的预警级别 / Tier computed at the time' })
+  @Field(() => Tier, { description: '评估得出的预警级别 / Tier computed at the time' })
   @Column('text')
   tier: Tier;
 
@@ -46,7 +46,7 @@ export class Assessment {
 @ObjectType({ description: '评估中记录的要素 / An indicator recorded in an assessment' })
 @Entity('assessment_indicators')
 export class AssessmentIndicator {
-  @Field(() => ID, { description: '评估 / Assessment' })
+  @Field(() => ID, { nullable: true, description: '评估 / Assessment' })
   @PrimaryColumn('uuid')
   assessmentId: string;
 
@@ -58,7 +58,7 @@ export class AssessmentIndicator {
   @Column('text')
   category: IndicatorCategory;
 
-  @Field(() => String, { nullable: true, description: '观察记录 / What was observed (sensitive, audited)' })
+  @Field(() => String, { description: '观察记录 / What was observed (sensitive, audited)' })
   @Column('text', { default: '' })
   note: string;
 }

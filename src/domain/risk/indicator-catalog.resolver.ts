@@ -8,6 +8,7 @@ import { publishIndicatorCatalog } from './indicator-catalog.service';
 @Resolver()
 export class IndicatorCatalogResolver {
   @Mutation(() => PublishIndicatorCatalogPayload, {
+    nullable: true,
     description:
       '发布识别要素目录新版本 / Publish a new indicator catalog version: new assessments use it at once on every replica; earlier assessments keep and explain themselves with theirs',
   })

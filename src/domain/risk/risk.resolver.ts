@@ -42,6 +42,7 @@ export class AssessmentResolver {
   }
 
   @Mutation(() => RecordAssessmentPayload, {
+    nullable: true,
     description: '记录风险评估 / Record an assessment; the tier is recomputed',
   })
   async recordAssessment(
@@ -53,6 +54,7 @@ export class AssessmentResolver {
   }
 
   @Mutation(() => TierChangePayload, {
+    nullable: true,
     description: '申请变更预警级别 / Request a tier change, with the reason',
   })
   async requestTierChange(
@@ -64,6 +66,7 @@ export class AssessmentResolver {
   }
 
   @Mutation(() => TierChangePayload, {
+    nullable: true,
     description:
       '审批变更 / Decide a tier change: YELLOW grid leader, ORANGE street 综治办 leader, RED 市综治中心 leader',
   })
@@ -76,6 +79,7 @@ export class AssessmentResolver {
   }
 
   @Query(() => [TierChangeRequest], {
+    nullable: true,
     description: '变更申请（新到旧，最多100） / Tier change requests, newest first',
   })
   tierChangeRequests(
@@ -87,6 +91,7 @@ export class AssessmentResolver {
   }
 
   @Query(() => OverdueReviewConnection, {
+    nullable: true,
     description:
       '逾期未复核 / Persons whose latest assessment is past its review-by date (RED 30, ORANGE 60, YELLOW 90 days)',
   })
@@ -102,7 +107,6 @@ export class AssessmentResolver {
   }
 
   @FieldResolver(() => [AssessmentIndicator], {
-    nullable: true,
     description: '记录的要素 / Indicators recorded',
   })
   @Reads()

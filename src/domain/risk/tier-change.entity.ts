@@ -26,7 +26,7 @@ export class TierChangeRequest {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true })
   @Column('uuid')
   personId: string;
 

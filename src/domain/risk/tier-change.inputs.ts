@@ -68,10 +68,10 @@ export class TierChangePayload {
 
 @ObjectType({ description: '逾期未复核 / A person whose assessment is past its review-by date' })
 export class OverdueReview {
-  @Field(() => Person, { nullable: true })
+  @Field(() => Person)
   person: Person;
 
-  @Field(() => ID, { description: '最近评估 / Latest assessment' })
+  @Field(() => ID, { nullable: true, description: '最近评估 / Latest assessment' })
   assessmentId: string;
 
   @Field({ description: '复核期限 / Review-by date' })

@@ -43,7 +43,7 @@ export class AppliedIndicator {
 
 @ObjectType({ description: '人工变更 / An approved tier override in effect' })
 export class TierOverride {
-  @Field(() => ID, { description: '变更申请 / The request' })
+  @Field(() => ID, { nullable: true, description: '变更申请 / The request' })
   requestId: string;
 
   @Field(() => Tier, { description: '变更后级别 / Tier in effect' })

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const now = new Date(process.env.REPLICA_NOW ?? '');
   if (!url || Number.isNaN(now.getTime()))
     throw new Error('REPLICA_DATABASE_URL and REPLICA_NOW are required');
-  const config = loadConfig({ NODE_ENV: 'test' });
+  // As the test's own server is configured: through PgBouncer (TEST_PGBOUNCER) named statements are off.
+  const config = loadConfig({ NODE_ENV: 'test', PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS });
   const dataSource = new DataSource(dataSourceOptions(url));
   await dataSource.initialize();
   // Time moves from REPLICA_NOW as it does in a real process: two requests are never at one instant.

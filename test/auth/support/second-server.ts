@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const secret = process.env.SECOND_SERVER_TOKEN_SECRET;
   if (!url || !secret)
     throw new Error('SECOND_SERVER_DATABASE_URL and SECOND_SERVER_TOKEN_SECRET are needed');
-  const config = loadConfig({ NODE_ENV: 'test' });
+  // As the test's own server is configured: through PgBouncer (TEST_PGBOUNCER) named statements are off.
+  const config = loadConfig({ NODE_ENV: 'test', PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS });
   const dataSource = new DataSource(dataSourceOptions(url));
   await dataSource.initialize();
   const clock = () => new Date();

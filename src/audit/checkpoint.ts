@@ -87,7 +87,22 @@ export async function readChainHead(dataSource: DataSource): Promise<ChainHead> 
   return head;
 }
 
-/** Reads the head, signs it, appends it to `file` and hands it to `log`. */
+/**
+ * Puts a checkpoint in the webhook outbox as an AUDIT_CHECKPOINT event, for the endpoints of AUDITOR
+ * service accounts (src/domain/webhooks/worker.ts). The detail is the checkpoint itself — signed chain
+ * metadata, no record data — so the auditor's tool checks it with the key, independently of this API.
+ * One event per checkpoint: the unique index on its signature makes a second insert a no-op.
+ */
+export async function publishCheckpoint(dataSource: DataSource, checkpoint: AuditCheckpoint): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO outbox_events (event_type, record_type, record_id, detail)
+     VALUES ('AUDIT_CHECKPOINT', 'AuditCheckpoint', NULL, $1::jsonb)
+     ON CONFLICT ((detail->>'signature')) WHERE event_type = 'AUDIT_CHECKPOINT' DO NOTHING`,
+    [JSON.stringify(checkpoint)],
+  );
+}
+
+/** Reads the head, signs it, appends it to `file`, hands it to `log` and to the webhook outbox. */
 export async function writeCheckpoint(options: {
   dataSource: DataSource;
   key: Buffer;
@@ -104,6 +119,7 @@ export async function writeCheckpoint(options: {
   // One line, one append (O_APPEND): lines of concurrent writers never interleave.
   await appendFile(options.file, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
   options.log?.(checkpoint);
+  await publishCheckpoint(options.dataSource, checkpoint);
   return checkpoint;
 }
 

@@ -1,10 +1,11 @@
 // Service accounts for department integrations: created by an ADMIN with a department and a
 // jurisdiction like a user, authenticated by API keys that can be issued and revoked at any time.
-import { IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { RequestContext } from '../request-scope';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
+import { Capability } from '../domain/organisation/organisation.enums';
 import { User } from '../domain/organisation/user.entity';
 import { UserError } from '../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../graphql/mutation';
@@ -31,6 +32,15 @@ export class CreateServiceAccountInput {
   @Field(() => ID, { description: '辖区根节点 / Root of what the integration may see' })
   @IsUUID('all', { message: `jurisdictionId ${UUID_MESSAGE}` })
   jurisdictionId: string;
+
+  @Field(() => Capability, {
+    nullable: true,
+    description:
+      '特别权限（仅可为审计） / AUDITOR for the auditor’s tool: it reads the audit trail and receives signed audit checkpoints, no personal data; null: a department integration',
+  })
+  @IsOptional()
+  @IsIn([Capability.AUDITOR], { message: 'capability may only be AUDITOR for a service account' })
+  capability?: Capability | null;
 }
 
 @InputType({ description: '签发密钥 / Issue a new API key for a service account' })
@@ -117,7 +127,7 @@ export function createServiceAccount(
       departmentCode: input.departmentCode,
       position: 'WORKER' as User['position'],
       jurisdictionId: input.jurisdictionId,
-      capabilities: [],
+      capabilities: input.capability === Capability.AUDITOR ? [Capability.AUDITOR] : [],
       passwordHash: '!service-account-has-no-password',
     });
     const id = (inserted.identifiers[0] as { id: string }).id;
@@ -131,7 +141,12 @@ export function createServiceAccount(
           operation: 'createServiceAccount',
           recordType: 'User',
           recordIds: [id, issued.keyId],
-          fields: ['username', 'departmentCode', 'jurisdictionId'],
+          fields: [
+            'username',
+            'departmentCode',
+            'jurisdictionId',
+            ...(input.capability ? ['capability'] : []),
+          ],
         },
       ],
     };

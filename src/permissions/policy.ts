@@ -272,8 +272,13 @@ const masked = (kind: MaskKind): { audience: Audience; kind: MaskKind } => ({
  * which carry no payload and no record id.
  */
 const WEBHOOK_USERS = audience(
-  'service accounts (their own endpoints), ADMIN (every endpoint)',
-  (p) => p.capability !== 'AUDITOR',
+  'service accounts (their own endpoints; an AUDITOR one receives audit checkpoints only), ADMIN (every endpoint)',
+  () => true,
+);
+/** Who may register an endpoint: a department's service account, or an AUDITOR one for audit checkpoints. */
+const WEBHOOK_REGISTRANTS = audience(
+  'department staff, AUDITOR (audit checkpoints only)',
+  (p) => p.capability === null || p.capability === 'AUDITOR',
 );
 export const WEBHOOK_OVERSEERS = ADMINS;
 
@@ -393,7 +398,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   WebhookDelivery: WEBHOOK_USERS,
   WebhookDeliveryConnection: WEBHOOK_USERS,
   WebhookDeliveryEdge: WEBHOOK_USERS,
-  RegisterWebhookPayload: STAFF,
+  RegisterWebhookPayload: WEBHOOK_REGISTRANTS,
   WebhookPayload: WEBHOOK_USERS,
   WebhookDeliveryPayload: WEBHOOK_USERS,
   ImportRecordsPayload: STAFF,
@@ -861,7 +866,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.changes': STAFF,
   'Query.webhooks': WEBHOOK_USERS,
   'Query.webhookDeliveries': WEBHOOK_USERS,
-  'Mutation.registerWebhook': STAFF,
+  'Mutation.registerWebhook': WEBHOOK_REGISTRANTS,
   'Mutation.approveWebhook': WEBHOOK_OVERSEERS,
   'Mutation.disableWebhook': WEBHOOK_USERS,
   'Mutation.replayWebhookDelivery': WEBHOOK_USERS,

@@ -4,7 +4,8 @@
 // the record over HTTP. When the account cannot load the record, there is no payload, and so no
 // delivery: an event about a record outside its scope leaves no trace it could see.
 import type { ExecutionResult } from 'graphql';
-import type { Identity } from '../../auth/identity';
+import type { AuditCheckpoint } from '../../audit/checkpoint';
+import { principalOf, type Identity } from '../../auth/identity';
 import { WebhookEventType } from './webhook.entity';
 
 /** Runs an operation as `identity` through the request lifecycle (src/graphql/account-reads.ts). */
@@ -86,12 +87,35 @@ export function selectionFor(eventType: WebhookEventType, recordType: string): S
           return received.find((entry) => entry.alert?.id === recordId) ?? null;
         },
       };
+    case WebhookEventType.AUDIT_CHECKPOINT:
+      // Signed metadata about the chain, carried as written (checkpointPayloadOf): no record is read.
+      throw new Error('an audit checkpoint is not read from a record');
   }
+}
+
+/**
+ * An AUDIT_CHECKPOINT event's payload: the checkpoint itself (chain, seq, hash, time, signature), as
+ * signed by the server's checkpoint key — no record data — and only for an AUDITOR account; null for
+ * any other, so its endpoint gets no delivery.
+ */
+export function checkpointPayloadOf(identity: Identity, detail: unknown): AuditCheckpoint | null {
+  if (principalOf(identity).capability !== 'AUDITOR') return null;
+  const checkpoint = detail as Partial<AuditCheckpoint> | null;
+  if (!checkpoint || typeof checkpoint.signature !== 'string' || typeof checkpoint.seq !== 'string')
+    return null;
+  return {
+    chainId: String(checkpoint.chainId),
+    seq: checkpoint.seq,
+    hash: checkpoint.hash ?? null,
+    at: String(checkpoint.at),
+    signature: checkpoint.signature,
+  };
 }
 
 /** The key the record goes under in the payload's `data`. */
 export function dataKeyOf(eventType: WebhookEventType, recordType: string): string {
   if (eventType === WebhookEventType.ALERT_RAISED) return 'receivedAlert';
+  if (eventType === WebhookEventType.AUDIT_CHECKPOINT) return 'auditCheckpoint';
   return recordType === 'Person' ? 'person' : 'dispute';
 }
 

@@ -10,6 +10,7 @@ export enum WebhookEventType {
   TIER_CHANGED = 'TIER_CHANGED',
   ALERT_RAISED = 'ALERT_RAISED',
   ASSIGNMENT_MADE = 'ASSIGNMENT_MADE',
+  AUDIT_CHECKPOINT = 'AUDIT_CHECKPOINT',
 }
 bilingualEnum(WebhookEventType, 'WebhookEventType', '事件类型 / What a webhook reports', {
   DISPUTE_REGISTERED: '纠纷登记 / A dispute was registered',
@@ -18,6 +19,8 @@ bilingualEnum(WebhookEventType, 'WebhookEventType', '事件类型 / What a webho
   TIER_CHANGED: '预警级别变更 / A person’s tier changed',
   ALERT_RAISED: '预警发出 / An alert addressed to the account was raised',
   ASSIGNMENT_MADE: '包干落实 / An assignment was made for a person or dispute',
+  AUDIT_CHECKPOINT:
+    '审计检查点（仅审计对接账号） / A signed checkpoint of the audit chain’s head (AUDITOR service accounts only)',
 });
 
 export enum WebhookStatus {

@@ -23,7 +23,6 @@ import {
 @Resolver()
 export class WebhookResolver {
   @Query(() => [Webhook], {
-    nullable: true,
     description:
       '推送地址 / Your service account’s webhook endpoints (every endpoint for ADMIN), newest first',
   })
@@ -32,7 +31,6 @@ export class WebhookResolver {
   }
 
   @Query(() => WebhookDeliveryConnection, {
-    nullable: true,
     description:
       '推送记录（含死信） / Deliveries to your endpoints (every endpoint for ADMIN), newest first; status: DEAD lists the dead letters',
   })
@@ -74,7 +72,6 @@ export class WebhookResolver {
   }
 
   @Mutation(() => WebhookPayload, {
-    nullable: true,
     description: '停用推送地址 / Disable a webhook endpoint (its owner or an ADMIN)',
   })
   async disableWebhook(
@@ -86,7 +83,6 @@ export class WebhookResolver {
   }
 
   @Mutation(() => WebhookDeliveryPayload, {
-    nullable: true,
     description:
       '重新投递 / Queue a dead (or delivered) delivery again; its payload is read anew as the account reads the record now',
   })

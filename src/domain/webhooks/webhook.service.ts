@@ -17,7 +17,7 @@ import {
   Webhook,
   WebhookDelivery,
   WebhookDeliveryStatus,
-  type WebhookEventType,
+  WebhookEventType,
   type WebhookStatus,
 } from './webhook.entity';
 import type { RegisterWebhookInput, ReplayWebhookDeliveryInput, WebhookIdInput } from './webhook.inputs';
@@ -134,6 +134,13 @@ export function registerWebhook(
     if ('refused' in checked) throw problem('input.url', checked.refused);
     const sealer = await webhookSecretSealerOf(context.app.config);
     const events = [...new Set(input.events)];
+    // An AUDITOR account's tool receives the signed audit checkpoints and nothing else (it reads no
+    // records); no other account receives them.
+    const auditor = principalOf(context.user).capability === 'AUDITOR';
+    if (auditor && events.some((event) => event !== WebhookEventType.AUDIT_CHECKPOINT))
+      throw problem('input.events', 'An AUDITOR service account receives AUDIT_CHECKPOINT only');
+    if (!auditor && events.includes(WebhookEventType.AUDIT_CHECKPOINT))
+      throw problem('input.events', 'Only an AUDITOR service account receives AUDIT_CHECKPOINT');
     let signingSecret = '';
     const { id, replayed } = await createIdempotently(tx, context, 'registerWebhook', input, async () => {
       const endpointId = randomUUID();

@@ -18,7 +18,7 @@ import { writeAuditEntries } from '../../audit/audit-log';
 import type { Identity } from '../../auth/identity';
 import { loadUserIdentity } from '../../auth/identity-store';
 import type { AppServices } from '../../request-scope';
-import { dataKeyOf, readEventRecord, type ReadAsAccount } from './payloads';
+import { checkpointPayloadOf, dataKeyOf, readEventRecord, type ReadAsAccount } from './payloads';
 import { isDeadLetter, isDelivered, retryDelayMs } from './rules';
 import { webhookSecretSealerOf } from './secret-sealing';
 import { signedHeaders } from './signature';
@@ -37,6 +37,7 @@ interface OutboxEvent {
   event_type: WebhookEventType;
   record_type: string;
   record_id: string | null;
+  detail: unknown;
   occurred_at: Date;
 }
 
@@ -123,7 +124,7 @@ export function startWebhookWorker(
   async function fanOut(): Promise<number> {
     return dataSource.transaction(async (tx) => {
       const events: OutboxEvent[] = await tx.query(
-        `SELECT id, event_type, record_type, record_id, occurred_at FROM outbox_events
+        `SELECT id, event_type, record_type, record_id, detail, occurred_at FROM outbox_events
           WHERE fanned_out_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [FAN_OUT_BATCH],
       );
@@ -135,18 +136,26 @@ export function startWebhookWorker(
         [[...new Set(events.map((event) => event.event_type))]],
       );
       const identities = new Map<string, Identity | null>();
-      const pairs: { event: OutboxEvent & { record_id: string }; endpoint: SubscribedEndpoint }[] = [];
+      const pairs: { event: OutboxEvent; endpoint: SubscribedEndpoint }[] = [];
       for (const event of events) {
-        if (!event.record_id || !Object.values(WebhookEventType).includes(event.event_type)) continue;
+        const checkpoint = event.event_type === WebhookEventType.AUDIT_CHECKPOINT;
+        if (!Object.values(WebhookEventType).includes(event.event_type)) continue;
+        if (!event.record_id && !checkpoint) continue;
         for (const endpoint of endpoints) {
           if (endpoint.events.includes(event.event_type) && endpoint.approved_at <= event.occurred_at)
-            pairs.push({ event: { ...event, record_id: event.record_id }, endpoint });
+            pairs.push({ event, endpoint });
         }
       }
       // The reads run side by side (each on a connection of its own); the rows go in afterwards.
       const bodies = await mapConcurrently(pairs, READ_CONCURRENCY, async ({ event, endpoint }) => {
         const identity = await identityOf(identities, endpoint.owner_id);
         if (!identity) return null;
+        if (event.event_type === WebhookEventType.AUDIT_CHECKPOINT) {
+          // Signed chain metadata, to AUDITOR accounts only: any other account's endpoint gets nothing.
+          const checkpoint = checkpointPayloadOf(identity, event.detail);
+          return checkpoint && payloadBody(event.id, event.event_type, event.occurred_at, '', checkpoint);
+        }
+        if (!event.record_id) return null;
         const record = await readEventRecord(
           readAsAccount,
           identity,
@@ -293,31 +302,35 @@ export function startWebhookWorker(
    */
   async function rebuildReplayed(): Promise<void> {
     await dataSource.transaction(async (tx) => {
-      const replayed: (DueDelivery & { record_type: string; occurred_at: Date })[] = await tx.query(
-        `SELECT d.id, d.event_id, d.event_type, d.record_id, e.owner_id, o.record_type, o.occurred_at
+      const replayed: (DueDelivery & { record_type: string; detail: unknown; occurred_at: Date })[] =
+        await tx.query(
+          `SELECT d.id, d.event_id, d.event_type, d.record_id, e.owner_id, o.record_type, o.detail, o.occurred_at
            FROM webhook_deliveries d
            JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.status = 'ACTIVE'
            JOIN outbox_events o ON o.id = d.event_id
           WHERE d.status = 'PENDING' AND d.body IS NULL
           LIMIT $1
           FOR UPDATE OF d SKIP LOCKED`,
-        [DELIVERY_BATCH],
-      );
+          [DELIVERY_BATCH],
+        );
       const identities = new Map<string, Identity | null>();
       for (const delivery of replayed) {
         const identity = await identityOf(identities, delivery.owner_id);
         const eventType = delivery.event_type as WebhookEventType;
-        const record =
-          identity && delivery.record_id
-            ? await readEventRecord(
-                readAsAccount,
-                identity,
-                eventType,
-                delivery.record_type,
-                delivery.record_id,
-                `webhook:${delivery.event_id}:${delivery.id}:replay`,
-              )
-            : null;
+        const record = !identity
+          ? null
+          : eventType === WebhookEventType.AUDIT_CHECKPOINT
+            ? checkpointPayloadOf(identity, delivery.detail)
+            : delivery.record_id
+              ? await readEventRecord(
+                  readAsAccount,
+                  identity,
+                  eventType,
+                  delivery.record_type,
+                  delivery.record_id,
+                  `webhook:${delivery.event_id}:${delivery.id}:replay`,
+                )
+              : null;
         if (record === null) {
           await tx.query(`UPDATE webhook_deliveries SET status = 'DEAD', last_error = $2 WHERE id = $1`, [
             delivery.id,

@@ -26,7 +26,7 @@ import { requireGridInScope } from '../organisation/organisation.service';
 import { knownIdNumber } from '../people/duplicates.service';
 import { Household } from '../people/household.entity';
 import { Person } from '../people/person.entity';
-import { nameSearchKey, normalisedIdNumber } from '../people/rules';
+import { nameSearchKey, normalisedIdNumber, PERSON_RECORD_FIELDS } from '../people/rules';
 import { recomputeTiers } from '../risk/tier.service';
 import { ImportFormat, ImportKind } from './import.inputs';
 import {
@@ -533,22 +533,7 @@ class ImportWork {
     await this.remember(ImportKind.PERSONS, plan, created);
     const given = (key: keyof PersonCandidate['input']) =>
       [...plan.create, ...plan.update].some((c) => c.input[key] !== undefined && c.input[key] !== null);
-    const fields = [
-      'name',
-      'gender',
-      'birthDate',
-      'idNumber',
-      'phone',
-      'address',
-      'householdId',
-      'gridId',
-      'residency',
-      'employerName',
-      'employerContact',
-      'landlordName',
-      'landlordContact',
-      'occupation',
-    ] as const;
+    const fields = PERSON_RECORD_FIELDS;
     return this.audit(ImportKind.PERSONS, plan, created, fields.filter(given));
   }
 

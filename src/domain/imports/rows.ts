@@ -9,6 +9,7 @@ import { inputProblems } from '../../graphql/mutation';
 import { isUuid } from '../../graphql/validation';
 import { RegisterHouseholdInput, RegisterPersonInput } from '../people/people.inputs';
 import { Gender, Residency } from '../people/people.enums';
+import { PERSON_RECORD_FIELDS } from '../people/rules';
 import { ImportKind } from './import.inputs';
 import type { SourceRow } from './source';
 
@@ -72,22 +73,7 @@ export type Candidates =
   | { kind: ImportKind.PERSONS; rows: PersonCandidate[] }
   | { kind: ImportKind.DISPUTES; rows: DisputeCandidate[] };
 
-const PERSON_TEXT = [
-  'name',
-  'gender',
-  'birthDate',
-  'idNumber',
-  'phone',
-  'address',
-  'householdId',
-  'gridId',
-  'residency',
-  'employerName',
-  'employerContact',
-  'landlordName',
-  'landlordContact',
-  'occupation',
-] as const;
+const PERSON_TEXT = PERSON_RECORD_FIELDS;
 
 /** The columns each kind of file may have; anything else is refused (nothing is stored unasked). */
 export const COLUMNS: Readonly<Record<ImportKind, readonly string[]>> = {

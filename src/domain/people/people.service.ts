@@ -21,28 +21,17 @@ import { principalOf } from '../../auth/identity';
 import { statusesOwnedBy } from '../../permissions/policy';
 import type { SpecialStatus } from './people.enums';
 import { currentPersonId, knownIdNumber } from './duplicates.service';
-import { idNumberAgreesWithBirthDate, nameSearchKey, normalisedIdNumber } from './rules';
+import {
+  idNumberAgreesWithBirthDate,
+  nameSearchKey,
+  normalisedIdNumber,
+  PERSON_RECORD_FIELDS,
+} from './rules';
 import { nameContainsPredicate } from './name-search';
 
 const TIERS: readonly Tier[] = Object.values(Tier);
 
-const PERSON_DETAIL_FIELDS = [
-  'name',
-  'gender',
-  'birthDate',
-  'idNumber',
-  'phone',
-  'address',
-  'householdId',
-  'gridId',
-  'residency',
-  'employerName',
-  'employerContact',
-  'landlordName',
-  'landlordContact',
-  'occupation',
-  'specialStatuses',
-] as const;
+const PERSON_DETAIL_FIELDS = [...PERSON_RECORD_FIELDS, 'specialStatuses'] as const;
 
 /** The person, when the caller may see them; otherwise a userError on `field` (nothing is revealed). */
 export async function requireVisiblePerson(

@@ -74,3 +74,21 @@ export const ID_NUMBER_NOT_ACCEPTED =
   'idNumber cannot be registered: it must be an 18-character national ID number (17 digits and a ' +
   'digit or X; characters 7–14 the birth date; the GB 11643 check character) that is not already on ' +
   'record — check it against the ID card';
+
+/** What a registration or an import sets of a person (special statuses have their own rules). */
+export const PERSON_RECORD_FIELDS = [
+  'name',
+  'gender',
+  'birthDate',
+  'idNumber',
+  'phone',
+  'address',
+  'householdId',
+  'gridId',
+  'residency',
+  'employerName',
+  'employerContact',
+  'landlordName',
+  'landlordContact',
+  'occupation',
+] as const;

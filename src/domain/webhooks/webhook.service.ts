@@ -4,6 +4,7 @@
 // delivery exists: another account's id answers as a random one does.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { AuditRecord } from '../../audit/audit-log';
 import { principalOf } from '../../auth/principal';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
 import { badUserInput, ErrorCode, notFound, userError, UserInputProblem } from '../../graphql/errors';
@@ -196,26 +197,11 @@ export function approveWebhook(
     if ('refused' in checked)
       throw problem('input.webhookId', `The webhook's URL is refused now: ${checked.refused}`);
     // Approval starts delivery from now: events while it waited or was disabled are not sent.
-    const [rows] = await updateReturning<EndpointRow>(
-      tx,
-      `UPDATE webhook_endpoints e SET status = 'ACTIVE', approved_at = clock_timestamp(), approved_by_id = $2,
-              disabled_at = NULL, disabled_by_id = NULL, version = version + 1
-        WHERE e.id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [endpoint.id, context.user.id],
-    );
-    return {
-      result: toWebhook(rows[0] as EndpointRow),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'approveWebhook',
-          recordType: 'Webhook',
-          recordIds: [endpoint.id],
-          fields: ['status'],
-          detail: { from: endpoint.status, url: endpoint.url },
-        },
-      ],
-    };
+    return moveEndpoint(tx, context, endpoint, 'approveWebhook', {
+      set: `status = 'ACTIVE', approved_at = clock_timestamp(), approved_by_id = $2,
+            disabled_at = NULL, disabled_by_id = NULL`,
+      detail: { from: endpoint.status, url: endpoint.url },
+    });
   });
 }
 
@@ -226,27 +212,43 @@ export function disableWebhook(
   return runMutation(context, input, async (tx) => {
     const endpoint = await lockVisibleEndpoint(tx, context, input.webhookId);
     if (endpoint.status === 'DISABLED') throw problem('input.webhookId', 'The webhook is already disabled');
-    const [rows] = await updateReturning<EndpointRow>(
-      tx,
-      `UPDATE webhook_endpoints e SET status = 'DISABLED', disabled_at = clock_timestamp(), disabled_by_id = $2,
-              version = version + 1
-        WHERE e.id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [endpoint.id, context.user.id],
-    );
-    return {
-      result: toWebhook(rows[0] as EndpointRow),
-      audit: [
-        {
-          action: 'MUTATION',
-          operation: 'disableWebhook',
-          recordType: 'Webhook',
-          recordIds: [endpoint.id],
-          fields: ['status'],
-          detail: { from: endpoint.status },
-        },
-      ],
-    };
+    return moveEndpoint(tx, context, endpoint, 'disableWebhook', {
+      set: `status = 'DISABLED', disabled_at = clock_timestamp(), disabled_by_id = $2`,
+      detail: { from: endpoint.status },
+    });
   });
+}
+
+/**
+ * Moves an endpoint to another status (`set`, where $2 is the acting account), with its audit
+ * entry in the same transaction.
+ */
+async function moveEndpoint(
+  tx: EntityManager,
+  context: RequestContext,
+  endpoint: EndpointRow,
+  operation: 'approveWebhook' | 'disableWebhook',
+  change: { set: string; detail: Record<string, unknown> },
+): Promise<{ result: Webhook; audit: AuditRecord[] }> {
+  const [rows] = await updateReturning<EndpointRow>(
+    tx,
+    `UPDATE webhook_endpoints e SET ${change.set}, version = version + 1
+      WHERE e.id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
+    [endpoint.id, context.user.id],
+  );
+  return {
+    result: toWebhook(rows[0] as EndpointRow),
+    audit: [
+      {
+        action: 'MUTATION',
+        operation,
+        recordType: 'Webhook',
+        recordIds: [endpoint.id],
+        fields: ['status'],
+        detail: change.detail,
+      },
+    ],
+  };
 }
 
 /** The caller's endpoints (every endpoint for ADMIN), newest first. */

@@ -10,12 +10,9 @@
 // Run it on a data directory of its own: CONCORD_DATA_DIR=/tmp/bench-feed node dist/src/cli/bench-feed.js
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { resolveTokenSecret } from '../auth/secret';
-import { createTokenService } from '../auth/tokens';
 import { loadConfig } from '../config';
-import { DEMO_PASSWORD, loadDemoData } from '../database/demo-data';
 import { createLogger } from '../logger';
-import { createServer } from '../server';
+import { startDemoServer } from './demo-server';
 import { openCliDatabase } from './open-database';
 import { runCli } from './run-cli';
 
@@ -55,38 +52,7 @@ async function main(): Promise<void> {
   const database = await openCliDatabase(config, (message) => console.log(message));
   const logger = createLogger('warn');
   try {
-    await database.asOwner((owner) => loadDemoData(owner, new Date(), config));
-    const dataSource = database.dataSource;
-    const tokens = createTokenService(
-      await resolveTokenSecret(config, () => undefined),
-      config.tokenLifetimeSeconds,
-      () => new Date(),
-    );
-    const server = await createServer({ config, dataSource, tokens, clock: () => new Date(), logger });
-    const url = await server.listen(0, '127.0.0.1');
-    const gql = async <T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as T;
-    };
-    const login = await gql<{ data?: { login?: { token?: string } } }>(
-      `mutation($input: LoginInput!) { login(input: $input) { token } }`,
-      { input: { username: 'grid.worker', password: DEMO_PASSWORD } },
-    );
-    const token = login.data?.login?.token;
-    if (!token) throw new Error(`login grid.worker: ${JSON.stringify(login)}`);
-    const parties = (await dataSource.query(
-      `SELECT p.id, p.grid_id FROM persons p JOIN users u ON u.username = 'grid.worker'
-         JOIN jurisdictions j ON j.id = u.jurisdiction_id JOIN jurisdictions g ON g.id = p.grid_id
-        WHERE g.path = j.path OR g.path LIKE j.path || '.%' ORDER BY p.id LIMIT 50`,
-    )) as { id: string; grid_id: string }[];
-    if (parties.length === 0) throw new Error('no person in grid.worker’s grid: load the demo city');
+    const { server, token, parties, gql } = await startDemoServer(database, config, logger);
 
     // The reader starts at the feed's end: follow it until a page comes back short.
     let cursor: string | null = null;

@@ -11,13 +11,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { resolveTokenSecret } from '../auth/secret';
-import { createTokenService } from '../auth/tokens';
 import { loadConfig } from '../config';
-import { DEMO_PASSWORD, loadDemoData } from '../database/demo-data';
 import { webhookSecretSealerOf } from '../domain/webhooks/secret-sealing';
 import { createLogger } from '../logger';
-import { createServer } from '../server';
+import { startDemoServer } from './demo-server';
 import { openCliDatabase } from './open-database';
 import { runCli } from './run-cli';
 
@@ -57,15 +54,8 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const port = (receiver.address() as AddressInfo).port;
   try {
-    await database.asOwner((owner) => loadDemoData(owner, new Date(), config));
-    const dataSource = database.dataSource;
-    const tokens = createTokenService(
-      await resolveTokenSecret(config, () => undefined),
-      config.tokenLifetimeSeconds,
-      () => new Date(),
-    );
-    const server = await createServer({ config, dataSource, tokens, clock: () => new Date(), logger });
-    const url = await server.listen(0, '127.0.0.1');
+    const { server, token, parties, gql } = await startDemoServer(database, config, logger);
+    const { dataSource } = database;
 
     // The integration: a city-wide POLICE service account with an approved endpoint on the receiver.
     const [city] = (await dataSource.query(
@@ -85,31 +75,10 @@ async function main(): Promise<void> {
       [endpointId, accountId, `http://127.0.0.1:${port}/bench`, sealer.seal(endpointId, 'whsec_bench')],
     );
 
-    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as {
-        data?: { login?: { token?: string }; registerDispute?: { dispute?: { id: string } | null } };
-        errors?: unknown[];
-      };
+    type Answer = {
+      data?: { registerDispute?: { dispute?: { id: string } | null } };
+      errors?: unknown[];
     };
-    const login = await gql(`mutation($input: LoginInput!) { login(input: $input) { token } }`, {
-      input: { username: 'grid.worker', password: DEMO_PASSWORD },
-    });
-    const token: string | undefined = login.data?.login?.token;
-    if (!token) throw new Error(`login grid.worker: ${JSON.stringify(login)}`);
-    const parties = (await dataSource.query(
-      `SELECT p.id, p.grid_id FROM persons p JOIN users u ON u.username = 'grid.worker'
-         JOIN jurisdictions j ON j.id = u.jurisdiction_id JOIN jurisdictions g ON g.id = p.grid_id
-        WHERE g.path = j.path OR g.path LIKE j.path || '.%' ORDER BY p.id LIMIT 50`,
-    )) as { id: string; grid_id: string }[];
-    if (parties.length === 0) throw new Error('no person in grid.worker’s grid: load the demo city');
 
     const started = Date.now();
     let next = 0;
@@ -117,7 +86,7 @@ async function main(): Promise<void> {
       while (next < total) {
         const party = parties[next % parties.length] as { id: string; grid_id: string };
         next += 1;
-        const answer = await gql(
+        const answer = await gql<Answer>(
           `mutation($input: RegisterDisputeInput!) { registerDispute(input: $input) { dispute { id } userErrors { message } } }`,
           {
             input: {

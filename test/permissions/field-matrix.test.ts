@@ -14,14 +14,7 @@ import {
   type Principal,
 } from '../../src/permissions/policy';
 import { startTestApi, type TestApi } from '../support/api';
-import {
-  assignToGridLeader,
-  recordAssessment,
-  recordFollowUp,
-  registerDispute,
-  registerHousehold,
-  registerPerson,
-} from '../support/fixtures';
+import { registerPersonWithEveryField } from '../support/fixtures';
 
 let api: TestApi;
 let personId: string;
@@ -48,49 +41,7 @@ beforeAll(async () => {
   api = await startTestApi();
   const schema = await buildBareSchema();
   query = `query($id: ID!) { person(id: $id) { ${selection(schema.getType('Person') as GraphQLObjectType, true)} } }`;
-  const worker = await api.login('grid.worker');
-  const gridA = await api.node('gridA');
-  const householdId = await registerHousehold(api, worker, gridA, '东村3组12号');
-  personId = await registerPerson(api, worker, {
-    name: '全字段',
-    gridId: gridA,
-    gender: 'FEMALE',
-    birthDate: '2010-06-01',
-    idNumber: '330003201006011234',
-    phone: '13812345678',
-    address: '东村3组12号',
-    householdId,
-    residency: 'MIGRANT',
-    employerName: '某某厂',
-    employerContact: '0571-88888888',
-    landlordName: '房东甲',
-    landlordContact: '13900001111',
-    occupation: '学生',
-    specialStatuses: [
-      'COMMUNITY_CORRECTIONS',
-      'RELEASED_PRISONER',
-      'DRUG_INVOLVED',
-      'SEVERE_MENTAL_DISORDER_WITH_INCIDENT',
-      'NO_LIVELIHOOD',
-      'VETERAN',
-      'DISABILITY',
-    ],
-  });
-  const other = await registerPerson(api, worker, { name: '对方', gridId: gridA });
-  for (const category of Object.keys(disputeRoutes.byCategory)) {
-    await registerDispute(api, worker, { category, gridId: gridA, parties: [personId, other] });
-  }
-  for (const source of Object.keys(disputeRoutes.bySource)) {
-    await registerDispute(api, worker, {
-      category: 'OTHER',
-      source,
-      gridId: gridA,
-      parties: [personId, other],
-    });
-  }
-  await recordAssessment(api, worker, personId, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
-  await assignToGridLeader(api, personId);
-  await recordFollowUp(api, worker, personId);
+  personId = await registerPersonWithEveryField(api);
 }, 120000);
 afterAll(() => api.close());
 

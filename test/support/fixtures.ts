@@ -1,4 +1,5 @@
 // Small builders that create records through the real API, as the user a test names.
+import disputeRoutes from '../../src/database/reference-data/dispute-routes.json';
 import type { TestApi } from './api';
 
 export async function registerPerson(
@@ -115,4 +116,56 @@ export async function registerHousehold(
   const id = result.data?.registerHousehold.household?.id;
   if (!id) throw new Error(`registerHousehold failed: ${JSON.stringify(result)}`);
   return id;
+}
+
+/**
+ * A grid-A person with every field filled, every special status, a party to a dispute of every routed
+ * category and source, assessed, assigned to the grid leader and followed up: a record on which every
+ * field of Person has a value, for the tests that compare what each account reads of it.
+ */
+export async function registerPersonWithEveryField(api: TestApi): Promise<string> {
+  const worker = await api.login('grid.worker');
+  const gridA = await api.node('gridA');
+  const householdId = await registerHousehold(api, worker, gridA, '东村3组12号');
+  const personId = await registerPerson(api, worker, {
+    name: '全字段',
+    gridId: gridA,
+    gender: 'FEMALE',
+    birthDate: '2010-06-01',
+    idNumber: '330003201006011234',
+    phone: '13812345678',
+    address: '东村3组12号',
+    householdId,
+    residency: 'MIGRANT',
+    employerName: '某某厂',
+    employerContact: '0571-88888888',
+    landlordName: '房东甲',
+    landlordContact: '13900001111',
+    occupation: '学生',
+    specialStatuses: [
+      'COMMUNITY_CORRECTIONS',
+      'RELEASED_PRISONER',
+      'DRUG_INVOLVED',
+      'SEVERE_MENTAL_DISORDER_WITH_INCIDENT',
+      'NO_LIVELIHOOD',
+      'VETERAN',
+      'DISABILITY',
+    ],
+  });
+  const other = await registerPerson(api, worker, { name: '对方', gridId: gridA });
+  for (const category of Object.keys(disputeRoutes.byCategory)) {
+    await registerDispute(api, worker, { category, gridId: gridA, parties: [personId, other] });
+  }
+  for (const source of Object.keys(disputeRoutes.bySource)) {
+    await registerDispute(api, worker, {
+      category: 'OTHER',
+      source,
+      gridId: gridA,
+      parties: [personId, other],
+    });
+  }
+  await recordAssessment(api, worker, personId, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
+  await assignToGridLeader(api, personId);
+  await recordFollowUp(api, worker, personId);
+  return personId;
 }

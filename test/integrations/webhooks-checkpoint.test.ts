@@ -25,7 +25,14 @@ let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi({
     webhookSecretKey: randomBytes(32).toString('hex'),
-    webhooks: { ...loadConfig({ NODE_ENV: 'test' }).webhooks, workerEnabled: true, intervalMs: 50 },
+    webhooks: {
+      ...loadConfig({ NODE_ENV: 'test' }).webhooks,
+      workerEnabled: true,
+      intervalMs: 50,
+      maxAttempts: 3,
+      backoffBaseMs: 150,
+      backoffMaxMs: 1000,
+    },
   });
 });
 afterAll(() => api.close());
@@ -73,12 +80,14 @@ interface Received {
 
 class Receiver {
   readonly received: Received[] = [];
+  /** The status it answers with. */
+  status = 200;
   private server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(200).end();
+      response.writeHead(this.status).end();
     });
   });
   port = 0;
@@ -207,5 +216,56 @@ test('each checkpoint reaches the AUDITOR tool signed twice over; a POLICE endpo
     await api.dataSource.query(`UPDATE webhook_endpoints SET status = 'DISABLED' WHERE status <> 'DISABLED'`);
     await auditorReceiver.close();
     await policeReceiver.close();
+  }
+});
+
+const DELIVERIES = `query($webhookId: ID) { webhookDeliveries(webhookId: $webhookId, first: 10) {
+  edges { node { id status attempts eventType } } } }`;
+const REPLAY = `mutation($input: ReplayWebhookDeliveryInput!) { replayWebhookDelivery(input: $input) {
+  delivery { id status attempts } userErrors { message } } }`;
+
+test('a checkpoint that reached no one is dead-lettered, and its replay carries the same signed checkpoint', async () => {
+  const receiver = await new Receiver().start();
+  receiver.status = 503;
+  try {
+    const auditor = await serviceAccount('COMPREHENSIVE_GOVERNANCE', 'AUDITOR');
+    const hook = await subscribe(auditor.call, receiver.url, ['AUDIT_CHECKPOINT']);
+    const key = randomBytes(32);
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'concord-cp-')), 'checkpoints.jsonl');
+    const checkpoint = await writeCheckpoint({ dataSource: api.dataSource, key, file });
+    await publishCheckpoint(api.dataSource, checkpoint);
+
+    const dead = await until('a dead letter', async () => {
+      const page = await auditor.call(DELIVERIES, { webhookId: hook.id });
+      const node = page.data?.webhookDeliveries.edges[0]?.node;
+      return node?.status === 'DEAD' ? node : undefined;
+    });
+    expect(dead).toMatchObject({ eventType: 'AUDIT_CHECKPOINT', attempts: 3 });
+    expect(receiver.received).toHaveLength(3);
+
+    // The tool is back: the AUDITOR account replays the dead letter and receives the checkpoint as it
+    // was written — nothing about it is recomputed — signed afresh for the new attempt.
+    receiver.status = 200;
+    const replayed = await auditor.call(REPLAY, { input: { deliveryId: dead.id } });
+    expect(replayed.data?.replayWebhookDelivery).toMatchObject({
+      delivery: { status: 'PENDING', attempts: 0 },
+      userErrors: [],
+    });
+    const request = await until('the replayed delivery', async () => receiver.received[3]);
+    expect(request.headers['concord-signature']).toBe(
+      `v1=${signatureOf(hook.secret, Number(request.headers['concord-timestamp']), request.body)}`,
+    );
+    const body = JSON.parse(request.body) as { data: { auditCheckpoint: AuditCheckpoint } };
+    expect(body.data.auditCheckpoint).toEqual(checkpoint);
+    expect(checkpointSignatureValid(key, body.data.auditCheckpoint)).toBe(true);
+    const delivered = await until('the delivery to be recorded', async () => {
+      const node = (await auditor.call(DELIVERIES, { webhookId: hook.id })).data?.webhookDeliveries.edges[0]
+        ?.node;
+      return node?.status === 'DELIVERED' ? node : undefined;
+    });
+    expect(delivered).toMatchObject({ id: dead.id, attempts: 1 });
+  } finally {
+    await api.dataSource.query(`UPDATE webhook_endpoints SET status = 'DISABLED' WHERE status <> 'DISABLED'`);
+    await receiver.close();
   }
 });

@@ -19,7 +19,7 @@ import {
 import { runCli } from './run-cli';
 
 export const USAGE =
-  'usage: npm run export -- --kind persons|disputes --format csv|ndjson --out FILE [--filter JSON] [--url URL]\n' +
+  'usage: npm run export -- --kind households|persons|disputes --format csv|ndjson --out FILE [--filter JSON] [--url URL]\n' +
   '       with CONCORD_API_KEY=<service account key> or CONCORD_TOKEN=<access token>; the API at --url,\n' +
   '       CONCORD_API_URL, or this machine’s HOST and PORT';
 

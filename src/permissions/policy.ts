@@ -230,6 +230,15 @@ const ASSESSMENT_READERS = departments(
   'POLICE',
   'SOCIAL_AFFAIRS',
 );
+/** Who reads a person's household, and so may list households (SPEC §3). */
+const HOUSEHOLD_READERS = departments(
+  'GRID',
+  'COMPREHENSIVE_GOVERNANCE',
+  'CITY_CENTER',
+  'POLICE',
+  'CIVIL_AFFAIRS',
+);
+
 const MIGRANT_CONTACT_READERS = departments(
   'GRID',
   'COMPREHENSIVE_GOVERNANCE',
@@ -299,6 +308,8 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   DisputeEdge: STAFF,
   AssignmentConnection: STAFF,
   AssignmentEdge: STAFF,
+  HouseholdConnection: STAFF,
+  HouseholdEdge: STAFF,
   RegisterPersonPayload: STAFF,
   UpdatePersonPayload: STAFF,
   RegisterHouseholdPayload: STAFF,
@@ -464,9 +475,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
     masked: masked('ADDRESS'),
     sensitive: true,
   },
-  'Person.household': {
-    read: departments('GRID', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE', 'CIVIL_AFFAIRS'),
-  },
+  'Person.household': { read: HOUSEHOLD_READERS },
   'Person.employerName': { read: MIGRANT_CONTACT_READERS },
   'Person.employerContact': { read: MIGRANT_CONTACT_READERS, sensitive: true },
   'Person.landlordName': { read: MIGRANT_CONTACT_READERS },
@@ -781,6 +790,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.publishIndicatorCatalog': ADMINS,
   'Query.person': STAFF,
   'Query.persons': STAFF,
+  'Query.households': HOUSEHOLD_READERS,
   'Query.dispute': NOT_YOUTH,
   'Query.disputes': NOT_YOUTH,
   'Query.assessments': ASSESSMENT_READERS,
@@ -1002,6 +1012,9 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.persons(filter.jurisdictionId)': narrows('Person.grid'),
   'Query.persons(filter.residency)': narrows('Person.residency'),
   'Query.persons(filter.nameContains)': narrows('Person.name'),
+  'Query.households(first)': page,
+  'Query.households(after)': page,
+  'Query.households(filter.jurisdictionId)': narrows('Household.grid'),
   'Query.similarPersons(name)': narrows('Person.name'),
   'Query.similarPersons(birthYear)': narrows('Person.birthDate'),
   'Query.similarPersons(first)': page,

@@ -284,3 +284,43 @@ describe('over graphql-ws', () => {
     expect(refused.errors?.[0]?.extensions).not.toHaveProperty('http');
   });
 });
+
+test('an export draws on the same budget: each page is charged, and a spent budget is a 429 before any file', async () => {
+  const account = await createServiceAccount('budget-exporter');
+  await api.gql(
+    SET_BUDGET,
+    { input: { serviceAccountId: account.id, capacity: 100000, refillPerSecond: 1 } },
+    admin,
+  );
+  const tokens = async (): Promise<number> =>
+    (
+      await api.dataSource.query(`SELECT tokens FROM service_account_buckets WHERE service_account_id = $1`, [
+        account.id,
+      ])
+    )[0]?.tokens ?? 100000;
+  const exported = await fetch(new URL('/export/disputes.ndjson', api.url), {
+    headers: { authorization: `ApiKey ${account.apiKey}` },
+  });
+  expect(exported.status).toBe(200);
+  await exported.text();
+  // A page of the list costs what `disputes(first: 100)` costs over GraphQL: far more than one.
+  expect(await tokens()).toBeLessThan(100000 - 100);
+
+  await api.dataSource.query(`UPDATE service_account_buckets SET tokens = 0 WHERE service_account_id = $1`, [
+    account.id,
+  ]);
+  const refused = await fetch(new URL('/export/disputes.ndjson', api.url), {
+    headers: { authorization: `ApiKey ${account.apiKey}` },
+  });
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(1);
+  const body = (await refused.json()) as { errors: { extensions: Record<string, unknown> }[] };
+  expect(body.errors[0]?.extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  expect(body.errors[0]?.extensions).not.toHaveProperty('http');
+  // Refused before the first page: nothing was read, so nothing is audited as read.
+  const entries = await api.dataSource.query(
+    `SELECT count(*)::int AS n FROM audit_entries WHERE actor_id = $1 AND operation LIKE 'export %'`,
+    [account.id],
+  );
+  expect(entries[0].n).toBe(1);
+});

@@ -10,10 +10,13 @@ import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { runExport } from '../../src/cli/export';
 import { startTestApi, type TestApi } from '../support/api';
-import { registerDispute, registerPerson } from '../support/fixtures';
+import { registerDispute, registerHousehold, registerPerson } from '../support/fixtures';
 
 let api: TestApi;
-const ids = {} as Record<'wang' | 'li' | 'alone' | 'westerner' | 'family' | 'policeCall', string>;
+const ids = {} as Record<
+  'wang' | 'li' | 'alone' | 'westerner' | 'family' | 'policeCall' | 'home' | 'aloneHome',
+  string
+>;
 const keys: Record<string, { id: string; key: string }> = {};
 
 /** A department tool: a service account rooted at the street, and its API key. */
@@ -56,11 +59,17 @@ async function ndjson(path: string, authorization: string): Promise<Record<strin
 const PERSON_FIELDS = `id name gender birthDate age ageGroup idNumber phone address residency occupation
   employerName employerContact landlordName landlordContact specialStatuses hasPoliceRecord tier
   grid { code } household { id } version createdAt updatedAt`;
+const HOUSEHOLD_FIELDS = `id address grid { code } members { id } version updatedAt`;
 const DISPUTE_FIELDS = `id category source status level venue grid { code } description
   parties { role personId } reportedById reportedAt closedAt version updatedAt`;
 
 /** The file's column for a nested GraphQL field. */
-const FLATTENED: Record<string, string> = { grid: 'gridCode', household: 'householdId' };
+const FLATTENED: Record<string, string> = {
+  grid: 'gridCode',
+  household: 'householdId',
+  members: 'memberIds',
+};
+const SELECTION = { persons: PERSON_FIELDS, households: HOUSEHOLD_FIELDS, disputes: DISPUTE_FIELDS };
 
 interface ListedOverGraphQL {
   rows: Record<string, unknown>[];
@@ -73,7 +82,7 @@ interface ListedOverGraphQL {
  * (grid → gridCode, household → householdId, parties → ROLE:personId), with the fields it was denied.
  */
 async function listOverGraphQL(
-  list: 'persons' | 'disputes',
+  list: 'persons' | 'households' | 'disputes',
   authorization: string,
 ): Promise<ListedOverGraphQL> {
   const rows: Record<string, unknown>[] = [];
@@ -85,7 +94,7 @@ async function listOverGraphQL(
       headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         query: `query($after: String) { ${list}(first: 100, after: $after) {
-          pageInfo { hasNextPage endCursor } edges { node { ${list === 'persons' ? PERSON_FIELDS : DISPUTE_FIELDS} } } } }`,
+          pageInfo { hasNextPage endCursor } edges { node { ${SELECTION[list]} } } } }`,
         variables: { after },
       }),
     });
@@ -107,6 +116,10 @@ async function listOverGraphQL(
       if ('household' in row) {
         row.householdId = node.household?.id ?? null;
         delete row.household;
+      }
+      if ('members' in row) {
+        row.memberIds = Array.isArray(node.members) ? node.members.map((member: any) => member.id) : null;
+        delete row.members;
       }
       if ('parties' in row && Array.isArray(node.parties)) {
         row.parties = node.parties.map((party: any) => `${party.role}:${party.personId ?? ''}`);
@@ -147,7 +160,10 @@ beforeAll(async () => {
   const worker = await api.login('grid.worker');
   const gridA = await api.node('gridA');
   const gridC = await api.node('gridC');
+  ids.home = await registerHousehold(api, worker, gridA, '东村一网格 3 幢 201');
+  ids.aloneHome = await registerHousehold(api, worker, gridA, '东村一网格 9 幢 101');
   ids.wang = await registerPerson(api, worker, {
+    householdId: ids.home,
     name: '王导出',
     gridId: gridA,
     gender: 'FEMALE',
@@ -171,7 +187,12 @@ beforeAll(async () => {
     address: '东村一网格 5 幢 102',
   });
   // In the grid, but in no dispute: a department sees them only through a routed dispute.
-  ids.alone = await registerPerson(api, worker, { name: '赵无事', gridId: gridA, phone: '13700002222' });
+  ids.alone = await registerPerson(api, worker, {
+    name: '赵无事',
+    gridId: gridA,
+    phone: '13700002222',
+    householdId: ids.aloneHome,
+  });
   ids.westerner = await registerPerson(api, await api.login('gridc.worker'), {
     name: '钱西社区',
     gridId: gridC,
@@ -202,7 +223,12 @@ describe('a file holds what the same account reads over GraphQL', () => {
     'persons and disputes for %s: same rows, same masks, no column for a denied field',
     async (who) => {
       const authorization = `ApiKey ${keys[who]!.key}`;
-      for (const list of ['persons', 'disputes'] as const) {
+      // WOMENS_FEDERATION does not read households (below).
+      const lists =
+        who === 'women'
+          ? (['persons', 'disputes'] as const)
+          : (['households', 'persons', 'disputes'] as const);
+      for (const list of lists) {
         const overGraphQL = await listOverGraphQL(list, authorization);
         const exported = await ndjson(`/export/${list}.ndjson`, authorization);
         expect(exported).toEqual(overGraphQL.rows);
@@ -253,6 +279,31 @@ describe('a file holds what the same account reads over GraphQL', () => {
     expect(civil.get(ids.wang)).toMatchObject({ specialStatuses: ['NO_LIVELIHOOD'] });
     expect(civil.has(ids.alone)).toBe(false);
     expect(civil.has(ids.westerner)).toBe(false);
+  });
+
+  test('a household is listed when a member is within the reader’s scope, with only those members', async () => {
+    const households = async (who: string) =>
+      new Map(
+        (await ndjson('/export/households.ndjson', `ApiKey ${keys[who]!.key}`)).map((row) => [
+          row.id as string,
+          row.memberIds,
+        ]),
+      );
+    // The street's case office sees everyone of the street: both households, each with its member.
+    expect(await households('governance')).toEqual(
+      new Map([
+        [ids.home, [ids.wang]],
+        [ids.aloneHome, [ids.alone]],
+      ]),
+    );
+    // CIVIL_AFFAIRS sees 王 (its own status) but not 赵, who is in no matter of theirs: 赵's household
+    // is not listed at all, and its address does not leave.
+    expect(await households('civil')).toEqual(new Map([[ids.home, [ids.wang]]]));
+    const civilFile = await (await download('/export/households.csv', `ApiKey ${keys.civil!.key}`)).text();
+    expect(civilFile).not.toContain('9 幢');
+    // A department that does not read households gets the list's FORBIDDEN, not a file.
+    const women = await download('/export/households.csv', `ApiKey ${keys.women!.key}`);
+    expect(women.status).toBe(403);
   });
 
   test('an account that may not read the list gets its error, not a file', async () => {
@@ -484,8 +535,8 @@ describe('npm run export', () => {
       /403 \(FORBIDDEN/,
     );
     expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
-    await expect(runExport(['--kind', 'households', '--out', out], env, terminal(false))).rejects.toThrow(
-      /--kind must be one of persons, disputes/,
+    await expect(runExport(['--kind', 'assessments', '--out', out], env, terminal(false))).rejects.toThrow(
+      /--kind must be one of households, persons, disputes/,
     );
     await expect(runExport(['--kind', 'persons', '--out', out], {}, terminal(false))).rejects.toThrow(
       /CONCORD_API_KEY/,

@@ -4,7 +4,7 @@
 // what that same list query answers the caller over GraphQL, masking and value filters included.
 import { decideField, FIELD_POLICY, type FieldDecision, type Principal } from '../../permissions/policy';
 
-export const EXPORT_KINDS = ['persons', 'disputes'] as const;
+export const EXPORT_KINDS = ['households', 'persons', 'disputes'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -131,7 +131,35 @@ const DISPUTE_COLUMNS: readonly ExportColumn[] = [
   scalar('Dispute', 'updatedAt'),
 ];
 
+const HOUSEHOLD_COLUMNS: readonly ExportColumn[] = [
+  scalar('Household', 'id'),
+  scalar('Household', 'address'),
+  {
+    name: 'gridCode',
+    policies: ['Household.grid'],
+    selection: 'grid { code }',
+    cell: (node) => nested(node, 'grid', 'code'),
+  },
+  {
+    // Only the members within the reader's row scope, as `members` answers over GraphQL.
+    name: 'memberIds',
+    policies: ['Household.members', 'Person.id'],
+    selection: 'members { id }',
+    cell: (node) =>
+      Array.isArray(node.members) ? (node.members as { id: string }[]).map((member) => member.id) : null,
+  },
+  scalar('Household', 'version'),
+  scalar('Household', 'updatedAt'),
+];
+
 export const EXPORTS: Readonly<Record<ExportKind, ExportDefinition>> = {
+  households: {
+    kind: 'households',
+    recordType: 'Household',
+    listField: 'households',
+    filterType: 'HouseholdFilter',
+    columns: HOUSEHOLD_COLUMNS,
+  },
   persons: {
     kind: 'persons',
     recordType: 'Person',

@@ -1,4 +1,4 @@
-// GET /export/<kind>.<format> (persons.csv, persons.ndjson, disputes.csv, disputes.ndjson): an export
+// GET /export/<kind>.<format> (households, persons or disputes, as .csv or .ndjson): an export
 // file streamed as it is read, one page of the list query at a time (export-run.ts), with the caller's
 // usual Authorization (`Bearer <token>` or `ApiKey <key>`). The next page is read only once the client
 // has taken the last one (backpressure), so neither the server nor the database holds the whole file.
@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../graphql/errors';
 import { sendJson } from '../../http/respond';
-import { parseExportName } from './export-columns';
+import { EXPORT_FORMATS, EXPORT_KINDS, parseExportName } from './export-columns';
 import { CONTENT_TYPES, fileStart, pageText } from './export-format';
 import { ExportRefused, ExportRun, type ExportServices } from './export-run';
 
@@ -67,7 +67,7 @@ export function exportHandler(services: ExportServices): ExportHandler {
         response,
         404,
         ErrorCode.NOT_FOUND,
-        'No such export: /export/persons.csv, persons.ndjson, disputes.csv or disputes.ndjson',
+        `No such export: /export/<${EXPORT_KINDS.join('|')}>.<${EXPORT_FORMATS.join('|')}>`,
       );
       return;
     }
@@ -85,7 +85,7 @@ export function exportHandler(services: ExportServices): ExportHandler {
       run = await ExportRun.open(services, credential, requestId, { ...chosen, ...filtered });
     } catch (error) {
       if (!(error instanceof ExportRefused)) throw error;
-      sendJson(response, error.status, { errors: error.errors.map((each) => each.toJSON()) });
+      sendJson(response, error.status, { errors: error.errors.map((each) => each.toJSON()) }, error.headers);
       return;
     }
 

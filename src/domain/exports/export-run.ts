@@ -1,5 +1,5 @@
 // One export file, read page by page as the caller (SPEC §5a, issue 21 item 4): the ordinary list
-// query (`persons`, `disputes`) run through the permission-wrapped schema with a fresh request context
+// query (`households`, `persons`, `disputes`) run through the permission-wrapped schema with a fresh request context
 // per page — identity re-read from the credential, the same row scope, shield rules, masking and
 // value filters as over GraphQL — so no permission rule is restated here. Only the pages the transport
 // has sent are counted, and the whole file is audited as one READ entry (`finish`).
@@ -54,6 +54,8 @@ export class ExportRefused extends Error {
   constructor(
     readonly status: number,
     readonly errors: readonly GraphQLError[],
+    /** HTTP headers the refusal carries (Retry-After of a spent budget). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(errors.map((error) => error.message).join('; '));
   }
@@ -63,14 +65,21 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.TOO_MANY_REQUESTS]: 429,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
 };
 
-function refusal(errors: readonly GraphQLError[]): ExportRefused {
+function refusal(errors: readonly GraphQLError[], headers: Record<string, string> = {}): ExportRefused {
   const code = errors[0]?.extensions.code;
-  return new ExportRefused((typeof code === 'string' && STATUS_BY_CODE[code]) || 500, errors);
+  return new ExportRefused((typeof code === 'string' && STATUS_BY_CODE[code]) || 500, errors, headers);
 }
+
+/**
+ * How long a file in progress waits, in all, for a spent budget to refill before it is cut off: a
+ * service account's export is paced by its budget page by page, as its list queries would be.
+ */
+const MOST_BUDGET_WAIT_MS = 30_000;
 
 interface Gathered {
   recordIds: Set<string>;
@@ -86,6 +95,7 @@ export class ExportRun {
   private finished = false;
 
   private pending: ExportPage | null = null;
+  private budgetWaitMs = 0;
   private total: number | null = null;
 
   private constructor(
@@ -230,6 +240,27 @@ export class ExportRun {
     );
   }
 
+  /**
+   * Each page costs what the same list query costs over GraphQL (src/auth/budgets.ts; staff pay
+   * nothing). The first page's refusal is the export's 429 before any file; a later page waits for
+   * the bucket to refill, up to MOST_BUDGET_WAIT_MS in all, and past that the file is cut off.
+   */
+  private async drawOnBudget(identity: Identity, firstPage: boolean): Promise<void> {
+    for (;;) {
+      const overBudget = await this.services.lifecycle.overBudget(identity, this.admitted);
+      if (!overBudget) return;
+      const retryAfterSeconds = overBudget.extensions.retryAfterSeconds;
+      const waitMs = typeof retryAfterSeconds === 'number' ? retryAfterSeconds * 1000 : null;
+      if (firstPage || waitMs === null || this.budgetWaitMs + waitMs > MOST_BUDGET_WAIT_MS) {
+        // Masking drops the error's HTTP extension; its Retry-After is carried as a header.
+        const http = overBudget.extensions.http as { headers?: Map<string, string> } | undefined;
+        throw refusal(this.services.lifecycle.mask([overBudget]), Object.fromEntries(http?.headers ?? []));
+      }
+      this.budgetWaitMs += waitMs;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
   /** One page of the list query, in a fresh context for the caller as the credential names them now. */
   private async readPage(counting: boolean): Promise<{ page: ExportPage; totalCount: number | null }> {
     const { lifecycle, schema } = this.services;
@@ -244,6 +275,7 @@ export class ExportRun {
       this.admitted.operation,
     );
     if (gate) throw refusal(lifecycle.mask([gate]));
+    await this.drawOnBudget(context.identity, counting);
     const result = await execute({
       schema,
       document: this.admitted.document,

@@ -343,3 +343,14 @@ export class RegisterHouseholdPayload {
 }
 
 export const PersonConnection = ConnectionType(Person, 'Person', '人员列表 / Persons');
+
+@InputType({ description: '户筛选 / Which households to list' })
+export class HouseholdFilter {
+  @Field(() => ID, {
+    nullable: true,
+    description: '网格或其上级辖区 / In the subtree of this jurisdiction node',
+  })
+  jurisdictionId?: string | null;
+}
+
+export const HouseholdConnection = ConnectionType(Household, 'Household', '户列表 / Households');

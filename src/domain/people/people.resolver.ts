@@ -16,6 +16,8 @@ import { Household } from './household.entity';
 import {
   MergePersonsInput,
   MergePersonsPayload,
+  HouseholdConnection,
+  HouseholdFilter,
   PersonConnection,
   PersonFilter,
   RegisterHouseholdInput,
@@ -26,7 +28,14 @@ import {
   UpdatePersonPayload,
 } from './people.inputs';
 import { mergePersons, similarPersons } from './duplicates.service';
-import { findPerson, listPersons, registerHousehold, registerPerson, updatePerson } from './people.service';
+import {
+  findPerson,
+  listHouseholds,
+  listPersons,
+  registerHousehold,
+  registerPerson,
+  updatePerson,
+} from './people.service';
 import { Reads } from '../../graphql/reads';
 import { selectedColumns } from '../../graphql/selection';
 import { Person } from './person.entity';
@@ -217,6 +226,20 @@ export class PersonResolver {
 
 @Resolver(() => Household)
 export class HouseholdResolver {
+  @Query(() => HouseholdConnection, {
+    nullable: true,
+    description: '户列表 / Households with at least one member within your scope, newest first',
+  })
+  households(
+    @Ctx() context: RequestContext,
+    @Arg('filter', () => HouseholdFilter, { nullable: true }) filter?: HouseholdFilter,
+    @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return listHouseholds(context, filter, first, after);
+  }
+
   @Mutation(() => RegisterHouseholdPayload, { nullable: true, description: '登记户 / Register a household' })
   async registerHousehold(
     @Arg('input', () => RegisterHouseholdInput) input: RegisterHouseholdInput,

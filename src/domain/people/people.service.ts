@@ -10,6 +10,7 @@ import { gridInScope, needsAssessmentScope, personScope } from '../../permission
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
 import { Household } from './household.entity';
 import type {
+  HouseholdFilter,
   PersonFilter,
   RegisterHouseholdInput,
   RegisterPersonInput,
@@ -249,6 +250,35 @@ export async function updatePerson(
     };
   });
   return { outcome, existingPersonId };
+}
+
+/**
+ * Households for a list page or an export: a household is listed when at least one of its members
+ * is within the caller's row scope, so the list shows no household (and no address) the caller
+ * knows nothing of — a household with no member in scope, or none yet, is not listed.
+ */
+export async function listHouseholds(
+  context: RequestContext,
+  filter: HouseholdFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<Household>> {
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const subtree = filter?.jurisdictionId
+    ? await jurisdictionFilter(context, filter.jurisdictionId, 'h.grid_id')
+    : null;
+  const grid = gridInScope(context.user, 'h.grid_id');
+  const members = personScope(context.user, 'member', context.now());
+  const query = context.dataSource
+    .getRepository(Household)
+    .createQueryBuilder('h')
+    .where(grid.sql, grid.params)
+    .andWhere(
+      `EXISTS (SELECT 1 FROM persons member WHERE member.household_id = h.id AND ${members.sql})`,
+      members.params,
+    );
+  if (subtree) query.andWhere(subtree.sql, subtree.params);
+  return keysetPage(query, 'h', 'created_at', size, after, (row) => row.createdAt);
 }
 
 export async function registerHousehold(

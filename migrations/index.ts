@@ -22,6 +22,7 @@ import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { Outbox1766000000000 } from './1766000000000-Outbox';
 import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
+import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
 
 export const migrations = [
   Foundation1764400000000,
@@ -47,4 +48,5 @@ export const migrations = [
   BulkImport1766100000000,
   ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
+  DropUnusedNameTrigramIndex1766900000000,
 ];

@@ -12,6 +12,7 @@ import { secretSealerOf, type SecretSealer } from '../auth/second-factor-key';
 import { loadConfig } from '../config';
 import { demoSecondFactor } from '../database/demo-data';
 import { OPEN_STATUSES } from '../domain/disputes/rules';
+import { nameSearchKey } from '../domain/people/rules';
 import { REVIEW_DAYS_BY_TIER, TIER_BY_CATEGORY_COUNT } from '../domain/risk/rules';
 import { openCliDatabase } from './open-database';
 import { runCli } from './run-cli';
@@ -751,18 +752,18 @@ export async function seedScale(
         `INSERT INTO persons (id, name, gender, birth_date, id_number, phone, address, household_id, grid_id,
                                 residency, employer_name, employer_contact, landlord_name, landlord_contact,
                                 occupation, special_statuses, tier, computed_tier, tier_since, created_at,
-                                updated_at, created_by_id)
+                                updated_at, created_by_id, name_search)
            SELECT v.id, v.name, v.gender, v.birth_date, v.id_number, v.phone, v.address, v.household_id, v.grid_id,
                   v.residency, v.employer_name, v.employer_contact, v.landlord_name, v.landlord_contact,
                   v.occupation, coalesce(string_to_array(nullif(v.statuses, ''), ','), '{}'), 'NONE', 'NONE',
                   date_trunc('milliseconds', v.created_at), date_trunc('milliseconds', v.created_at),
-                  date_trunc('milliseconds', v.created_at), v.created_by_id
+                  date_trunc('milliseconds', v.created_at), v.created_by_id, v.name_search
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::text[],
                          $8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                         $15::text[], $16::text[], $17::timestamptz[], $18::uuid[])
+                         $15::text[], $16::text[], $17::timestamptz[], $18::uuid[], $19::text[])
                AS v(id, name, gender, birth_date, id_number, phone, address, household_id, grid_id, residency,
                     employer_name, employer_contact, landlord_name, landlord_contact, occupation, statuses,
-                    created_at, created_by_id)`,
+                    created_at, created_by_id, name_search)`,
         persons,
         (p) => [
           p.id,
@@ -783,6 +784,7 @@ export async function seedScale(
           p.statuses,
           iso(p.createdAt),
           grids[p.grid]!.workerId,
+          nameSearchKey(p.name),
         ],
       ),
     ),

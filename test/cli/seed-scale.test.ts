@@ -3,6 +3,7 @@
 // and review date that the rule (recomputeTiers, reviewByDate) gives on the same data.
 import { seedScale } from '../../src/cli/seed-scale';
 import { Tier } from '../../src/domain/risk/risk.enums';
+import { nameSearchKey } from '../../src/domain/people/rules';
 import { reviewByDate } from '../../src/domain/risk/rules';
 import { recomputeTiers } from '../../src/domain/risk/tier.service';
 import type { TierExplanationData } from '../../src/domain/risk/tier-explanation.type';
@@ -84,4 +85,12 @@ test('every seeded assessment is due for review when the rule says, by the tier 
       reviewByDate(assessment.tier, assessment.assessed_at)?.toISOString() ?? null,
     );
   }
+});
+
+test('every seeded person is found by name search, in characters and in pinyin', async () => {
+  const rows: { name: string; name_search: string | null }[] = await api.dataSource.query(
+    `SELECT p.name, p.name_search FROM persons p JOIN jurisdictions j ON j.id = p.grid_id
+      WHERE j.path LIKE 'S-C01.%'`,
+  );
+  expect(rows.filter((row) => row.name_search !== nameSearchKey(row.name))).toEqual([]);
 });

@@ -25,6 +25,16 @@ export interface Config {
    * query unnamed, as PgBouncer in transaction mode needs.
    */
   preparedStatements: boolean;
+  /**
+   * A streaming read replica (docs/deployment.md#read-replicas): query operations read from it; every
+   * mutation, audit entry, identity lookup and subscription event stays on DATABASE_URL. Unset: one database.
+   */
+  databaseReadUrl: string | undefined;
+  /**
+   * How long a query that names a commit (`Concord-Min-LSN`) waits for the replica to replay it before
+   * it reads from the primary instead.
+   */
+  readReplicaMaxWaitMs: number;
   dataDir: string;
   /** Load the demo jurisdiction, users and synthetic persons into an empty database. */
   loadDemoData: boolean;
@@ -147,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseOwnerUrl: (databaseUrl && env.DATABASE_OWNER_URL) || undefined,
     databaseListenUrl: (databaseUrl && env.DATABASE_LISTEN_URL) || undefined,
     preparedStatements: flag(env.PREPARED_STATEMENTS, true),
+    databaseReadUrl: (databaseUrl && env.DATABASE_READ_URL) || undefined,
+    readReplicaMaxWaitMs: integer('READ_REPLICA_MAX_WAIT_MS', env.READ_REPLICA_MAX_WAIT_MS, 250),
     dataDir,
     loadDemoData: flag(env.LOAD_DEMO_DATA, databaseUrl === undefined),
     jwtSecret: env.JWT_SECRET || undefined,

@@ -15,16 +15,25 @@ export class ServerRequestContext implements RequestContext {
   private readonly sensitiveReads = new Map<string, { recordIds: Set<string>; fields: Set<string> }>();
   /** Filled by graphql-shield's rules (src/permissions/shield.ts); dies with this operation's context. */
   readonly grantedAudiences = new Set<Audience>();
+  /** Set by the lifecycle for a query operation when a read replica serves it; else the primary. */
+  private readSource: DataSource | undefined;
 
   constructor(
     readonly app: AppServices,
     readonly requestId: string,
     readonly identity: Identity | null,
     readonly clientAddress = 'unknown',
+    /** The commit the caller must see (Concord-Min-LSN), when it named one. */
+    readonly readsAfterLsn?: bigint,
   ) {}
 
   get dataSource(): DataSource {
-    return this.app.dataSource;
+    return this.readSource ?? this.app.dataSource;
+  }
+
+  /** Reads of this (query) operation go to `source`; its audit entries still go to the primary. */
+  readFrom(source: DataSource): void {
+    this.readSource = source;
   }
 
   get loaders(): LoaderRegistry {

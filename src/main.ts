@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const server = await createServer({
     config,
     dataSource: database.dataSource,
+    readDataSource: database.readDataSource ?? undefined,
     tokens,
     clock,
     logger,

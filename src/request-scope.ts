@@ -14,7 +14,10 @@ import type { Audience } from './permissions/policy';
 /** Long-lived services shared by every request. */
 export interface AppServices {
   config: Config;
+  /** The primary: every write, audit entry and identity lookup. */
   dataSource: DataSource;
+  /** A read replica's connections (DATABASE_READ_URL): query operations read here (src/database/read-replica.ts). */
+  readDataSource?: DataSource;
   tokens: TokenService;
   /** Injectable clock: tests move time instead of sleeping. */
   clock: () => Date;
@@ -37,6 +40,7 @@ export interface RequestContext {
   /** The signed-in identity, or null for an anonymous request. */
   readonly identity: Identity | null;
   readonly clientAddress: string;
+  /** Where this operation reads and writes: the primary, or for a query the read replica when it is current. */
   readonly dataSource: DataSource;
   /** Made on first use within the request: loaders never serve rows of another request. */
   readonly loaders: LoaderRegistry;

@@ -30,6 +30,7 @@ export interface ConcordServer {
 export async function createServer(app: AppServices, givenSchema?: GraphQLSchema): Promise<ConcordServer> {
   const { config } = app;
   setNamedStatements(app.dataSource, config.preparedStatements);
+  if (app.readDataSource) setNamedStatements(app.readDataSource, config.preparedStatements);
   const schema = givenSchema ?? (await buildApiSchema());
   const metrics = new ServerMetrics(schema, app.dataSource, app.logger);
   const lifecycle = new RequestLifecycle(app, schema, metrics);

@@ -15,6 +15,8 @@ import { loadReferenceData } from './reference-data';
 export interface OpenDatabase {
   /** The API's connections, as the runtime role (embedded: concord_api; else DATABASE_URL's role). */
   dataSource: DataSource;
+  /** The read replica's connections (DATABASE_READ_URL), as the same runtime role; null without one. */
+  readDataSource: DataSource | null;
   /** URL of `dataSource`'s role: for the API's other connections (LISTEN). */
   runtimeUrl: string;
   /**
@@ -396,6 +398,17 @@ export async function openDatabase(
     await embedded?.stop();
     throw error;
   }
+  // After the migrations: the replica replays them; it never runs them.
+  const readDataSource = config.databaseReadUrl
+    ? new DataSource(dataSourceOptions(config.databaseReadUrl, { migrations: [] }))
+    : null;
+  try {
+    await readDataSource?.initialize();
+  } catch (error) {
+    await dataSource.destroy();
+    await embedded?.stop();
+    throw error;
+  }
   if (tamperEvidenceWeakened.length > 0)
     warn(
       `tamper evidence is weaker: the API's database role can defeat the audit log's protections ` +
@@ -404,6 +417,7 @@ export async function openDatabase(
     );
   return {
     dataSource,
+    readDataSource,
     url: connections.url,
     runtimeUrl: connections.runtimeUrl,
     embedded,
@@ -419,6 +433,7 @@ export async function openDatabase(
       }
     },
     close: async () => {
+      if (readDataSource?.isInitialized) await readDataSource.destroy();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
     },

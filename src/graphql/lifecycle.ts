@@ -29,6 +29,7 @@ import { identityFromAuthorization, type Identity } from '../auth/identity';
 import { RequestBudgets } from '../auth/budgets';
 import { refusedUntilSignInCompletes } from '../auth/password-gate';
 import { ServerRequestContext } from '../context';
+import { committedLsn, ReadRouting } from '../database/read-replica';
 import type { OperationObserver } from '../http/metrics';
 import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
@@ -40,6 +41,11 @@ export interface Credential {
   /** The Authorization value: `Bearer <access token>` or `ApiKey <key>`. */
   authorization: string | undefined;
   clientAddress: string;
+  /**
+   * The commit a query must see (HTTP header Concord-Min-LSN, the Concord-LSN a mutation answered): read
+   * from the replica once it replayed it, else from the primary (src/database/read-replica.ts).
+   */
+  minLsn?: bigint;
 }
 
 /** An operation as a transport received it. */
@@ -83,6 +89,8 @@ export class RequestLifecycle {
   private readonly allRules: ValidationRule[];
   private readonly costOf: CostCheck;
   private readonly budgets: RequestBudgets;
+  /** Present when a read replica is configured (DATABASE_READ_URL). */
+  private readonly reads: ReadRouting | undefined;
 
   constructor(
     private readonly app: AppServices,
@@ -106,6 +114,11 @@ export class RequestLifecycle {
       schema,
       (seconds, admitted) => observer?.budgetCharged(seconds, admitted),
     );
+    this.reads = app.readDataSource
+      ? new ReadRouting(app.dataSource, app.readDataSource, app.config.readReplicaMaxWaitMs, (error) =>
+          app.logger.warn({ err: error }, 'the read replica did not answer: reading from the primary'),
+        )
+      : undefined;
   }
 
   /** Who the credential names now, read from the database: a disabled account or revoked key is null. */
@@ -121,7 +134,30 @@ export class RequestLifecycle {
   /** Identity and a fresh context: loaders never serve rows of another operation or another identity. */
   async openContext(credential: Credential, requestId: string): Promise<ServerRequestContext> {
     const identity = await this.identify(credential);
-    return new ServerRequestContext(this.app, requestId, identity, credential.clientAddress);
+    return new ServerRequestContext(
+      this.app,
+      requestId,
+      identity,
+      credential.clientAddress,
+      credential.minLsn,
+    );
+  }
+
+  /**
+   * Sends a query operation's reads to the read replica, when one is configured and has replayed the
+   * commit the caller named (waiting a bounded time for it); otherwise they stay on the primary.
+   * Mutations and subscription events never come here: they read what they write, on the primary.
+   */
+  async routeReads(context: ServerRequestContext): Promise<void> {
+    if (this.reads) context.readFrom(await this.reads.sourceFor(context.readsAfterLsn));
+  }
+
+  /**
+   * The primary's WAL position after a mutation committed (the caller's `Concord-LSN`), when a read
+   * replica is configured; undefined without one, where every read sees every commit.
+   */
+  async commitPosition(): Promise<string | undefined> {
+    return this.reads ? committedLsn(this.app.dataSource) : undefined;
   }
 
   /**
@@ -369,6 +405,8 @@ export class RequestLifecycle {
     const observer = this.observer;
     const writeAudit = (context: ServerRequestContext, operationName: string | null | undefined) =>
       this.writeAudit(context, operationName);
+    const routeReads = (context: ServerRequestContext) => this.routeReads(context);
+    const commitPosition = () => this.commitPosition();
     return {
       async requestDidStart() {
         const started = process.hrtime.bigint();
@@ -385,6 +423,7 @@ export class RequestLifecycle {
               request.variables,
             );
             if (overBudget) throw overBudget;
+            if (operation?.operation === 'query') await routeReads(contextValue);
           },
           async willSendResponse({ contextValue, response, operationName, operation }) {
             if (response.body.kind !== 'single') return;
@@ -405,6 +444,15 @@ export class RequestLifecycle {
               response.http.status = 500;
               finished(response.body.singleResult);
               return;
+            }
+            if (operation?.operation === 'mutation') {
+              // After the commit: a later query that sends it back reads this write (Concord-Min-LSN).
+              const lsn = await commitPosition();
+              if (lsn) {
+                const result = response.body.singleResult;
+                result.extensions = { ...result.extensions, lsn };
+                response.http.headers.set('concord-lsn', lsn);
+              }
             }
             afterAudit?.(response.body.singleResult);
             finished(response.body.singleResult);

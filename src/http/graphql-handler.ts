@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Config } from '../config';
 import type { ServerRequestContext } from '../context';
+import { parseLsn } from '../database/read-replica';
 import type { RequestLifecycle } from '../graphql/lifecycle';
 import { sendJson } from './respond';
 
@@ -73,9 +74,23 @@ export function graphqlHandler(
     for (const [key, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    const minLsnHeader = request.headers['concord-min-lsn'];
+    const minLsn = typeof minLsnHeader === 'string' ? parseLsn(minLsnHeader) : undefined;
+    if (minLsnHeader !== undefined && minLsn === undefined) {
+      sendJson(response, 400, {
+        errors: [
+          {
+            message: 'Concord-Min-LSN must be the Concord-LSN a mutation answered, such as 0/16B3748',
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+      });
+      return;
+    }
     const credential = {
       authorization: request.headers.authorization,
       clientAddress: request.socket.remoteAddress ?? 'unknown',
+      minLsn,
     };
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },

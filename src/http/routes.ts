@@ -42,8 +42,13 @@ export function routes(
     if (origin && config.corsOrigins.includes(origin)) {
       response.setHeader('access-control-allow-origin', origin);
       response.setHeader('vary', 'Origin');
-      response.setHeader('access-control-allow-headers', 'authorization, content-type, x-request-id');
+      response.setHeader(
+        'access-control-allow-headers',
+        'authorization, content-type, x-request-id, concord-min-lsn',
+      );
       response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      // A browser client reads its mutation's commit position to send back (docs/deployment.md#read-replicas).
+      response.setHeader('access-control-expose-headers', 'concord-lsn');
     }
     const url = new URL(request.url ?? '/', 'http://localhost');
     const work = async () => {

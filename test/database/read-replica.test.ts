@@ -1,0 +1,242 @@
+// A read replica (DATABASE_READ_URL) against a real streaming standby (test/support/standby.ts): queries
+// read from it, a caller that sends back its mutation's Concord-LSN reads its own write even while the
+// standby stands still, and the audit entries of reads the standby served land on the primary.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../ormconfig';
+import { createTokenService } from '../../src/auth/tokens';
+import { loadConfig, type Config } from '../../src/config';
+import { openDatabase, type OpenDatabase } from '../../src/database/database';
+import { DEMO_PASSWORD, loadDemoData } from '../../src/database/demo-data';
+import { createLogger } from '../../src/logger';
+import { createServer, type ConcordServer } from '../../src/server';
+import { startStandby, type Standby } from '../support/standby';
+
+jest.setTimeout(120_000);
+
+const MAX_WAIT_MS = 400;
+
+let directory: string;
+let database: OpenDatabase;
+let standby: Standby;
+let readDataSource: DataSource;
+let server: ConcordServer;
+let url: string;
+let gridId: string;
+
+interface Answer {
+  status: number;
+  lsnHeader: string | null;
+  body: { data?: any; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: any };
+}
+
+async function post(
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    lsnHeader: response.headers.get('concord-lsn'),
+    body: (await response.json()) as Answer['body'],
+  };
+}
+
+const tokens = new Map<string, string>();
+async function login(username: string): Promise<string> {
+  const cached = tokens.get(username);
+  if (cached) return cached;
+  const answer = await post(`mutation($input: LoginInput!) { login(input: $input) { token } }`, {
+    input: { username, password: DEMO_PASSWORD },
+  });
+  const token = answer.body.data?.login?.token as string | undefined;
+  if (!token) throw new Error(`login ${username}: ${JSON.stringify(answer.body)}`);
+  tokens.set(username, token);
+  return token;
+}
+
+const REGISTER = `mutation($input: RegisterPersonInput!) {
+  registerPerson(input: $input) { person { id } userErrors { field message } } }`;
+const COUNT_BY_NAME = `query Count($name: String!) { persons(filter: { nameContains: $name }) { totalCount } }`;
+
+async function register(name: string, extra: Record<string, unknown> = {}): Promise<Answer> {
+  const answer = await post(REGISTER, { input: { name, gridId, ...extra } }, await login('grid.worker'));
+  expect(answer.body.data?.registerPerson?.userErrors).toEqual([]);
+  return answer;
+}
+
+async function countByName(name: string, headers: Record<string, string> = {}): Promise<number> {
+  const answer = await post(COUNT_BY_NAME, { name }, await login('grid.worker'), headers);
+  expect(answer.body.errors).toBeUndefined();
+  return answer.body.data.persons.totalCount as number;
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(os.tmpdir(), 'concord-read-replica-'));
+  // As root, PostgreSQL runs as `postgres`, which must reach the clusters below.
+  await chmod(directory, 0o755);
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS }),
+    dataDir: path.join(directory, 'primary'),
+    secondFactorKey: randomBytes(32).toString('hex'),
+    readReplicaMaxWaitMs: MAX_WAIT_MS,
+  };
+  // Its own primary: the standby copies a whole cluster, and gets a replication role and hba line.
+  database = await openDatabase(config, () => undefined);
+  const now = new Date('2026-11-01T08:00:00Z');
+  await database.asOwner((owner) => loadDemoData(owner, now, config));
+  const [grid] = (await database.dataSource.query(
+    `SELECT id FROM jurisdictions WHERE code = 'C01.S01.V01.G01'`,
+  )) as {
+    id: string;
+  }[];
+  gridId = grid!.id;
+  standby = await startStandby({
+    adminUrl: database.embedded!.adminUrl,
+    dataDirectory: path.join(config.dataDir, 'pg'),
+    directory: path.join(directory, 'standby'),
+  });
+  readDataSource = new DataSource(dataSourceOptions(standby.urlOf(database.runtimeUrl), { migrations: [] }));
+  await readDataSource.initialize();
+  server = await createServer({
+    config,
+    dataSource: database.dataSource,
+    readDataSource,
+    clock: () => now,
+    tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => now),
+    logger: createLogger(config.logLevel),
+  });
+  url = await server.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (readDataSource?.isInitialized) await readDataSource.destroy();
+  await standby?.stop();
+  await database?.close();
+  if (directory) await rm(directory, { recursive: true, force: true });
+});
+
+test('the read connection is a hot standby streaming from the primary, as the runtime role', async () => {
+  const [state] = (await readDataSource.query(
+    `SELECT pg_is_in_recovery() AS recovering, current_user AS role`,
+  )) as { recovering: boolean; role: string }[];
+  expect(state).toEqual({ recovering: true, role: 'concord_api' });
+  // pg_stat_replication shows its rows to superusers only: asked as the primary's superuser.
+  const admin = new Client({ connectionString: database.embedded!.adminUrl });
+  await admin.connect();
+  try {
+    const senders = await admin.query(
+      `SELECT state FROM pg_stat_replication WHERE application_name = 'concord_standby'`,
+    );
+    expect(senders.rows).toEqual([{ state: 'streaming' }]);
+  } finally {
+    await admin.end();
+  }
+});
+
+test('a mutation answers its commit position; a query without it reads the replica, stale while replay stands still', async () => {
+  await standby.pauseReplay();
+  try {
+    const written = await register('副本甲');
+    const lsn = written.body.extensions?.lsn as string;
+    expect(lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(written.lsnHeader).toBe(lsn);
+    // The standby has not replayed the registration: a query served by it does not see the person.
+    expect(await countByName('副本甲')).toBe(0);
+    // Sent back, the position makes the query wait for the replica, then read from the primary.
+    const started = Date.now();
+    expect(await countByName('副本甲', { 'concord-min-lsn': lsn })).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(MAX_WAIT_MS - 20);
+  } finally {
+    await standby.resumeReplay();
+  }
+  await standby.catchUp();
+  // Replayed: the replica itself now answers, with the position or without it.
+  expect(await countByName('副本甲')).toBe(1);
+});
+
+test('a query whose commit the replica already replayed reads the replica without waiting for the primary', async () => {
+  const written = await register('副本乙');
+  const lsn = written.body.extensions?.lsn as string;
+  await standby.catchUp();
+  await standby.pauseReplay();
+  try {
+    // A later write the replica has not replayed: a read from the replica misses it, one from the primary would not.
+    await register('副本乙');
+    expect(await countByName('副本乙', { 'concord-min-lsn': lsn })).toBe(1);
+  } finally {
+    await standby.resumeReplay();
+  }
+});
+
+test('the audit entry of a sensitive read the replica served is written on the primary', async () => {
+  const registered = await register('副本丙', { idNumber: '330102198001191234' });
+  await standby.catchUp();
+  const personId = registered.body.data.registerPerson.person.id as string;
+  await standby.pauseReplay();
+  try {
+    await register('副本丙'); // unreplayed: proves which database answers below
+    const answer = await post(
+      `query ReadOnReplica($id: ID!, $name: String!) {
+         person(id: $id) { idNumber }
+         persons(filter: { nameContains: $name }) { totalCount } }`,
+      { id: personId, name: '副本丙' },
+      await login('grid.worker'),
+      { 'x-request-id': 'replica-read-1' },
+    );
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.person.idNumber).toBe('330102198001191234');
+    expect(answer.body.data.persons.totalCount).toBe(1); // the replica: the second 副本丙 is not there yet
+    const onPrimary = (await database.dataSource.query(
+      `SELECT action, operation, record_type, record_ids, fields FROM audit_entries WHERE request_id = 'replica-read-1'`,
+    )) as {
+      action: string;
+      operation: string;
+      record_type: string;
+      record_ids: string[];
+      fields: string[];
+    }[];
+    expect(onPrimary).toEqual([
+      expect.objectContaining({
+        action: 'READ',
+        operation: 'ReadOnReplica',
+        record_type: 'Person',
+        fields: ['idNumber'],
+      }),
+    ]);
+    expect(onPrimary[0]!.record_ids).toContain(personId);
+    // Not replayed yet: the entry was never the replica's to hold.
+    const onReplica = await standby.query<{ count: string }>(
+      'concord',
+      `SELECT count(*) FROM audit_entries WHERE request_id = 'replica-read-1'`,
+    );
+    expect(Number(onReplica[0]!.count)).toBe(0);
+  } finally {
+    await standby.resumeReplay();
+  }
+});
+
+test('a Concord-Min-LSN that is no position is refused and reads nothing', async () => {
+  const answer = await post(COUNT_BY_NAME, { name: '副本甲' }, await login('grid.worker'), {
+    'concord-min-lsn': 'yesterday',
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(answer.body.data).toBeUndefined();
+});

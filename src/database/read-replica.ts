@@ -27,10 +27,17 @@ export async function committedLsn(primary: DataSource): Promise<string> {
 }
 
 const POLL_INTERVAL_MS = 10;
+/** How long a probe of the replica (alive? replayed how far?) stands before a query asks again. */
+const PROBE_INTERVAL_MS = 1000;
 
 export class ReadRouting {
   /** The furthest replay position seen: a commit at or before it needs no question to the replica. */
   private replayed = 0n;
+  /** Whether the last probe reached a replica in recovery; reads go to the primary while it did not. */
+  private available = true;
+  private probedAt = 0;
+  /** A probe under way, shared by the queries that arrive meanwhile. */
+  private probing: Promise<void> | undefined;
 
   constructor(
     private readonly primary: DataSource,
@@ -42,32 +49,48 @@ export class ReadRouting {
   /**
    * The data source a query operation reads from. Without `minLsn`, the replica (as stale as its lag).
    * With one, the replica once it has replayed that position, else the primary after the bounded wait.
+   * A replica that did not answer its last probe (at most a second ago) is skipped for the primary.
    */
   async sourceFor(minLsn: bigint | undefined): Promise<DataSource> {
+    if (Date.now() - this.probedAt >= PROBE_INTERVAL_MS) await this.probe();
+    if (!this.available) return this.primary;
     if (minLsn === undefined || minLsn <= this.replayed) return this.replica;
     const deadline = Date.now() + this.maxWaitMs;
     for (;;) {
-      let position: bigint | undefined;
-      try {
-        position = await this.replayPosition();
-      } catch (error) {
-        // A replica that cannot answer must not stop reads: the primary serves them meanwhile.
-        this.onReplicaError(error);
-        return this.primary;
-      }
-      if (position === undefined) return this.primary;
-      if (position > this.replayed) this.replayed = position;
-      if (minLsn <= position) return this.replica;
       if (Date.now() + POLL_INTERVAL_MS > deadline) return this.primary;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      await this.probe();
+      if (!this.available) return this.primary;
+      if (minLsn <= this.replayed) return this.replica;
     }
   }
 
-  /** What the replica has replayed; undefined when it is not in recovery (a promoted or mistaken URL). */
+  private probe(): Promise<void> {
+    this.probing ??= this.replayPosition()
+      .then(
+        (position) => {
+          // Not in recovery (a promoted or mistaken URL): its data need not be the primary's.
+          this.available = position !== undefined;
+          if (position !== undefined && position > this.replayed) this.replayed = position;
+        },
+        (error: unknown) => {
+          // A replica that cannot answer must not stop reads: the primary serves them meanwhile.
+          if (this.available) this.onReplicaError(error);
+          this.available = false;
+        },
+      )
+      .finally(() => {
+        this.probedAt = Date.now();
+        this.probing = undefined;
+      });
+    return this.probing;
+  }
+
+  /** What the replica has replayed; undefined when it is not in recovery. */
   private async replayPosition(): Promise<bigint | undefined> {
-    const [row] = (await this.replica.query(`SELECT pg_last_wal_replay_lsn()::text AS lsn`)) as {
-      lsn: string | null;
-    }[];
+    const [row] = (await this.replica.query(
+      `SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS lsn`,
+    )) as { lsn: string | null }[];
     return row?.lsn ? parseLsn(row.lsn) : undefined;
   }
 }

@@ -240,3 +240,12 @@ test('a Concord-Min-LSN that is no position is refused and reads nothing', async
   expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   expect(answer.body.data).toBeUndefined();
 });
+
+test('while the replica is down, queries read from the primary', async () => {
+  await standby.stop();
+  // The routing notices at its next probe, at most a second later.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await register('副本丁');
+  expect(await countByName('副本丁')).toBe(1);
+  expect(await countByName('副本甲')).toBe(1);
+});

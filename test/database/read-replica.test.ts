@@ -2,30 +2,18 @@
 // read from it, a caller that sends back its mutation's Concord-LSN reads its own write even while the
 // standby stands still, and the audit entries of reads the standby served land on the primary.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../ormconfig';
-import { createTokenService } from '../../src/auth/tokens';
-import { loadConfig, type Config } from '../../src/config';
-import { openDatabase, type OpenDatabase } from '../../src/database/database';
-import { DEMO_PASSWORD, loadDemoData } from '../../src/database/demo-data';
-import { createLogger } from '../../src/logger';
-import { createServer, type ConcordServer } from '../../src/server';
-import { startStandby, type Standby } from '../support/standby';
+import type { DataSource } from 'typeorm';
+import { DEMO_PASSWORD } from '../../src/database/demo-data';
+import { startReplicatedCity, type ReplicatedCity, type Standby } from '../support/standby';
 
 jest.setTimeout(120_000);
 
 const MAX_WAIT_MS = 400;
 
-let directory: string;
-let database: OpenDatabase;
+let city: ReplicatedCity;
 let standby: Standby;
 let readDataSource: DataSource;
-let server: ConcordServer;
 let url: string;
 let gridId: string;
 
@@ -87,49 +75,13 @@ async function countByName(name: string, headers: Record<string, string> = {}): 
 }
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(os.tmpdir(), 'concord-read-replica-'));
-  // As root, PostgreSQL runs as `postgres`, which must reach the clusters below.
-  await chmod(directory, 0o755);
-  const config: Config = {
-    ...loadConfig({ NODE_ENV: 'test', PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS }),
-    dataDir: path.join(directory, 'primary'),
-    secondFactorKey: randomBytes(32).toString('hex'),
-    readReplicaMaxWaitMs: MAX_WAIT_MS,
-  };
-  // Its own primary: the standby copies a whole cluster, and gets a replication role and hba line.
-  database = await openDatabase(config, () => undefined);
-  const now = new Date('2026-11-01T08:00:00Z');
-  await database.asOwner((owner) => loadDemoData(owner, now, config));
-  const [grid] = (await database.dataSource.query(
-    `SELECT id FROM jurisdictions WHERE code = 'C01.S01.V01.G01'`,
-  )) as {
-    id: string;
-  }[];
-  gridId = grid!.id;
-  standby = await startStandby({
-    adminUrl: database.embedded!.adminUrl,
-    dataDirectory: path.join(config.dataDir, 'pg'),
-    directory: path.join(directory, 'standby'),
-  });
-  readDataSource = new DataSource(dataSourceOptions(standby.urlOf(database.runtimeUrl), { migrations: [] }));
-  await readDataSource.initialize();
-  server = await createServer({
-    config,
-    dataSource: database.dataSource,
-    readDataSource,
-    clock: () => now,
-    tokens: createTokenService(randomBytes(32).toString('hex'), config.tokenLifetimeSeconds, () => now),
-    logger: createLogger(config.logLevel),
-  });
-  url = await server.listen(0, '127.0.0.1');
+  city = await startReplicatedCity({ readReplicaMaxWaitMs: MAX_WAIT_MS });
+  ({ standby, readDataSource, gridId } = city);
+  url = await city.serve(true);
 });
 
 afterAll(async () => {
-  await server?.close();
-  if (readDataSource?.isInitialized) await readDataSource.destroy();
-  await standby?.stop();
-  await database?.close();
-  if (directory) await rm(directory, { recursive: true, force: true });
+  await city?.stop();
 });
 
 test('the read connection is a hot standby streaming from the primary, as the runtime role', async () => {
@@ -138,7 +90,7 @@ test('the read connection is a hot standby streaming from the primary, as the ru
   )) as { recovering: boolean; role: string }[];
   expect(state).toEqual({ recovering: true, role: 'concord_api' });
   // pg_stat_replication shows its rows to superusers only: asked as the primary's superuser.
-  const admin = new Client({ connectionString: database.embedded!.adminUrl });
+  const admin = new Client({ connectionString: city.database.embedded!.adminUrl });
   await admin.connect();
   try {
     const senders = await admin.query(
@@ -203,7 +155,7 @@ test('the audit entry of a sensitive read the replica served is written on the p
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data.person.idNumber).toBe('330102198001191234');
     expect(answer.body.data.persons.totalCount).toBe(1); // the replica: the second 副本丙 is not there yet
-    const onPrimary = (await database.dataSource.query(
+    const onPrimary = (await city.database.dataSource.query(
       `SELECT action, operation, record_type, record_ids, fields FROM audit_entries WHERE request_id = 'replica-read-1'`,
     )) as {
       action: string;

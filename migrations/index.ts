@@ -18,10 +18,11 @@ import { SecondFactor1765750000000 } from './1765750000000-SecondFactor';
 import { ReferenceDataAdministration1765800000000 } from './1765800000000-ReferenceDataAdministration';
 import { OnePersonOneRecord1765900000000 } from './1765900000000-OnePersonOneRecord';
 import { ChangeFeed1765950000000 } from './1765950000000-ChangeFeed';
-import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { Outbox1766000000000 } from './1766000000000-Outbox';
+import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
+import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
 import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
 
 export const migrations = [
@@ -48,5 +49,6 @@ export const migrations = [
   BulkImport1766100000000,
   ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
+  AuditEntriesByMonth1766700000000,
   DropUnusedNameTrigramIndex1766900000000,
 ];

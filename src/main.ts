@@ -3,6 +3,7 @@
 // Ctrl-C writes a last checkpoint and stops both cleanly.
 import 'reflect-metadata';
 import { resolveCheckpointKey, startCheckpointTimer } from './audit/checkpoint';
+import { AUDIT_MONTHS_INTERVAL_SECONDS, startAuditMonths } from './audit/partitions';
 import { createTokenService } from './auth/tokens';
 import { resolveTokenSecret } from './auth/secret';
 import { loadConfig } from './config';
@@ -61,6 +62,12 @@ async function main(): Promise<void> {
     onLapsed: (requestIds) => logger.info({ requestIds }, 'tier overrides ended at their review-by date'),
     onError: (error) => logger.error({ err: error }, 'ending lapsed tier overrides failed'),
   });
+  const auditMonths = startAuditMonths({
+    dataSource: database.dataSource,
+    intervalSeconds: AUDIT_MONTHS_INTERVAL_SECONDS,
+    onCreated: (count) => logger.info({ count }, 'created monthly partitions of the audit log'),
+    onError: (error) => logger.error({ err: error }, 'preparing the audit log’s months failed'),
+  });
   process.stdout.write(
     `\nConcord API: ${url}\n` +
       (config.loadDemoData
@@ -82,6 +89,7 @@ async function main(): Promise<void> {
     // The last checkpoint comes after the last request; an embedded PostgreSQL hears Ctrl-C too and
     // stops at once, so there it comes first, while the database still answers.
     await overrideLapses.stop();
+    await auditMonths.stop();
     if (database.embedded) await checkpoints.stop();
     await server.close();
     if (!database.embedded) await checkpoints.stop();

@@ -230,8 +230,9 @@ const RUNTIME_DEFAULT_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE';
 export async function grantRuntimeAccess(dataSource: DataSource, runtimeRole: string): Promise<void> {
   const role = quoteIdentifier(runtimeRole);
   await dataSource.transaction(async (manager) => {
-    const relations: { name: string; kind: string; table: string | null }[] = await manager.query(`
-      SELECT o.relname AS name, o.relkind AS kind, owning.relname AS "table"
+    const relations: { name: string; kind: string; table: string | null; partition: boolean }[] =
+      await manager.query(`
+      SELECT o.relname AS name, o.relkind AS kind, owning.relname AS "table", o.relispartition AS partition
         FROM pg_class o
         LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = o.oid AND d.deptype IN ('a', 'i')
                              AND d.refclassid = 'pg_class'::regclass
@@ -251,7 +252,8 @@ export async function grantRuntimeAccess(dataSource: DataSource, runtimeRole: st
         if (!relation.table || privilegesOf(relation.table).includes('INSERT')) sequences.push(relation.name);
         continue;
       }
-      const privileges = privilegesOf(relation.name);
+      // A partition (the audit log's months) is reached through its parent only: no grants of its own.
+      const privileges = relation.partition ? '' : privilegesOf(relation.name);
       if (privileges) tables.set(privileges, [...(tables.get(privileges) ?? []), relation.name]);
     }
     for (const [privileges, names] of tables)

@@ -106,7 +106,9 @@ test("a page's read entry stays whole in its row, outside the TOAST table, and c
   // 60 ids: more than a 50-row page names, ~2.4 kB, over PostgreSQL's 2 kB TOAST threshold.
   const ids = Array.from({ length: 60 }, () => randomUUID()).sort();
   const [{ toast }] = await api.dataSource.query(
-    `SELECT reltoastrelid::regclass::text AS toast FROM pg_class WHERE relname = 'audit_entries'`,
+    // The month's partition the entry goes to (migration AuditEntriesByMonth): the latest entry's.
+    `SELECT reltoastrelid::regclass::text AS toast FROM pg_class
+      WHERE oid = (SELECT tableoid FROM audit_entries ORDER BY seq DESC LIMIT 1)`,
   );
   const toastRows = async () =>
     Number((await api.dataSource.query(`SELECT count(*) FROM ${toast}`))[0].count);

@@ -19,6 +19,9 @@
 // entries go to the default partition rather than fail; that month then stays there (entries are
 // never moved again: they are append-only).
 //
+// The conversion copies the whole log in one transaction that holds it exclusively: audited writes
+// wait meanwhile: plan a maintenance window for a log of many millions of entries.
+//
 // The primary key of a partitioned table must hold the partition key: it is (seq, occurred_at). No
 // foreign key or unique index referred to audit_entries. Partitions get no grants of their own
 // (src/database/database.ts): the runtime role reaches them through the parent only.

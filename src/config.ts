@@ -100,6 +100,8 @@ export interface Config {
   serviceAccountBudget: { capacity: number; refillPerSecond: number };
   /** Bearer token that /metrics requires (src/http/metrics.ts); unset: loopback clients only. */
   metricsToken: string | undefined;
+  /** How long a break-glass grant lasts at most, in hours (src/domain/break-glass). */
+  breakGlassHours: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -230,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     metricsToken: env.METRICS_TOKEN || undefined,
+    breakGlassHours: positive('BREAK_GLASS_HOURS', env.BREAK_GLASS_HOURS, 4),
   };
 }

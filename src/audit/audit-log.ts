@@ -49,6 +49,7 @@ const inserts: string[] = [];
 /** The values of `records`' rows, VALUES_PER_ENTRY each, in insertOf's order. */
 function valuesOf(actor: AuditActor, records: readonly AuditRecord[]): unknown[] {
   const values: unknown[] = [];
+  const marked = breakGlassMark(actor);
   for (const record of records) {
     values.push(
       actor.identity ? actor.identity.kind : 'ANONYMOUS',
@@ -60,10 +61,19 @@ function valuesOf(actor: AuditActor, records: readonly AuditRecord[]): unknown[]
       record.recordType,
       record.recordIds,
       record.fields,
-      JSON.stringify(record.detail ?? {}),
+      JSON.stringify(marked ? { ...record.detail, ...marked } : (record.detail ?? {})),
     );
   }
   return values;
+}
+
+/**
+ * What marks an entry written while the actor holds break-glass grants (src/domain/break-glass): the
+ * grants in force, so the reviewer and the AUDITOR find every read and change made under them.
+ */
+function breakGlassMark(actor: AuditActor): { breakGlassGrantIds: string[] } | null {
+  const passes = actor.identity?.breakGlass ?? [];
+  return passes.length > 0 ? { breakGlassGrantIds: passes.map((pass) => pass.grantId) } : null;
 }
 
 /**

@@ -32,6 +32,17 @@ export interface Identity {
    * one: it may only enrol, until then (password-gate.ts). Never for an API key.
    */
   secondFactorPending: boolean;
+  /**
+   * The break-glass grants in force for this account at the request's time (src/domain/break-glass):
+   * each widens its row scope to one person until it expires. Absent or empty: none.
+   */
+  breakGlass?: readonly BreakGlassPass[];
+}
+
+/** A break-glass grant in force: which grant, for which person. */
+export interface BreakGlassPass {
+  grantId: string;
+  personId: string;
 }
 
 interface IdentityRow {
@@ -49,6 +60,8 @@ interface IdentityRow {
   second_factor_enrolled: boolean;
   /** Only for a session: whether it passed the second factor. */
   second_factor_passed?: boolean;
+  /** Only for a session: the break-glass grants in force at the request's time. */
+  break_glass?: BreakGlassPass[] | null;
 }
 
 /**
@@ -88,6 +101,7 @@ function identityOf(row: IdentityRow | undefined, sessionId: string | null): Ide
     passwordChangeRequired: row.password_change_required,
     secondFactorEnrolled: row.second_factor_enrolled,
     secondFactorPending,
+    breakGlass: row.break_glass ?? [],
   };
 }
 
@@ -124,7 +138,11 @@ export async function loadSessionIdentity(
         WHERE id = $2::uuid AND user_id = $1::uuid AND ended_at IS NULL
           AND last_used_at < $3::timestamptz - make_interval(secs => ${LAST_USE_RESOLUTION_SECONDS})
        RETURNING id)
-     SELECT ${IDENTITY_COLUMNS}, s.second_factor_at IS NOT NULL AS second_factor_passed
+     SELECT ${IDENTITY_COLUMNS}, s.second_factor_at IS NOT NULL AS second_factor_passed,
+            (SELECT json_agg(json_build_object('grantId', g.id, 'personId', g.person_id) ORDER BY g.granted_at)
+               FROM break_glass_grants g
+              WHERE g.account_id = u.id AND g.granted_at <= $3::timestamptz
+                AND g.expires_at > $3::timestamptz) AS break_glass
        FROM users u
        JOIN jurisdictions j ON j.id = u.jurisdiction_id
        JOIN sessions s ON s.id = $2::uuid AND s.user_id = u.id AND s.ended_at IS NULL

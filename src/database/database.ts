@@ -219,6 +219,8 @@ const RUNTIME_TABLE_PRIVILEGES: Record<string, string> = {
   record_change_commits: 'SELECT, INSERT',
   record_change_head: 'SELECT, UPDATE',
   schema_migrations: '',
+  // A break-glass grant stays as evidence for its review and the auditor: never deleted.
+  break_glass_grants: 'SELECT, INSERT, UPDATE',
 };
 const RUNTIME_DEFAULT_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE';
 

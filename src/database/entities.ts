@@ -21,6 +21,7 @@ import { Household } from '../domain/people/household.entity';
 import { Person } from '../domain/people/person.entity';
 import { Assessment, AssessmentIndicator } from '../domain/risk/assessment.entity';
 import { Indicator, IndicatorCatalogVersion } from '../domain/risk/indicator.entity';
+import { BreakGlassGrant } from '../domain/break-glass/break-glass.entity';
 
 export const entities = [
   Jurisdiction,
@@ -50,4 +51,5 @@ export const entities = [
   HazardBusiness,
   HazardSale,
   PoliceRecord,
+  BreakGlassGrant,
 ];

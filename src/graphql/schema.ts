@@ -24,6 +24,7 @@ import { ChangeFeedResolver } from '../domain/changes/changes.resolver';
 import { ViewerResolver } from '../domain/viewer/viewer.resolver';
 import { ImportResolver } from '../domain/imports/import.resolver';
 import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
+import { BreakGlassResolver } from '../domain/break-glass/break-glass.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 import { LabelsResolver } from './labels';
@@ -56,6 +57,7 @@ export const resolvers = [
   ViewerResolver,
   ImportResolver,
   WebhookResolver,
+  BreakGlassResolver,
 ] as const;
 
 /**

@@ -291,6 +291,35 @@ const WEBHOOK_REGISTRANTS = audience(
 );
 export const WEBHOOK_OVERSEERS = ADMINS;
 
+// Break-glass (issue 24 item 2): in an emergency an account opens one person outside its row scope
+// for a few hours, with its reason; the 综治办 leader of the person's street confirms or flags the
+// use, and the AUDITOR lists the flagged ones. The grant widens the row scope only (scope.ts,
+// breakGlassClause): every field keeps its row here, so police records stay with POLICE and
+// psychological files with SOCIAL_AFFAIRS whoever breaks the glass.
+/**
+ * Who may break the glass: the departments that act when violence threatens — POLICE (RED tier,
+ * alerts), the 综治办 that coordinates everything, the 市综治中心 (city-wide, RED tier) — never ADMIN
+ * or AUDITOR, whose accounts see no personal data.
+ */
+export const BREAK_GLASS_REQUESTERS = departments('POLICE', 'COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER');
+/** A person signed in as themselves answers for an emergency: a department's integration never breaks the glass. */
+export const BREAK_GLASS_ACCOUNT_KINDS: readonly ('USER' | 'SERVICE')[] = ['USER'];
+/** Who reviews a grant: a 综治办 LEADER whose node is the person's street (the street kept on the grant). */
+export const BREAK_GLASS_REVIEWERS: { audience: Audience; level: 'STREET' } = {
+  audience: leadersOf('COMPREHENSIVE_GOVERNANCE'),
+  level: 'STREET',
+};
+/** Who reads a grant: its requester (the answer to breakGlass), its reviewer, the AUDITOR. */
+const BREAK_GLASS_READERS = audience(
+  `${BREAK_GLASS_REQUESTERS.label}, ${BREAK_GLASS_REVIEWERS.audience.label}, AUDITOR`,
+  (p) =>
+    BREAK_GLASS_REQUESTERS.includes(p) || BREAK_GLASS_REVIEWERS.audience.includes(p) || AUDITORS.includes(p),
+);
+const BREAK_GLASS_QUEUES = audience(
+  `${BREAK_GLASS_REVIEWERS.audience.label}, AUDITOR`,
+  (p) => BREAK_GLASS_REVIEWERS.audience.includes(p) || AUDITORS.includes(p),
+);
+
 /** Types whose every field anyone who reaches them may read: structure, not data. */
 export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PageInfo: SIGNED_IN,
@@ -414,6 +443,10 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   WebhookDeliveryPayload: WEBHOOK_USERS,
   ImportRecordsPayload: STAFF,
   ImportProblem: STAFF,
+  BreakGlassPayload: BREAK_GLASS_REQUESTERS,
+  ReviewBreakGlassPayload: BREAK_GLASS_REVIEWERS.audience,
+  BreakGlassGrantConnection: BREAK_GLASS_QUEUES,
+  BreakGlassGrantEdge: BREAK_GLASS_QUEUES,
 };
 
 /** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
@@ -740,6 +773,25 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'RecordChange.tierChangeRequest': { read: NOT_YOUTH },
   'RecordChange.policeRecord': { read: departments('POLICE') },
   'RecordChange.alert': { read: STAFF, note: 'only alerts addressed to the reader' },
+
+  // Break-glass grants: the person's id by design (its requester named it; the reviewer's street held
+  // the person; the AUDITOR reads the trail that names it), the reason, the review.
+  'BreakGlassGrant.id': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.personId': {
+    read: BREAK_GLASS_READERS,
+    note: 'the person the grant opened, named by its requester; kept as the audit trail keeps it',
+  },
+  'BreakGlassGrant.accountId': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.accountDepartment': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.reason': { read: BREAK_GLASS_READERS, sensitive: true },
+  'BreakGlassGrant.grantedAt': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.expiresAt': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.reviewStatus': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.reviewedById': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.reviewedAt': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.reviewNote': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.version': { read: BREAK_GLASS_READERS },
+  'BreakGlassGrant.updatedAt': { read: BREAK_GLASS_READERS },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -883,6 +935,10 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.importRecords': audience('whoever may register households, persons or disputes', (p) =>
     Object.values(IMPORT_KIND_OPERATIONS).some((operation) => OPERATION_POLICY[operation]?.includes(p)),
   ),
+  'Mutation.breakGlass': BREAK_GLASS_REQUESTERS,
+  'Query.breakGlassReviews': BREAK_GLASS_REVIEWERS.audience,
+  'Mutation.reviewBreakGlass': BREAK_GLASS_REVIEWERS.audience,
+  'Query.flaggedBreakGlass': AUDITORS,
 };
 
 /**
@@ -1089,6 +1145,11 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.webhookDeliveries(after)': page,
   'Query.webhookDeliveries(status)': narrows('WebhookDelivery.status'),
   'Query.webhookDeliveries(webhookId)': narrows('Webhook.id'),
+  'Query.breakGlassReviews(status)': narrows('BreakGlassGrant.reviewStatus'),
+  'Query.breakGlassReviews(first)': page,
+  'Query.breakGlassReviews(after)': page,
+  'Query.flaggedBreakGlass(first)': page,
+  'Query.flaggedBreakGlass(after)': page,
 };
 
 /** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */

@@ -145,7 +145,29 @@ export function personScope(identity: Identity, alias: string, today: Date, with
     within !== undefined && withinOwnSubtree(identity, within)
       ? ALL
       : gridInScope(identity, `${alias}.grid_id`);
-  return and(subtree, or(personKindClauses(identity, alias, today)));
+  const own = and(subtree, or(personKindClauses(identity, alias, today)));
+  const breakGlass = breakGlassClause(identity, alias);
+  if (!breakGlass) return own;
+  return or([{ name: 'the department’s own scope', predicate: own }, breakGlass]);
+}
+
+/**
+ * The persons a break-glass grant in force opens to the identity, whatever its jurisdiction and
+ * department (`alias` is the persons alias); null without one, so the scope of everyone else is the
+ * SQL it always was. The grants are the identity's, read with it for each operation and each
+ * subscription event at the request's clock (identity-store.ts), so a grant ends for every path at
+ * once when it expires. It opens the person's row only: every field keeps its policy row.
+ */
+export function breakGlassClause(identity: Identity, alias: string): ScopeClause | null {
+  const persons = [...new Set((identity.breakGlass ?? []).map((pass) => pass.personId))];
+  if (persons.length === 0) return null;
+  return {
+    name: 'opened by a break-glass grant in force',
+    predicate: {
+      sql: `${alias}.id = ANY(:scopeBreakGlassPersons::uuid[])`,
+      params: { scopeBreakGlassPersons: persons },
+    },
+  };
 }
 
 /**

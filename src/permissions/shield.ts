@@ -167,16 +167,20 @@ function installInnerLayers(schema: GraphQLSchema, auditReads: boolean): void {
   const argumentChecks = argumentLayers(schema);
   const values = valueLayers(auditReads);
   const foreignIds = foreignIdLayers();
-  const unused = new Set([...values.keys(), ...foreignIds.keys()]);
+  const breakGlass = breakGlassLayers(auditReads);
+  const unused = new Set([...values.keys(), ...foreignIds.keys(), ...breakGlass.keys()]);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const key = `${type.name}.${field.name}`;
       unused.delete(key);
       // Innermost first: foreign ids see the resolver's value, the value layer what they leave.
-      const layers = [foreignIds.get(key), values.get(key), argumentChecks.get(key)].filter(
-        (layer): layer is FieldLayer => layer !== undefined,
-      );
+      const layers = [
+        foreignIds.get(key),
+        values.get(key),
+        breakGlass.get(key),
+        argumentChecks.get(key),
+      ].filter((layer): layer is FieldLayer => layer !== undefined);
       if (layers.length === 0) continue;
       const own: FieldResolver = field.resolve ?? defaultFieldResolver;
       field.resolve = layers.reduce((inner, layer) => layer(inner), own);
@@ -282,6 +286,29 @@ function valueLayers(auditReads: boolean): Map<string, FieldLayer> {
       (inner) => (parent, args, context, info) =>
         whenResolved(inner(parent, args, context, info), parent, context, shown),
     );
+  }
+  return layers;
+}
+
+/**
+ * Step 3 too, for a person a break-glass grant opened to the caller (src/domain/break-glass): reading
+ * them is audited whatever the field, not only the sensitive ones, so the review sees every look. A
+ * person is reached by id or name in every selection; the caller without grants pays one check.
+ */
+function breakGlassLayers(auditReads: boolean): Map<string, FieldLayer> {
+  const layers = new Map<string, FieldLayer>();
+  if (!auditReads) return layers;
+  for (const fieldName of ['id', 'name']) {
+    layers.set(`Person.${fieldName}`, (inner) => (parent, args, context, info) => {
+      const passes = context.identity?.breakGlass;
+      if (passes && passes.length > 0) {
+        const personId = propertyOf(parent, 'id');
+        if (passes.some((pass) => pass.personId === personId)) {
+          context.recordSensitiveRead('Person', String(personId), fieldName);
+        }
+      }
+      return inner(parent, args, context, info);
+    });
   }
   return layers;
 }

@@ -30,6 +30,8 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
     'TierOverride.requestedById',
     'TierOverride.decidedById',
     'AuditEntry.actorId',
+    'BreakGlassGrant.accountId',
+    'BreakGlassGrant.reviewedById',
   ],
   // The jurisdiction tree: reference data every signed-in account reads.
   JURISDICTION: ['Jurisdiction.parentId', 'User.jurisdictionId', 'ServiceAccount.jurisdictionId'],
@@ -50,6 +52,10 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
   // The change feed names the record each change is about: one within the reader's row scope, or —
   // as LEFT_SCOPE, with nothing else — one that was within it when it changed, which the reader held.
   CHANGE_FEED: ['RecordChange.recordId'],
+  // A break-glass grant names the person it opened by design: its requester gave the id, the reviewer's
+  // street held the person at the grant, and the AUDITOR reads the trail that names it anyway; once
+  // the grant expires the requester reads it only in breakGlass's own answer.
+  BREAK_GLASS: ['BreakGlassGrant.personId'],
 };
 
 test('every id-valued field names a row-scoped record its policy declares, or a kind listed as not row-scoped', async () => {

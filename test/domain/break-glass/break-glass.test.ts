@@ -2,6 +2,7 @@
 // person outside its scope only once granted, for that person only and only until the grant expires;
 // every read under the grant is marked in the audit; the grant waits in the review queue of the
 // person's street's 综治办 leader (not another street's), and a flagged use is listed for the AUDITOR.
+// The query, the list and the export go through the one row scope (scope.ts, breakGlassClause).
 // Field policy holds throughout: no psychological file for POLICE, no police records for 综治办.
 import { randomUUID } from 'node:crypto';
 import { verifyAuditChain } from '../../../src/audit/verify';
@@ -124,6 +125,14 @@ test('a break-glass read outside scope fails before, works once granted for that
   );
   expect(file.data?.person.name).toBe('赵某');
   expect(errorCodes(file)).toEqual({ 'person.psychologicalFile': 'FORBIDDEN' });
+
+  // An export is another way out: the same one person.
+  const exported = await fetch(new URL('/export/persons.ndjson', api.url), {
+    headers: { authorization: `Bearer ${police}` },
+  });
+  expect(exported.status).toBe(200);
+  const rows = (await exported.text()).split('\n').filter(Boolean);
+  expect(rows.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual([personId]);
 
   // Every read under the grant is marked with it — the name alone as well as the phone.
   const reads: { record_ids: string[]; fields: string[]; detail: any }[] = await api.dataSource.query(

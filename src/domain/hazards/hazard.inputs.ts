@@ -20,6 +20,7 @@ import {
   UUID_MESSAGE,
 } from '../../graphql/validation';
 import { HazardActivity, HazardBusiness } from './hazard.entity';
+import { LICENSE_NUMBER_NOT_ACCEPTED } from './rules';
 
 @InputType({ description: '登记经营单位 / Register a hazardous-goods business' })
 export class RegisterHazardBusinessInput {
@@ -29,7 +30,7 @@ export class RegisterHazardBusinessInput {
   name: string;
 
   @Field()
-  @Matches(/^[A-Za-z0-9()（）-]{4,64}$/, { message: 'licenseNumber must be 4–64 letters, digits or dashes' })
+  @Matches(/^[A-Za-z0-9()（）-]{4,64}$/, { message: LICENSE_NUMBER_NOT_ACCEPTED })
   licenseNumber: string;
 
   @Field(() => [HazardActivity])

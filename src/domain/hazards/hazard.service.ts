@@ -26,7 +26,7 @@ import {
   type RecordHazardSalesInput,
   type RegisterHazardBusinessInput,
 } from './hazard.inputs';
-import { parseSalesDocument } from './rules';
+import { LICENSE_NUMBER_NOT_ACCEPTED, parseSalesDocument } from './rules';
 
 export function registerHazardBusiness(
   context: RequestContext,
@@ -41,10 +41,7 @@ export function registerHazardBusiness(
       async () => {
         await requireGridInScope(tx, context, input.gridId, 'input.gridId');
         if (await tx.getRepository(HazardBusiness).findOneBy({ licenseNumber: input.licenseNumber })) {
-          throw problem(
-            'input.licenseNumber',
-            `A business with licence ${input.licenseNumber} is already registered`,
-          );
+          throw problem('input.licenseNumber', LICENSE_NUMBER_NOT_ACCEPTED);
         }
         const inserted = await tx.getRepository(HazardBusiness).insert({
           name: input.name.trim(),

@@ -69,3 +69,12 @@ export function parseSalesDocument(
     }),
   };
 }
+
+/**
+ * The one answer for a licence number that cannot be registered, malformed or already on record: a
+ * business registered elsewhere, outside the caller's scope, must not be told apart from a typo (SPEC
+ * §4, no existence signals), as with national ID numbers.
+ */
+export const LICENSE_NUMBER_NOT_ACCEPTED =
+  'licenseNumber cannot be registered: it must be 4–64 letters, digits, brackets or dashes, and not ' +
+  'already on record — check it against the business licence';

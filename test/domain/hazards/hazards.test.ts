@@ -203,3 +203,33 @@ test('the register stays with its departments: others are refused, EMERGENCY_MAN
   const full = await api.gql(SALES, { b: businessId }, market);
   expect(full.data?.hazardSales.find((s: any) => s.receiptNumber === 'R-001').buyerIdNumber).toBe(ORANGE_ID);
 });
+
+test('a licence already on record is refused exactly as a malformed one, and nothing is written', async () => {
+  const market = await api.login('market_supervision.worker');
+  const gridA = await api.node('gridA');
+  const register = (licenseNumber: string) =>
+    api.gql(
+      `mutation($input: RegisterHazardBusinessInput!) { registerHazardBusiness(input: $input) {
+         business { id } userErrors { field message code } } }`,
+      {
+        input: {
+          name: '另一家店',
+          licenseNumber,
+          activities: ['SELL'],
+          goods: '汽油',
+          address: '东村5组2号',
+          gridId: gridA,
+        },
+      },
+      market,
+    );
+  const before = await api.dataSource.query(`SELECT count(*)::int AS n FROM hazard_businesses`);
+  const taken = await register('WH-2026-0001');
+  const malformed = await register('W!');
+  expect(taken.data?.registerHazardBusiness.business).toBeNull();
+  expect(taken.data?.registerHazardBusiness.userErrors).toEqual(
+    malformed.data?.registerHazardBusiness.userErrors,
+  );
+  expect(taken.data?.registerHazardBusiness.userErrors[0].message).not.toContain('WH-2026-0001');
+  expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM hazard_businesses`)).toEqual(before);
+});

@@ -11,6 +11,7 @@ import { ServiceAccountListingResolver } from '../domain/administration/service-
 import { AssignmentResolver, FollowUpResolver } from '../domain/assignments/assignment.resolver';
 import { DisputePartyResolver, DisputeResolver } from '../domain/disputes/dispute.resolver';
 import { OrganisationResolver } from '../domain/organisation/organisation.resolver';
+import { StaffResolver } from '../domain/organisation/staff.resolver';
 import { HouseholdResolver, PersonResolver } from '../domain/people/people.resolver';
 import { AssessmentResolver } from '../domain/risk/risk.resolver';
 import { IndicatorCatalogResolver } from '../domain/risk/indicator-catalog.resolver';
@@ -58,6 +59,7 @@ export const resolvers = [
   ImportResolver,
   WebhookResolver,
   BreakGlassResolver,
+  StaffResolver,
 ] as const;
 
 /**

@@ -97,6 +97,7 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'ImportProblem.existingPersonId': 'only a known ID number of a person the caller may see names one',
   'Person.ageGroup': 'a person registered without a birth date',
   'Assignment.person': 'an assignment for an escalated dispute has no person; outside row scope, none',
+  'Assignment.leadLeader': 'an assignment made without a lead leader',
   'DisputeParty.person': 'a party outside the reader’s row scope shows no person',
   'Alert.person': 'a person outside the reader’s row scope',
   'TierExplanation.override': 'a tier nobody overrode',

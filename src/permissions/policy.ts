@@ -447,6 +447,11 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   ReviewBreakGlassPayload: BREAK_GLASS_REVIEWERS.audience,
   BreakGlassGrantConnection: BREAK_GLASS_QUEUES,
   BreakGlassGrantEdge: BREAK_GLASS_QUEUES,
+  // The staff directory (issue 22 item 6): name, department, position, jurisdiction of staff accounts,
+  // no personal or sign-in data; listed on the caller's branch of the tree (staff.service.ts).
+  StaffMember: STAFF,
+  StaffMemberConnection: STAFF,
+  StaffMemberEdge: STAFF,
 };
 
 /** Id-valued fields of structural types that name a row-scoped record (see FieldPolicy.references). */
@@ -599,6 +604,9 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Assignment.version': { read: NOT_YOUTH },
   'Assignment.createdAt': { read: NOT_YOUTH },
   'Assignment.measures': { read: CASE_WORKERS },
+  'Assignment.responsiblePerson': { read: NOT_YOUTH, note: 'the staff member of responsiblePersonId' },
+  'Assignment.leadLeader': { read: NOT_YOUTH, note: 'the staff member of leadLeaderId' },
+  'Assignment.teamMembers': { read: NOT_YOUTH, note: 'the staff members of teamMemberIds' },
 
   'Assignment.proposedForTier': { read: NOT_YOUTH },
   // Anyone may be made responsible and acknowledge, but YOUTH_LEAGUE reads no assignment: they get
@@ -835,6 +843,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.indicatorCatalog': SIGNED_IN,
   'Query.disputeRouting': SIGNED_IN,
   'Query.labels': SIGNED_IN,
+  'Query.staff': STAFF,
   'Mutation.addJurisdiction': ADMINS,
   'Mutation.reorganiseMoveGrid': ADMINS,
   'Mutation.reorganiseMergeGrids': ADMINS,
@@ -1100,6 +1109,12 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.users(filter.jurisdictionId)': narrows('User.jurisdictionId'),
   'Query.users(filter.active)': narrows('User.active'),
   'Query.users(filter.search)': narrows('User.username'),
+  'Query.staff(first)': page,
+  'Query.staff(after)': page,
+  'Query.staff(filter.departmentCode)': narrows('StaffMember.departmentCode'),
+  'Query.staff(filter.position)': narrows('StaffMember.position'),
+  'Query.staff(filter.jurisdictionId)': narrows('StaffMember.jurisdictionId'),
+  'Query.staff(filter.nameContains)': narrows('StaffMember.displayName'),
   'Query.mySessions(first)': page,
   'Query.mySessions(after)': page,
   'Query.auditTrail(first)': page,

@@ -34,7 +34,12 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
     'BreakGlassGrant.reviewedById',
   ],
   // The jurisdiction tree: reference data every signed-in account reads.
-  JURISDICTION: ['Jurisdiction.parentId', 'User.jurisdictionId', 'ServiceAccount.jurisdictionId'],
+  JURISDICTION: [
+    'Jurisdiction.parentId',
+    'User.jurisdictionId',
+    'ServiceAccount.jurisdictionId',
+    'StaffMember.jurisdictionId',
+  ],
   // The hazardous-goods register of businesses (not persons), which its three departments read whole.
   BUSINESS: ['HazardSale.businessId'],
   // An ADMIN's own API keys.

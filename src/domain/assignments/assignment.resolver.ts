@@ -6,6 +6,7 @@ import { loadPerson } from '../people/people.loaders';
 import { Reads } from '../../graphql/reads';
 import { selectedColumns } from '../../graphql/selection';
 import { Person } from '../people/person.entity';
+import { StaffMember } from '../organisation/staff.types';
 import { Assignment, FollowUp } from './assignment.entity';
 import {
   AcknowledgeAssignmentInput,
@@ -86,6 +87,27 @@ export class AssignmentResolver {
   @Reads('personId')
   person(@Root() assignment: Assignment, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     return assignment.personId ? loadPerson(context, assignment.personId, info) : null;
+  }
+
+  @FieldResolver(() => StaffMember, { description: '责任人 / Responsible person' })
+  @Reads('responsiblePersonId')
+  async responsiblePerson(@Root() assignment: Assignment, @Ctx() context: RequestContext) {
+    return context.loaders.organisation.staffMemberById.load(assignment.responsiblePersonId);
+  }
+
+  @FieldResolver(() => StaffMember, { nullable: true, description: '包干领导 / Lead leader' })
+  @Reads('leadLeaderId')
+  leadLeader(@Root() assignment: Assignment, @Ctx() context: RequestContext) {
+    return assignment.leadLeaderId
+      ? context.loaders.organisation.staffMemberById.load(assignment.leadLeaderId)
+      : null;
+  }
+
+  @FieldResolver(() => [StaffMember], { description: '专班成员 / Team members' })
+  @Reads('teamMemberIds')
+  async teamMembers(@Root() assignment: Assignment, @Ctx() context: RequestContext) {
+    const members = await context.loaders.organisation.staffMemberById.loadMany(assignment.teamMemberIds);
+    return members.filter((member): member is StaffMember => member !== null && !(member instanceof Error));
   }
 }
 

@@ -1,9 +1,12 @@
-// DataLoaders for the organisation area: jurisdiction nodes by id (reference data, not scoped).
+// DataLoaders for the organisation area: jurisdiction nodes by id (reference data, not scoped), and
+// staff members by id as the directory shows them (named by the records that reach them).
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { readEntities } from '../../database/entity-rows';
 import { Jurisdiction } from './jurisdiction.entity';
+import { STAFF_MEMBER_COLUMNS, type StaffMember } from './staff.types';
+import { User } from './user.entity';
 
 /**
  * The jurisdiction nodes this process has read, per database, kept for its life. The tree is
@@ -38,6 +41,21 @@ export function createOrganisationLoaders(context: RequestContext) {
         for (const row of rows) nodes.set(row.id, Object.freeze(row));
       }
       return ids.map((id) => nodes.get(id) ?? null);
+    }),
+    /**
+     * Staff members by id, with the directory's columns only: the people an assignment names (its
+     * responsible person, lead leader, team). The record that names them is in the reader's scope.
+     */
+    staffMemberById: new DataLoader<string, StaffMember | null>(async (ids) => {
+      const rows = await readEntities(
+        context.dataSource
+          .getRepository(User)
+          .createQueryBuilder('u')
+          .select(STAFF_MEMBER_COLUMNS.map((column) => `u.${column}`))
+          .where('u.id = ANY(:ids)', { ids }),
+      );
+      const byId = new Map<string, StaffMember>(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
   };
 }

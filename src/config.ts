@@ -102,6 +102,11 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long a break-glass grant lasts at most, in hours (src/domain/break-glass). */
   breakGlassHours: number;
+  /**
+   * A manifest of trusted documents (GraphQL Code Generator's persisted-documents.json): when set, staff
+   * accounts run only its operations; service accounts may still send their own (trusted-documents.ts).
+   */
+  trustedDocumentsFile: string | undefined;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -233,5 +238,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: env.METRICS_TOKEN || undefined,
     breakGlassHours: positive('BREAK_GLASS_HOURS', env.BREAK_GLASS_HOURS, 4),
+    trustedDocumentsFile: env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined,
   };
 }

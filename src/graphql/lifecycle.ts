@@ -4,7 +4,9 @@
 //
 // Transports that run operations themselves (graphql-ws today; exports, webhooks, feeds later) call
 // `admit` and then `execute` or `subscribe`, which take every step in order; HTTP runs through Apollo
-// Server, and `apolloOptions` binds the same steps to Apollo's hooks. Neither can pick steps.
+// Server, and `apolloOptions` binds the same steps to Apollo's hooks. Neither can pick steps. Both
+// transports that take operations from clients first ask `trustedQuery` which text they may run
+// (TRUSTED_DOCUMENTS, src/graphql/trusted-documents.ts); the server's own operations skip it.
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -35,6 +37,7 @@ import type { AppServices } from '../request-scope';
 import { ErrorCode, unauthenticated } from './errors';
 import { formatError, maskErrors, type ErrorFormatter } from './format-error';
 import { aliasLimit, costLimit, depthLimit, nestingLimit, type CostCheck } from './limits';
+import { documentIdOf, TrustedDocuments, type IncomingOperation } from './trusted-documents';
 
 /** What a caller presents: re-read for every operation and every subscription event. */
 export interface Credential {
@@ -91,6 +94,8 @@ export class RequestLifecycle {
   private readonly budgets: RequestBudgets;
   /** Present when a read replica is configured (DATABASE_READ_URL). */
   private readonly reads: ReadRouting | undefined;
+  /** The manifest of TRUSTED_DOCUMENTS; undefined: clients may send any document. */
+  private readonly trusted: TrustedDocuments | undefined;
 
   constructor(
     private readonly app: AppServices,
@@ -108,6 +113,9 @@ export class RequestLifecycle {
       ...(this.production ? [NoSchemaIntrospectionCustomRule] : []),
     ];
     this.costOf = costLimit(schema, limits.maxCost);
+    this.trusted = app.config.trustedDocumentsFile
+      ? TrustedDocuments.load(app.config.trustedDocumentsFile)
+      : undefined;
     this.budgets = new RequestBudgets(
       app.dataSource,
       app.config.serviceAccountBudget,
@@ -129,6 +137,21 @@ export class RequestLifecycle {
       this.app.dataSource,
       this.app.clock(),
     );
+  }
+
+  /**
+   * With TRUSTED_DOCUMENTS: the text to run for an operation a client sent — the manifest's document
+   * for the id it names — or the masked refusal (an unknown id; a staff account's own text). Without
+   * it: undefined, the request runs as it came. The credential is read only for a text without an id.
+   */
+  async trustedQuery(
+    request: IncomingOperation,
+    credential: Credential,
+  ): Promise<string | GraphQLError | undefined> {
+    if (!this.trusted) return undefined;
+    const identity = documentIdOf(request) === undefined ? await this.identify(credential) : null;
+    const resolved = this.trusted.resolve(request, identity);
+    return typeof resolved === 'string' ? resolved : this.mask([resolved])[0];
   }
 
   /** Identity and a fresh context: loaders never serve rows of another operation or another identity. */

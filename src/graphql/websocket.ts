@@ -1,5 +1,7 @@
 // graphql-ws on /graphql: who may hold a connection and how many, and every operation through the
-// request lifecycle (lifecycle.ts); the credential travels in connectionParams.authorization.
+// request lifecycle (lifecycle.ts); the credential travels in connectionParams.authorization. With
+// TRUSTED_DOCUMENTS a subscribe message names its document by `extensions.persistedQuery.sha256Hash`
+// (or `documentId`), its `query` empty.
 import type http from 'node:http';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
@@ -120,7 +122,7 @@ export function serveWebSocket(
         socket.once('close', () => caps.closeConnection(context, identity.id));
         return true;
       },
-      onSubscribe: (context, _id, payload) => {
+      onSubscribe: async (context, _id, payload) => {
         const connection = context.extra.connection;
         if (!connection) return [new GraphQLError('The connection was not accepted')];
         const refused = caps.refuseOperation(context, connection.account);
@@ -128,7 +130,10 @@ export function serveWebSocket(
           context.extra.socket.close(TOO_MANY_CLOSE_CODE, refused);
           return [new GraphQLError(refused)];
         }
-        const admitted = lifecycle.admit(payload, connection.credential);
+        const trusted = await lifecycle.trustedQuery(payload, connection.credential);
+        if (trusted instanceof GraphQLError) return [trusted];
+        const request = trusted === undefined ? payload : { ...payload, query: trusted };
+        const admitted = lifecycle.admit(request, connection.credential);
         if (Array.isArray(admitted)) return admitted;
         return {
           schema,

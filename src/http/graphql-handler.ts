@@ -1,11 +1,14 @@
-// GraphQL over HTTP (POST and GET /graphql): the body within its size limit, then Apollo Server, whose
-// hooks run the request lifecycle (src/graphql/lifecycle.ts) with a context opened for the caller.
+// GraphQL over HTTP (POST and GET /graphql): the body within its size limit, the trusted document in
+// place of an id (TRUSTED_DOCUMENTS), then Apollo Server, whose hooks run the request lifecycle
+// (src/graphql/lifecycle.ts) with a context opened for the caller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
 import type { ServerRequestContext } from '../context';
 import { parseLsn } from '../database/read-replica';
 import type { RequestLifecycle } from '../graphql/lifecycle';
+import type { IncomingOperation } from '../graphql/trusted-documents';
 import { sendJson } from './respond';
 
 /** The body is larger than `limits.maxBodyBytes`: answered 413 by the routes. */
@@ -32,6 +35,49 @@ function queryText(method: string | undefined, body: unknown, url: URL): string 
     return body.query;
   }
   return undefined;
+}
+
+/** The parts of a request that name its document, from a JSON body or GET's parameters. */
+function incomingOperation(method: string | undefined, body: unknown, url: URL): IncomingOperation {
+  if (method === 'GET') {
+    let extensions: unknown;
+    try {
+      extensions = JSON.parse(url.searchParams.get('extensions') ?? 'null');
+    } catch {
+      extensions = undefined;
+    }
+    return {
+      query: url.searchParams.get('query') ?? undefined,
+      documentId: url.searchParams.get('documentId') ?? undefined,
+      extensions,
+    };
+  }
+  return typeof body === 'object' && body !== null ? (body as IncomingOperation) : {};
+}
+
+/**
+ * The request with `query` as the trusted document, its id taken away: Apollo Server would otherwise
+ * treat `extensions.persistedQuery` as its own automatic persisted queries.
+ */
+function withDocument(
+  method: string | undefined,
+  body: unknown,
+  url: URL,
+  query: string,
+): { body: unknown; search: string } {
+  if (method === 'GET') {
+    const params = new URLSearchParams(url.searchParams);
+    params.set('query', query);
+    params.delete('documentId');
+    params.delete('extensions');
+    return { body, search: `?${params.toString()}` };
+  }
+  const { documentId: _id, extensions, ...rest } = body as Record<string, unknown>;
+  const kept =
+    typeof extensions === 'object' && extensions !== null
+      ? Object.fromEntries(Object.entries(extensions).filter(([key]) => key !== 'persistedQuery'))
+      : undefined;
+  return { body: { ...rest, query, ...(kept ? { extensions: kept } : {}) }, search: url.search };
 }
 
 export type GraphQLHandler = (
@@ -64,16 +110,6 @@ export function graphqlHandler(
         body = text;
       }
     }
-    const source = queryText(request.method, body, url);
-    const refused = source === undefined ? undefined : lifecycle.refuseBeforeParsing(source);
-    if (refused) {
-      sendJson(response, 400, { errors: [refused.toJSON()] });
-      return;
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
     const minLsnHeader = request.headers['concord-min-lsn'];
     const minLsn = typeof minLsnHeader === 'string' ? parseLsn(minLsnHeader) : undefined;
     if (minLsnHeader !== undefined && minLsn === undefined) {
@@ -92,8 +128,25 @@ export function graphqlHandler(
       clientAddress: request.socket.remoteAddress ?? 'unknown',
       minLsn,
     };
+    let search = url.search;
+    const trusted = await lifecycle.trustedQuery(incomingOperation(request.method, body, url), credential);
+    if (trusted instanceof GraphQLError) {
+      sendJson(response, 400, { errors: [trusted.toJSON()] });
+      return;
+    }
+    if (trusted !== undefined) ({ body, search } = withDocument(request.method, body, url, trusted));
+    const source = trusted ?? queryText(request.method, body, url);
+    const refused = source === undefined ? undefined : lifecycle.refuseBeforeParsing(source);
+    if (refused) {
+      sendJson(response, 400, { errors: [refused.toJSON()] });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search, body },
       context: () => lifecycle.openContext(credential, requestId),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);

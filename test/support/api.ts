@@ -47,7 +47,7 @@ export interface TestApi {
    * A second API server on the same database, tokens and clock, with `overrides` to its
    * configuration: to compare two builds on the same data.
    */
-  sibling(overrides: Partial<Config>): Promise<Pick<TestApi, 'gql' | 'close'>>;
+  sibling(overrides: Partial<Config>): Promise<Pick<TestApi, 'gql' | 'close' | 'url'>>;
   /** Another replica on this database: its own pool and alert feed, the same token secret (test/support/replica.ts). */
   replica(overrides?: Partial<Config>): Promise<Replica>;
   /**
@@ -212,6 +212,7 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
       const at = await sibling.listen(0, '127.0.0.1');
       return {
         gql: (query, variables, token, operationName) => post(at, query, variables, token, operationName),
+        url: at,
         close: () => sibling.close(),
       };
     },

@@ -16,7 +16,7 @@ import type { EntityManager } from 'typeorm';
 import { writeAuditEntries } from '../audit/audit-log';
 import type { RequestContext } from '../request-scope';
 import { User } from '../domain/organisation/user.entity';
-import { ErrorCode, type UserError, userError } from '../graphql/errors';
+import { ErrorCode, type Bilingual, type UserError, userError } from '../graphql/errors';
 import { SECOND_FACTOR_HOLDERS } from '../permissions/policy';
 import { LoginThrottle, type LoginReservation } from './login-throttle';
 import { hashPassword, needsRehash, verifyPassword } from './passwords';
@@ -44,10 +44,22 @@ export interface SignInResult {
 /** How long the challenge of a right password waits for its code. */
 export const SECOND_FACTOR_CHALLENGE_SECONDS = 300;
 
-const WRONG_CREDENTIALS = 'Unknown username or wrong password, or the account is disabled';
-const WRONG_CODE = 'The code is wrong, or was used already: enter the code your authenticator app shows now';
-const WRONG_RECOVERY_CODE = 'The recovery code is wrong, or was used already';
-const CHALLENGE_INVALID = 'This sign-in has expired or is no longer valid: sign in again with your password';
+const WRONG_CREDENTIALS: Bilingual = {
+  zh: '用户名或密码错误，或账号已停用',
+  en: 'Unknown username or wrong password, or the account is disabled',
+};
+const WRONG_CODE: Bilingual = {
+  zh: '验证码错误或已用过：请输入验证器当前显示的验证码',
+  en: 'The code is wrong, or was used already: enter the code your authenticator app shows now',
+};
+const WRONG_RECOVERY_CODE: Bilingual = {
+  zh: '恢复码错误或已用过',
+  en: 'The recovery code is wrong, or was used already',
+};
+const CHALLENGE_INVALID: Bilingual = {
+  zh: '本次登录已过期或失效：请重新用密码登录',
+  en: 'This sign-in has expired or is no longer valid: sign in again with your password',
+};
 
 /** One throttle for sign-in and for the current-password check of changePassword: the same keys. */
 export const throttle = new LoginThrottle();
@@ -72,15 +84,18 @@ const NOT_SIGNED_IN: Omit<SignInResult, 'userErrors'> = {
   recoveryCodesLeft: null,
 };
 
-const refused = (message: string, code: ErrorCode, field: string | null = null): SignInResult => ({
+const refused = (text: Bilingual, code: ErrorCode, field: string | null = null): SignInResult => ({
   ...NOT_SIGNED_IN,
-  userErrors: [userError(field, message, code)],
+  userErrors: [userError(field, text, code)],
 });
 
 /** What a throttled attempt is told: how long to wait. */
-export function throttledMessage(reservation: Extract<LoginReservation, { admitted: false }>): string {
+export function throttledMessage(reservation: Extract<LoginReservation, { admitted: false }>): Bilingual {
   const seconds = reservation.retryAfterSeconds;
-  return `Too many failed sign-ins with this username from your address: try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  return {
+    zh: `此用户名从您的地址登录失败次数过多：请 ${seconds} 秒后再试`,
+    en: `Too many failed sign-ins with this username from your address: try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}`,
+  };
 }
 
 /** Whether `user` may sign in with `password` now: active, the password right, a temporary one unspent. */
@@ -288,7 +303,10 @@ export async function verifySecondFactor(
   const byRecoveryCode = Boolean(answer.recoveryCode);
   if (byRecoveryCode === Boolean(answer.code)) {
     return refused(
-      'Send either the code your authenticator app shows (code) or one of your recovery codes (recoveryCode)',
+      {
+        zh: '请提供验证器显示的验证码（code）或一个恢复码（recoveryCode），二选一',
+        en: 'Send either the code your authenticator app shows (code) or one of your recovery codes (recoveryCode)',
+      },
       ErrorCode.BAD_USER_INPUT,
       'input',
     );

@@ -7,7 +7,10 @@ import { problem } from '../graphql/mutation';
 import type { RequestContext } from '../request-scope';
 import { subtreeNodesSql, subtreeParams } from '../permissions/scope';
 
-const NO_SUCH_USER = 'No user with this id within your jurisdiction';
+const NO_SUCH_USER = {
+  zh: '您的辖区内没有此编号的用户',
+  en: 'No user with this id within your jurisdiction',
+};
 
 /** The USER account `userId` inside the caller's subtree, locked for this transaction; else NOT_FOUND. */
 export async function managedAccount(

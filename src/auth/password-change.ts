@@ -7,7 +7,7 @@ import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { writeAuditEntries } from '../audit/audit-log';
 import type { RequestContext } from '../request-scope';
 import { User } from '../domain/organisation/user.entity';
-import { ErrorCode, UserError, userError } from '../graphql/errors';
+import { ErrorCode, type Bilingual, UserError, userError } from '../graphql/errors';
 import { inputProblems, problem, runMutation, type MutationResult } from '../graphql/mutation';
 import { throttle, throttledMessage } from './auth.service';
 import { passwordProblem } from './password-policy';
@@ -49,9 +49,9 @@ export interface PasswordChanged {
   endedSessionCount: number;
 }
 
-const refusal = (field: string, message: string, code = ErrorCode.BAD_USER_INPUT) => ({
+const refusal = (field: string, text: Bilingual, code = ErrorCode.BAD_USER_INPUT) => ({
   result: null,
-  userErrors: [userError(field, message, code)],
+  userErrors: [userError(field, text, code)],
 });
 
 export async function changePassword(
@@ -62,10 +62,14 @@ export async function changePassword(
   if (problems.length > 0) return { result: null, userErrors: problems };
   const identity = context.user;
   if (identity.kind !== 'USER' || !identity.sessionId) {
-    return refusal('input', 'A service account has no password: it signs in with an API key');
+    return refusal('input', {
+      zh: '服务账号没有密码：它用 API 密钥登录',
+      en: 'A service account has no password: it signs in with an API key',
+    });
   }
   const weakness = passwordProblem(input.newPassword, identity.username);
-  if (weakness) return refusal('input.newPassword', `newPassword ${weakness}`);
+  if (weakness)
+    return refusal('input.newPassword', { zh: '新密码不符合要求', en: `newPassword ${weakness}` });
   const now = context.now();
   const { dataSource } = context;
   const reservation = await throttle.reserve(dataSource, identity.username, context.clientAddress, now);
@@ -85,11 +89,18 @@ export async function changePassword(
       },
     ]);
     await throttle.forgetStale(dataSource, now);
-    return refusal('input.currentPassword', 'The current password is wrong', ErrorCode.UNAUTHENTICATED);
+    return refusal(
+      'input.currentPassword',
+      { zh: '当前密码错误', en: 'The current password is wrong' },
+      ErrorCode.UNAUTHENTICATED,
+    );
   }
   await throttle.succeeded(dataSource, reservation.keys, now);
   if (await verifyPassword(user.passwordHash, input.newPassword)) {
-    return refusal('input.newPassword', 'newPassword must differ from the current password');
+    return refusal('input.newPassword', {
+      zh: '新密码须与当前密码不同',
+      en: 'newPassword must differ from the current password',
+    });
   }
   const hash = await hashPassword(input.newPassword);
   return runMutation(context, input, async (tx) => {
@@ -103,7 +114,7 @@ export async function changePassword(
     if (changed === 0) {
       throw problem(
         'input.currentPassword',
-        'The password was changed meanwhile: sign in again',
+        { zh: '密码已在此期间被修改：请重新登录', en: 'The password was changed meanwhile: sign in again' },
         ErrorCode.CONFLICT,
       );
     }

@@ -97,15 +97,20 @@ export class ResetSecondFactorPayload {
   userErrors: UserError[];
 }
 
-const ALREADY_ENROLLED =
-  'A second factor is enrolled already: to replace it (a new or lost phone), ask an ADMIN to reset it (resetSecondFactor)';
+const ALREADY_ENROLLED = {
+  zh: '已登记动态验证码：如需更换（新手机或手机丢失），请管理员重置（resetSecondFactor）',
+  en: 'A second factor is enrolled already: to replace it (a new or lost phone), ask an ADMIN to reset it (resetSecondFactor)',
+};
 
 /** The signed-in user account (not an API key), locked, with the enrolment columns. */
 async function ownAccount(tx: EntityManager, context: RequestContext): Promise<User> {
   const identity = context.user;
   if (identity.kind !== 'USER' || !identity.sessionId) {
     throw new UserInputProblem([
-      userError(null, 'A service account signs in with an API key and has no second factor'),
+      userError(null, {
+        zh: '服务账号用 API 密钥登录，没有动态验证码',
+        en: 'A service account signs in with an API key and has no second factor',
+      }),
     ]);
   }
   return tx
@@ -158,16 +163,19 @@ export async function confirmTotpEnrolment(
     if (user.secondFactorEnrolledAt !== null)
       throw problem('input.code', ALREADY_ENROLLED, ErrorCode.CONFLICT);
     if (!user.totpSecretSealed) {
-      throw problem('input.code', 'No enrolment is under way: start it with beginTotpEnrolment');
+      throw problem('input.code', {
+        zh: '没有进行中的登记：请先调用 beginTotpEnrolment',
+        en: 'No enrolment is under way: start it with beginTotpEnrolment',
+      });
     }
     const now = context.now();
     const secret = sealer.open(user.id, user.totpSecretSealed);
     const step = secret ? acceptedTotpStep(secret, input.code, now, null) : null;
     if (step === null) {
-      throw problem(
-        'input.code',
-        'This is not a current code of the secret from beginTotpEnrolment: check that the phone’s clock is right, and enter the code the app shows now',
-      );
+      throw problem('input.code', {
+        zh: '这不是 beginTotpEnrolment 所给密钥的当前验证码：请检查手机时间，并输入应用当前显示的验证码',
+        en: 'This is not a current code of the secret from beginTotpEnrolment: check that the phone’s clock is right, and enter the code the app shows now',
+      });
     }
     const recoveryCodes = newRecoveryCodes();
     const hashes = recoveryCodes.map((code) =>
@@ -207,7 +215,10 @@ export function resetSecondFactor(
   return runMutation(context, input, async (tx) => {
     const user = await managedAccount(tx, context, input.userId);
     if (user.id === context.user.id) {
-      throw problem('input.userId', 'Another ADMIN resets your second factor (or user:create-admin does)');
+      throw problem('input.userId', {
+        zh: '您的动态验证码由另一位管理员（或 user:create-admin）重置',
+        en: 'Another ADMIN resets your second factor (or user:create-admin does)',
+      });
     }
     await tx.query(
       `UPDATE users SET totp_secret_sealed = NULL, totp_last_step = NULL, second_factor_enrolled_at = NULL,

@@ -112,13 +112,19 @@ export function createServiceAccount(
 ): Promise<MutationResult<Created>> {
   return runMutation(context, input, async (tx) => {
     if (!(await tx.getRepository(Department).findOneBy({ code: input.departmentCode }))) {
-      throw problem('input.departmentCode', `No department ${input.departmentCode}`);
+      throw problem('input.departmentCode', {
+        zh: `没有部门 ${input.departmentCode}`,
+        en: `No department ${input.departmentCode}`,
+      });
     }
     if (!(await tx.getRepository(Jurisdiction).findOneBy({ id: input.jurisdictionId }))) {
-      throw problem('input.jurisdictionId', `No jurisdiction ${input.jurisdictionId}`);
+      throw problem('input.jurisdictionId', {
+        zh: `没有辖区 ${input.jurisdictionId}`,
+        en: `No jurisdiction ${input.jurisdictionId}`,
+      });
     }
     if (await tx.getRepository(User).findOneBy({ username: input.username })) {
-      throw problem('input.username', `${input.username} is taken`);
+      throw problem('input.username', { zh: `${input.username} 已被占用`, en: `${input.username} is taken` });
     }
     const inserted = await tx.getRepository(User).insert({
       kind: 'SERVICE',
@@ -159,7 +165,11 @@ export function issueApiKey(
 ): Promise<MutationResult<Created>> {
   return runMutation(context, input, async (tx) => {
     const account = await tx.getRepository(User).findOneBy({ id: input.serviceAccountId, kind: 'SERVICE' });
-    if (!account) throw problem('input.serviceAccountId', `No service account ${input.serviceAccountId}`);
+    if (!account)
+      throw problem('input.serviceAccountId', {
+        zh: `没有服务账号 ${input.serviceAccountId}`,
+        en: `No service account ${input.serviceAccountId}`,
+      });
     const issued = await issue(context, tx, account.id);
     return {
       result: { account, issued },
@@ -186,7 +196,11 @@ export function revokeApiKey(
       `UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
       [input.keyId, context.now()],
     )) as [unknown[], number];
-    if (revoked === 0) throw problem('input.keyId', `No active API key ${input.keyId}`);
+    if (revoked === 0)
+      throw problem('input.keyId', {
+        zh: `没有有效的 API 密钥 ${input.keyId}`,
+        en: `No active API key ${input.keyId}`,
+      });
     return {
       result: input.keyId,
       audit: [

@@ -114,7 +114,10 @@ export function logout(context: RequestContext, input: LogoutInput): Promise<Mut
     const { id, sessionId } = context.user;
     if (!sessionId) {
       throw new UserInputProblem([
-        userError(null, 'An API key has no session: an ADMIN revokes it with revokeApiKey'),
+        userError(null, {
+          zh: 'API 密钥没有会话：由管理员用 revokeApiKey 吊销',
+          en: 'An API key has no session: an ADMIN revokes it with revokeApiKey',
+        }),
       ]);
     }
     const ended = await endSessions(

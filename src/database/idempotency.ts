@@ -6,7 +6,7 @@
 // turn on promise hooks for the rest of the process and slow every later request.
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { conflict } from '../graphql/errors';
+import { ErrorCode, userError, UserInputProblem } from '../graphql/errors';
 
 /** JSON with object keys sorted, so that the same input always gives the same text. */
 function canonicalJson(value: unknown): string {
@@ -43,9 +43,16 @@ export async function findIdempotentRecord(
   if (!row) return null;
   // A key remembered before inputs were fingerprinted, or a caller outside GraphQL: no comparison.
   if (row.payload_hash !== null && fingerprint !== null && row.payload_hash !== fingerprint) {
-    throw conflict(
-      `This idempotencyKey was already used for ${operation} with a different input: use a new key for a new record`,
-    );
+    throw new UserInputProblem([
+      userError(
+        'input.idempotencyKey',
+        {
+          zh: `此幂等键已用于另一份输入的 ${operation}：新记录请用新的键`,
+          en: `This idempotencyKey was already used for ${operation} with a different input: use a new key for a new record`,
+        },
+        ErrorCode.CONFLICT,
+      ),
+    ]);
   }
   return row.record_id;
 }

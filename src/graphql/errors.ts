@@ -1,6 +1,6 @@
 // The one error vocabulary (SPEC §5): GraphQL errors with extensions.code, and userErrors in payloads.
 import { GraphQLError } from 'graphql';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { bilingualEnum } from './enums';
 
 export enum ErrorCode {
@@ -11,6 +11,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  INVALID_STATE = 'INVALID_STATE',
+  NOT_ALLOWED = 'NOT_ALLOWED',
 }
 bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
   UNAUTHENTICATED: '未登录或凭证无效 / Not signed in, or the credential is not valid',
@@ -21,7 +23,25 @@ bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
   TOO_MANY_REQUESTS:
     '超出请求额度 / Over the service account’s request budget: retry after retryAfterSeconds',
   INTERNAL_SERVER_ERROR: '服务器内部错误 / Internal error',
+  INVALID_STATE:
+    '当前状态不允许此步骤 / The record’s current state does not allow this step (a userError: already done, closed, at the top level)',
+  NOT_ALLOWED:
+    '业务规则不允许 / A business rule refuses it for this record (a userError: e.g. only the leader of the dispute’s own grid)',
 });
+
+/**
+ * A userError's message in both languages: the project writes every text a user reads as
+ * "中文 / English" (descriptions, labels, errors), so a UI shows the half its reader wants.
+ */
+export interface Bilingual {
+  readonly zh: string;
+  readonly en: string;
+}
+
+export const bilingualText = (text: Bilingual): string => `${text.zh} / ${text.en}`;
+
+/** The shape every userError message has: Chinese first, then " / ", then English. */
+export const BILINGUAL_MESSAGE = /^[^/]*\p{Script=Han}[^/]* \/ .*[A-Za-z]/su;
 
 export const unauthenticated = (message = 'Sign in first: the credential is missing, invalid or expired') =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
@@ -55,10 +75,22 @@ export class UserError {
 
   @Field(() => ErrorCode, { description: '代码 / Code' })
   code: ErrorCode;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      '当前版本 / With CONFLICT for a stale expectedVersion: the record’s version now, to reload and retry',
+  })
+  currentVersion: number | null;
 }
 
-export function userError(field: string | null, message: string, code = ErrorCode.BAD_USER_INPUT): UserError {
-  return Object.assign(new UserError(), { field, message, code });
+export function userError(
+  field: string | null,
+  text: Bilingual,
+  code = ErrorCode.BAD_USER_INPUT,
+  currentVersion: number | null = null,
+): UserError {
+  return Object.assign(new UserError(), { field, message: bilingualText(text), code, currentVersion });
 }
 
 /** Thrown inside a service to abort its transaction and come back as userErrors in the payload. */
@@ -67,3 +99,30 @@ export class UserInputProblem extends Error {
     super(userErrors.map((e) => e.message).join('; '));
   }
 }
+
+/**
+ * A stale `expectedVersion` on a record the caller may see (found in scope first, so the version
+ * reveals nothing new): CONFLICT with the current version, so a UI reloads and retries.
+ */
+export function staleVersion(
+  record: Bilingual,
+  current: number,
+  expected: number | null | undefined,
+  field = 'input.expectedVersion',
+): UserInputProblem {
+  return new UserInputProblem([
+    userError(
+      field,
+      {
+        zh: `${record.zh}已被他人修改：当前版本 ${current}，不是 ${expected ?? '无'}`,
+        en: `The ${record.en} is at version ${current}, not ${expected ?? 'none'}: reload it and try again`,
+      },
+      ErrorCode.CONFLICT,
+      current,
+    ),
+  ]);
+}
+
+/** A business rule refuses the step for this record (the caller may run the operation elsewhere). */
+export const ruleRefusal = (field: string | null, text: Bilingual): UserInputProblem =>
+  new UserInputProblem([userError(field, text, ErrorCode.NOT_ALLOWED)]);

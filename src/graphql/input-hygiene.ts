@@ -246,7 +246,9 @@ function guard(field: GraphQLField<unknown, unknown>, where: string, built: Inpu
   };
   const refuse = answersWithUserErrors(field)
     ? (problems: Problem[]) => ({
-        userErrors: problems.map((problem) => userError(problem.field, problem.message)),
+        userErrors: problems.map((problem) =>
+          userError(problem.field, { zh: '文本或日期不可接受', en: problem.message }),
+        ),
       })
     : (problems: Problem[]) => {
         const [first] = problems as [Problem];

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { writeAuditEntries, type AuditRecord } from '../audit/audit-log';
 import type { RequestContext } from '../request-scope';
 import { findIdempotentRecord, payloadFingerprint, rememberIdempotentRecord } from '../database/idempotency';
-import { ErrorCode, userError, UserInputProblem, type UserError } from './errors';
+import { ErrorCode, userError, UserInputProblem, type Bilingual, type UserError } from './errors';
 
 export interface MutationOutcome<T> {
   result: T;
@@ -15,10 +15,40 @@ export interface MutationOutcome<T> {
 export type MutationResult<T> =
   { result: T; userErrors: UserError[] } | { result: null; userErrors: UserError[] };
 
+/**
+ * The Chinese half of an input rule's message, by class-validator constraint: the English half is the
+ * rule's own message (which names the field and the limit). A constraint missing here fails
+ * test/graphql/error-model.test.ts.
+ */
+export const CONSTRAINT_MESSAGES_ZH: Readonly<Record<string, string>> = {
+  maxLength: '文字过长',
+  minLength: '文字过短',
+  isUuid: '不是本系统签发的编号',
+  matches: '格式不符',
+  isEnum: '不是可选的值',
+  isIn: '不是可选的值',
+  isInt: '须为整数',
+  isPositive: '须为正数',
+  min: '数值过小',
+  max: '数值过大',
+  isBoolean: '须为是或否',
+  arrayMaxSize: '条目过多',
+  arrayMinSize: '条目过少',
+  arrayNotEmpty: '至少填写一项',
+  isCalendarDate: '日期无效',
+  isNationalIdNumber: '身份证号码无效',
+  isRegistrableIdNumber: '身份证号码无法登记',
+};
+
+export const constraintMessageZh = (constraint: string): string =>
+  CONSTRAINT_MESSAGES_ZH[constraint] ?? '输入有误';
+
 function flatten(errors: ValidationError[], prefix: string): UserError[] {
   return errors.flatMap((error) => {
     const field = `${prefix}.${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => userError(field, message));
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
+      userError(field, { zh: constraintMessageZh(constraint), en: message }),
+    );
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
@@ -71,6 +101,6 @@ export async function createIdempotently(
   return { id, replayed: false };
 }
 
-export function problem(field: string, message: string, code = ErrorCode.BAD_USER_INPUT): UserInputProblem {
-  return new UserInputProblem([userError(field, message, code)]);
+export function problem(field: string, text: Bilingual, code = ErrorCode.BAD_USER_INPUT): UserInputProblem {
+  return new UserInputProblem([userError(field, text, code)]);
 }

@@ -127,7 +127,7 @@ test('bad catalogs are refused with the code named, and change nothing', async (
       'BAD_USER_INPUT',
     ],
     [V1, 1, /nothing to publish/, 'BAD_USER_INPUT'],
-    [V2, 7, /current catalog is v1/, 'CONFLICT'],
+    [V2, 7, /current catalog is at version 1, not 7/, 'CONFLICT'],
   ];
   for (const [indicators, expected, message, code] of cases) {
     const result = await publish(admin, indicators, expected);

@@ -126,7 +126,7 @@ test('bad, stale and unauthorised edits are refused and change nothing', async (
     [
       { matchValue: 'PROPERTY_MANAGEMENT', departmentCodes: ['LAND_RESOURCES'], expectedVersion: 3 },
       'input.expectedVersion',
-      /version 0, not 3/,
+      /at version 0, not 3/,
       'CONFLICT',
     ],
     [

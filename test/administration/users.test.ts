@@ -188,7 +188,9 @@ test('moved to another grid, the user sees the new grid from the next request an
     { input: { userId: created.user.id, expectedVersion: 1, displayName: '旧' } },
     admin,
   );
-  expect(code(stale)).toBe('CONFLICT');
+  expect(stale.data?.updateUser.userErrors).toEqual([
+    { field: 'input.expectedVersion', code: 'CONFLICT', message: expect.any(String) },
+  ]);
   const [audit] = await api.dataSource.query(
     `SELECT fields, detail FROM audit_entries WHERE operation = 'updateUser' ORDER BY seq DESC LIMIT 1`,
   );
@@ -446,13 +448,15 @@ describe('importing a staff list', () => {
       'input.csv.9',
       'input.csv.9',
     ]);
-    expect(bad.userErrors[0].message).toBe('Line 3: no department NO_SUCH');
-    expect(bad.userErrors[2].message).toBe('Line 6: username ok.one is listed already on line 2');
+    expect(bad.userErrors[0].message).toBe('第 3 行有误 / Line 3: no department NO_SUCH');
+    expect(bad.userErrors[2].message).toBe(
+      '第 6 行有误 / Line 6: username ok.one is listed already on line 2',
+    );
     expect(await count()).toBe(before);
     const unreadable = await run('username,displayName\n"unclosed,x');
     expect(unreadable.userErrors[0]).toMatchObject({
       field: 'input.csv.2',
-      message: 'Line 2: a quoted field is not closed',
+      message: '第 2 行有误 / Line 2: a quoted field is not closed',
     });
   });
 

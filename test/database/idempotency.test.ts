@@ -9,7 +9,7 @@ let worker: string;
 let gridId: string;
 
 const REGISTER = `mutation($input: RegisterPersonInput!) {
-  registerPerson(input: $input) { person { id } userErrors { field message } } }`;
+  registerPerson(input: $input) { person { id } userErrors { field message code } } }`;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -43,7 +43,9 @@ test('10 concurrent uses of one key with different inputs: one person, the other
     names.map((name) => api.gql(REGISTER, { input: { name, gridId, idempotencyKey: key } }, worker)),
   );
   const created = replies.filter((reply) => reply.data?.registerPerson?.person?.id);
-  const conflicts = replies.filter((reply) => reply.errors?.[0]?.extensions?.code === 'CONFLICT');
+  const conflicts = replies.filter(
+    (reply) => reply.data?.registerPerson?.userErrors?.[0]?.code === 'CONFLICT',
+  );
   expect([created.length, conflicts.length]).toEqual([1, 9]);
   const counts = await Promise.all(names.map(personsNamed));
   expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);

@@ -403,8 +403,8 @@ test('an idempotencyKey reused with a different input is a CONFLICT and writes n
     worker,
   );
   expect(reused.status).toBeLessThan(500);
-  expect(reused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-  expect(reused.data?.registerPerson ?? null).toBeNull();
+  expect(reused.data?.registerPerson.userErrors[0]?.code).toBe('CONFLICT');
+  expect(reused.data?.registerPerson.person).toBeNull();
   expect(await countRows()).toEqual(before);
   // The same input again, even spelt in another Unicode form, is a retry: the first record.
   const retried = await api.gql(

@@ -70,7 +70,7 @@ test('eight concurrent writers, one reader: every committed change exactly once,
         const [row] = await api.dataSource.query(`SELECT version FROM persons WHERE id = $1`, [personId]);
         const from = Date.now();
         const result = await api.gql(
-          `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id } userErrors { message } } }`,
+          `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id } userErrors { message code } } }`,
           {
             input: {
               id: personId,
@@ -87,7 +87,7 @@ test('eight concurrent writers, one reader: every committed change exactly once,
           break;
         }
         // Another writer got there first: read the version again and retry.
-        if (result.errors?.[0]?.extensions?.code !== 'CONFLICT') {
+        if (result.data?.updatePerson?.userErrors?.[0]?.code !== 'CONFLICT') {
           throw new Error(`updatePerson: ${JSON.stringify(result)}`);
         }
       }

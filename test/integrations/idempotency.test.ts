@@ -358,8 +358,14 @@ describe('through the API', () => {
       expect(await rowCounts()).toEqual(created);
 
       const reused = await api.gql(document, { input: testCase.change(input) }, token);
-      expect(reused.errors?.map((error) => error.extensions?.code)).toEqual(['CONFLICT']);
-      expect(reused.errors?.[0]?.message).toMatch(/idempotencyKey was already used/);
+      expect(reused.errors).toBeUndefined();
+      expect(reused.data?.[name].userErrors).toEqual([
+        {
+          field: 'input.idempotencyKey',
+          code: 'CONFLICT',
+          message: expect.stringMatching(/idempotencyKey was already used/),
+        },
+      ]);
       expect(await rowCounts()).toEqual(created);
     },
   );

@@ -158,7 +158,7 @@ test('an idempotency key used at A replays at B: the same answer, one record', a
   expect(Object.fromEntries(rows.map((row) => [row.name, row.n]))).toEqual({ 幂等副本: 1, 并发幂等: 1 });
   // The key with another payload is a CONFLICT at the other replica too.
   const changed = await replica.gql(REGISTER, { input: { ...input, name: '另一个人' } }, worker);
-  expect(changed.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  expect(changed.data?.registerPerson.userErrors[0]?.code).toBe('CONFLICT');
 });
 
 test('the audit chain stays verifiable after concurrent writes and audited reads through both replicas', async () => {

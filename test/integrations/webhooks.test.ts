@@ -251,7 +251,7 @@ test('only loopback or allowed hosts may be targets: metadata, the database, pri
   const user = await asUser('police.worker')(REGISTER, {
     input: { url: 'http://127.0.0.1:9/hook', events: ['ALERT_RAISED'] },
   });
-  expect(user.data?.registerWebhook.userErrors[0]?.code).toBe('FORBIDDEN');
+  expect(user.data?.registerWebhook.userErrors[0]?.code).toBe('NOT_ALLOWED');
 
   // Checked again at delivery: an endpoint whose target became the metadata address gets no request.
   const receiver = await new Receiver().start();
@@ -518,7 +518,9 @@ test('a retried registration answers the same endpoint and secret; another accou
   expect(first.data?.registerWebhook.signingSecret).toMatch(/^whsec_/);
   expect((await police.call(REGISTER, { input })).data?.registerWebhook).toEqual(first.data?.registerWebhook);
   const reused = await police.call(REGISTER, { input: { ...input, url: 'http://127.0.0.1:10/hook' } });
-  expect(errorCodes(reused)).toEqual({ registerWebhook: 'CONFLICT' });
+  expect(reused.data?.registerWebhook.userErrors).toEqual([
+    { field: 'input.idempotencyKey', message: expect.any(String), code: 'CONFLICT' },
+  ]);
   const [{ count }] = await api.dataSource.query(
     `SELECT count(*)::int AS count FROM webhook_endpoints WHERE owner_id = $1`,
     [police.id],

@@ -15,7 +15,10 @@ import {
   type SetServiceAccountBudgetInput,
 } from './service-account-listing.inputs';
 
-const NO_SUCH_ACCOUNT = 'No service account with this id within your jurisdiction';
+const NO_SUCH_ACCOUNT = {
+  zh: '您的辖区内没有此编号的服务账号',
+  en: 'No service account with this id within your jurisdiction',
+};
 
 interface AccountRow {
   id: string;

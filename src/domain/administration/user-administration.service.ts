@@ -21,10 +21,12 @@ import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import {
   badUserInput,
-  conflict,
   ErrorCode,
+  ruleRefusal,
+  staleVersion,
   userError,
   UserInputProblem,
+  type Bilingual,
   type UserError,
 } from '../../graphql/errors';
 import { textProblem } from '../../graphql/input-hygiene';
@@ -88,7 +90,12 @@ async function nodeInScope(
   field: string,
 ): Promise<Jurisdiction> {
   const node = (await nodesInScope(tx, context, 'id', [jurisdictionId])).get(jurisdictionId);
-  if (!node) throw problem(field, 'No jurisdiction node with this id within your jurisdiction');
+  if (!node) {
+    throw problem(field, {
+      zh: '您的辖区内没有此编号的辖区节点',
+      en: 'No jurisdiction node with this id within your jurisdiction',
+    });
+  }
   return node;
 }
 
@@ -98,14 +105,15 @@ async function departmentCodes(tx: EntityManager): Promise<Set<string>> {
 }
 
 async function requireDepartment(tx: EntityManager, code: string, field: string): Promise<void> {
-  if (!(await departmentCodes(tx)).has(code)) throw problem(field, `No department ${code}`);
+  if (!(await departmentCodes(tx)).has(code))
+    throw problem(field, { zh: `没有部门 ${code}`, en: `No department ${code}` });
 }
 
 const capabilitySet = (capabilities: readonly Capability[] | null | undefined): Capability[] =>
   [...new Set(capabilities ?? [])].sort();
 
-function refuseSelf(context: RequestContext, user: User, what: string): void {
-  if (user.id === context.user.id) throw problem('input.userId', what);
+function refuseSelf(context: RequestContext, user: User, what: Bilingual): void {
+  if (user.id === context.user.id) throw ruleRefusal('input.userId', what);
 }
 
 function temporaryPasswordExpiry(context: RequestContext): Date {
@@ -197,7 +205,11 @@ export async function createUser(
       await requireDepartment(tx, input.departmentCode, 'input.departmentCode');
       await nodeInScope(tx, context, input.jurisdictionId, 'input.jurisdictionId');
       if (await tx.getRepository(User).existsBy({ username: input.username })) {
-        throw problem('input.username', `${input.username} is taken`, ErrorCode.CONFLICT);
+        throw problem(
+          'input.username',
+          { zh: `${input.username} 已被占用`, en: `${input.username} is taken` },
+          ErrorCode.CONFLICT,
+        );
       }
       const inserted = await tx.getRepository(User).insert({
         kind: 'USER',
@@ -255,8 +267,10 @@ export function updateUser(context: RequestContext, input: UpdateUserInput): Pro
   return runMutation(context, input, async (tx) => {
     const user = await managedAccount(tx, context, input.userId);
     if (user.version !== input.expectedVersion) {
-      throw conflict(
-        `User ${user.username} is at version ${user.version}, not ${input.expectedVersion}: read it again`,
+      throw staleVersion(
+        { zh: `用户 ${user.username}`, en: `user ${user.username}` },
+        user.version,
+        input.expectedVersion,
       );
     }
     const changes: Partial<User> = {};
@@ -280,7 +294,10 @@ export function updateUser(context: RequestContext, input: UpdateUserInput): Pro
     if (input.capabilities !== undefined && input.capabilities !== null) {
       const capabilities = capabilitySet(input.capabilities);
       if (user.id === context.user.id && !capabilities.includes(Capability.ADMIN)) {
-        throw problem('input.capabilities', 'You cannot take ADMIN from yourself: ask another ADMIN');
+        throw ruleRefusal('input.capabilities', {
+          zh: '不能取消自己的管理员权限：请另一位管理员操作',
+          en: 'You cannot take ADMIN from yourself: ask another ADMIN',
+        });
       }
       note('capabilities', capabilities);
     }
@@ -313,7 +330,10 @@ export function updateUser(context: RequestContext, input: UpdateUserInput): Pro
 export function disableUser(context: RequestContext, input: DisableUserInput): Promise<MutationResult<User>> {
   return runMutation(context, input, async (tx) => {
     const user = await managedAccount(tx, context, input.userId);
-    refuseSelf(context, user, 'You cannot disable your own account: ask another ADMIN');
+    refuseSelf(context, user, {
+      zh: '不能停用自己的账号：请另一位管理员操作',
+      en: 'You cannot disable your own account: ask another ADMIN',
+    });
     if (user.active) {
       await tx.query(`UPDATE users SET active = false, version = version + 1 WHERE id = $1`, [user.id]);
     }
@@ -372,7 +392,10 @@ export async function resetPassword(
   const expiresAt = temporaryPasswordExpiry(context);
   return runMutation(context, input, async (tx) => {
     const user = await managedAccount(tx, context, input.userId);
-    refuseSelf(context, user, 'Change your own password with changePassword');
+    refuseSelf(context, user, {
+      zh: '自己的密码请用 changePassword 修改',
+      en: 'Change your own password with changePassword',
+    });
     await tx.query(
       `UPDATE users SET password_hash = $2, password_change_required = true, temporary_password_expires_at = $3
         WHERE id = $1`,
@@ -449,7 +472,7 @@ interface PlannedAccount {
 }
 
 const lineProblem = (line: number, message: string): UserError =>
-  userError(`input.csv.${line}`, `Line ${line}: ${message}`);
+  userError(`input.csv.${line}`, { zh: `第 ${line} 行有误`, en: `Line ${line}: ${message}` });
 
 /** Checks every line against the rules and the database; the plan, or every problem by line. */
 async function planImport(
@@ -555,12 +578,22 @@ export async function importUsers(
   const parsed = parseStaffList(input.csv);
   if ('error' in parsed) return { result: null, userErrors: [lineProblem(parsed.line, parsed.error)] };
   if (parsed.records.length === 0) {
-    return { result: null, userErrors: [userError('input.csv', 'The list has a header but no users')] };
+    return {
+      result: null,
+      userErrors: [
+        userError('input.csv', { zh: '名单只有表头，没有用户', en: 'The list has a header but no users' }),
+      ],
+    };
   }
   if (parsed.records.length > IMPORT_MAX_ROWS) {
     return {
       result: null,
-      userErrors: [userError('input.csv', `At most ${IMPORT_MAX_ROWS} users a file: split the list`)],
+      userErrors: [
+        userError('input.csv', {
+          zh: `每个文件最多 ${IMPORT_MAX_ROWS} 个用户：请拆分名单`,
+          en: `At most ${IMPORT_MAX_ROWS} users a file: split the list`,
+        }),
+      ],
     };
   }
   // Checked once outside the transaction, so the passwords of new accounts can be hashed before it
@@ -577,7 +610,14 @@ export async function importUsers(
     if (problems.length > 0) throw new UserInputProblem(problems.slice(0, IMPORT_MAX_PROBLEMS));
     const fresh = plan.filter((planned) => !planned.existing);
     if (fresh.map((p) => p.username).join('\n') !== newcomers.map((p) => p.username).join('\n')) {
-      throw conflict('Accounts on this list were created or changed while it was imported: import it again');
+      throw problem(
+        'input.csv',
+        {
+          zh: '导入期间名单上的账号被新建或修改：请重新导入',
+          en: 'Accounts on this list were created or changed while it was imported: import it again',
+        },
+        ErrorCode.CONFLICT,
+      );
     }
     const changes = plan.filter((planned) => planned.existing && differs(planned, planned.existing));
     const unchanged = plan.length - fresh.length - changes.length;

@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
-import { badUserInput, notFound } from '../../graphql/errors';
+import { badUserInput, ErrorCode, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';
@@ -119,7 +119,11 @@ export function acknowledgeAlert(
         .getRepository(AlertRecipient)
         .findOneBy({ alertId: input.alertId, userId: context.user.id });
       if (!mine) throw notFound('Alert');
-      throw problem('input.alertId', 'You already acknowledged this alert');
+      throw problem(
+        'input.alertId',
+        { zh: '您已确认过此预警', en: 'You already acknowledged this alert' },
+        ErrorCode.INVALID_STATE,
+      );
     }
     return {
       result: await tx.getRepository(Alert).findOneByOrFail({ id: input.alertId }),

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { decodeCursor, keysetPage, pageSize, toConnection, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
-import { badUserInput, conflict, forbidden, notFound } from '../../graphql/errors';
+import { badUserInput, ErrorCode, notFound, ruleRefusal, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { Dispute } from '../disputes/dispute.entity';
@@ -34,7 +34,7 @@ async function requireActiveUsers(tx: EntityManager, ids: string[], field: strin
     .getMany();
   const foundIds = new Set(found.map((user) => user.id));
   const missing = ids.find((id) => !foundIds.has(id));
-  if (missing) throw problem(field, `No active user ${missing}`);
+  if (missing) throw problem(field, { zh: `没有在用的用户 ${missing}`, en: `No active user ${missing}` });
 }
 
 export async function assign(
@@ -44,7 +44,10 @@ export async function assign(
   return runMutation(context, input, async (tx) => {
     const { id, replayed } = await createIdempotently(tx, context, 'assign', input, async () => {
       if (Boolean(input.personId) === Boolean(input.disputeId)) {
-        throw problem('input.personId', 'name exactly one of personId and disputeId');
+        throw problem('input.personId', {
+          zh: 'personId 与 disputeId 须且只能填一个',
+          en: 'name exactly one of personId and disputeId',
+        });
       }
       if (input.personId) await requireVisiblePerson(tx, context, input.personId, 'input.personId');
       if (input.disputeId) await requireVisibleDispute(tx, context, input.disputeId, 'input.disputeId');
@@ -52,7 +55,10 @@ export async function assign(
         .getRepository(Department)
         .findOneBy({ code: input.responsibleDepartmentCode });
       if (!department) {
-        throw problem('input.responsibleDepartmentCode', `No department ${input.responsibleDepartmentCode}`);
+        throw problem('input.responsibleDepartmentCode', {
+          zh: `没有部门 ${input.responsibleDepartmentCode}`,
+          en: `No department ${input.responsibleDepartmentCode}`,
+        });
       }
       await requireActiveUsers(tx, [input.responsiblePersonId], 'input.responsiblePersonId');
       if (input.leadLeaderId) await requireActiveUsers(tx, [input.leadLeaderId], 'input.leadLeaderId');
@@ -106,7 +112,10 @@ export async function recordFollowUp(
       await requireVisiblePerson(tx, context, input.personId, 'input.personId');
       const now = context.now();
       if (input.occurredAt && input.occurredAt.getTime() > now.getTime()) {
-        throw problem('input.occurredAt', 'a follow-up cannot be recorded in the future');
+        throw problem('input.occurredAt', {
+          zh: '不能登记未来时间的回访',
+          en: 'a follow-up cannot be recorded in the future',
+        });
       }
       const inserted = await tx.getRepository(FollowUp).insert({
         personId: input.personId,
@@ -198,15 +207,21 @@ export function acknowledgeAssignment(
       .getOne();
     if (!current) throw notFound('Assignment');
     if (current.responsiblePersonId !== context.user.id) {
-      throw forbidden('Only the responsible person acknowledges an assignment (签字背书)');
+      throw ruleRefusal('input.assignmentId', {
+        zh: '只有责任人可以签收交办（签字背书）',
+        en: 'Only the responsible person acknowledges an assignment (签字背书)',
+      });
     }
     if (current.version !== input.expectedVersion) {
-      throw conflict(
-        `Assignment ${current.id} is at version ${current.version}, not ${input.expectedVersion}`,
+      throw staleVersion({ zh: '交办', en: 'assignment' }, current.version, input.expectedVersion);
+    }
+    if (current.acknowledgedAt) {
+      throw problem(
+        'input.assignmentId',
+        { zh: '此交办已签收', en: 'This assignment is already acknowledged' },
+        ErrorCode.INVALID_STATE,
       );
     }
-    if (current.acknowledgedAt)
-      throw problem('input.assignmentId', 'This assignment is already acknowledged');
     await tx
       .getRepository(Assignment)
       .createQueryBuilder()

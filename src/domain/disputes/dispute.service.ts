@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
-import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { badUserInput, ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { disputeScope, personScope } from '../../permissions/scope';
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
@@ -35,11 +35,15 @@ export async function requireVisibleDispute(
     .where('d.id = :disputeId', { disputeId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!dispute) throw problem(field, 'No dispute with this id within your scope');
+  if (!dispute)
+    throw problem(field, {
+      zh: '您的范围内没有此编号的纠纷',
+      en: 'No dispute with this id within your scope',
+    });
   return dispute;
 }
 
-/** Locks a visible dispute for an update at `expectedVersion`: NOT_FOUND outside scope, CONFLICT when stale. */
+/** Locks a visible dispute for an update at `expectedVersion`: NOT_FOUND outside scope, a CONFLICT userError when stale. */
 async function lockVisibleDispute(
   tx: EntityManager,
   context: RequestContext,
@@ -56,7 +60,7 @@ async function lockVisibleDispute(
     .getOne();
   if (!current) throw notFound('Dispute');
   if (current.version !== expectedVersion) {
-    throw conflict(`Dispute ${disputeId} is at version ${current.version}, not ${expectedVersion}`);
+    throw staleVersion({ zh: '纠纷', en: 'dispute' }, current.version, expectedVersion);
   }
   return current;
 }
@@ -70,7 +74,10 @@ export async function registerDispute(
       await requireGridInScope(tx, context, input.gridId, 'input.gridId');
       const personIds = input.parties.map((party) => party.personId);
       if (new Set(personIds).size !== personIds.length) {
-        throw problem('input.parties', 'a person can be a party only once');
+        throw problem('input.parties', {
+          zh: '同一人只能作为一方当事人出现一次',
+          en: 'a person can be a party only once',
+        });
       }
       const scope = personScope(context.user, 'p', context.now());
       const found = await tx
@@ -83,7 +90,10 @@ export async function registerDispute(
       const foundIds = new Set(found.map((person) => person.id));
       const missing = input.parties.findIndex((party) => !foundIds.has(party.personId));
       if (missing >= 0) {
-        throw problem(`input.parties.${missing}.personId`, 'No person with this id within your scope');
+        throw problem(`input.parties.${missing}.personId`, {
+          zh: '您的范围内没有此编号的人员',
+          en: 'No person with this id within your scope',
+        });
       }
       const now = context.now();
       const inserted = await tx.getRepository(Dispute).insert({
@@ -128,9 +138,13 @@ export async function changeDisputeStatus(
     requireTransitionAllowed(context.user, input.status, current.gridId);
     const check = checkTransition(current.status, input.status);
     if (!check.allowed) {
-      throw badUserInput(
-        `A ${current.status} dispute cannot become ${input.status}; allowed: ${check.allowedNext.join(', ') || 'none (it is closed)'}`,
+      throw problem(
         'input.status',
+        {
+          zh: `${current.status} 状态的纠纷不能改为 ${input.status}；可改为：${check.allowedNext.join('、') || '无（已结束）'}`,
+          en: `A ${current.status} dispute cannot become ${input.status}; allowed: ${check.allowedNext.join(', ') || 'none (it is closed)'}`,
+        },
+        ErrorCode.INVALID_STATE,
       );
     }
     const now = context.now();
@@ -202,18 +216,35 @@ export async function escalateDispute(
 ): Promise<MutationResult<Dispute>> {
   return runMutation(context, input, async (tx) => {
     const current = await lockVisibleDispute(tx, context, input.disputeId, input.expectedVersion);
-    if (!isOpen(current.status))
-      throw problem('input.disputeId', `A ${current.status} dispute cannot be escalated`);
-    const to = nextLevel(current.level);
-    if (!to) throw problem('input.disputeId', 'The dispute is already at CITY level: 矛盾不上交');
-    if (to === DisputeLevel.STREET && !input.venue) {
+    if (!isOpen(current.status)) {
       throw problem(
-        'input.venue',
-        'Escalating to STREET names the street-level venue that takes the dispute',
+        'input.disputeId',
+        {
+          zh: `${current.status} 状态的纠纷不能上交`,
+          en: `A ${current.status} dispute cannot be escalated`,
+        },
+        ErrorCode.INVALID_STATE,
       );
     }
+    const to = nextLevel(current.level);
+    if (!to) {
+      throw problem(
+        'input.disputeId',
+        { zh: '纠纷已在市级：矛盾不上交', en: 'The dispute is already at CITY level: 矛盾不上交' },
+        ErrorCode.INVALID_STATE,
+      );
+    }
+    if (to === DisputeLevel.STREET && !input.venue) {
+      throw problem('input.venue', {
+        zh: '上交到街道须写明接手的街道级场所',
+        en: 'Escalating to STREET names the street-level venue that takes the dispute',
+      });
+    }
     if (to !== DisputeLevel.STREET && input.venue) {
-      throw problem('input.venue', `A venue is named only when escalating to STREET, not ${to}`);
+      throw problem('input.venue', {
+        zh: `只有上交到街道时才写场所，不是 ${to}`,
+        en: `A venue is named only when escalating to STREET, not ${to}`,
+      });
     }
     const now = context.now();
     await tx

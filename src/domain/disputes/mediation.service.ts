@@ -1,6 +1,7 @@
 // Mediation sessions of disputes in mediation, and the return visits that fall due 30 and 90 days
 // after a dispute is resolved (回访).
 import type { RequestContext } from '../../request-scope';
+import { ErrorCode } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { pageSize } from '../../database/paging';
 import { disputeScope } from '../../permissions/scope';
@@ -30,11 +31,18 @@ export function recordMediationSession(
         if (dispute.status !== DisputeStatus.IN_MEDIATION) {
           throw problem(
             'input.disputeId',
-            `Sessions are recorded for disputes IN_MEDIATION; this one is ${dispute.status}`,
+            {
+              zh: `调解记录只登记在调解中（IN_MEDIATION）的纠纷上；此纠纷为 ${dispute.status}`,
+              en: `Sessions are recorded for disputes IN_MEDIATION; this one is ${dispute.status}`,
+            },
+            ErrorCode.INVALID_STATE,
           );
         }
         if (input.judiciallyConfirmed && !input.judicialConfirmationDate) {
-          throw problem('input.judicialConfirmationDate', 'a judicial confirmation names its date');
+          throw problem('input.judicialConfirmationDate', {
+            zh: '司法确认须填写日期',
+            en: 'a judicial confirmation names its date',
+          });
         }
         const inserted = await tx.getRepository(MediationSession).insert({
           disputeId: dispute.id,
@@ -78,16 +86,32 @@ export function recordReturnVisit(
     if (dispute.status !== DisputeStatus.RESOLVED) {
       throw problem(
         'input.disputeId',
-        `Return visits follow a RESOLVED dispute; this one is ${dispute.status}`,
+        {
+          zh: `回访只针对已化解（RESOLVED）的纠纷；此纠纷为 ${dispute.status}`,
+          en: `Return visits follow a RESOLVED dispute; this one is ${dispute.status}`,
+        },
+        ErrorCode.INVALID_STATE,
       );
     }
     if (input.sequence > RETURN_VISIT_DAYS.length) {
-      throw problem('input.sequence', `sequence is 1 (30 days) or 2 (90 days)`);
+      throw problem('input.sequence', {
+        zh: '回访序号为 1（30 天）或 2（90 天）',
+        en: 'sequence is 1 (30 days) or 2 (90 days)',
+      });
     }
     const done = await tx
       .getRepository(ReturnVisit)
       .findOneBy({ disputeId: dispute.id, sequence: input.sequence });
-    if (done) throw problem('input.sequence', `Return visit ${input.sequence} was already recorded`);
+    if (done) {
+      throw problem(
+        'input.sequence',
+        {
+          zh: `第 ${input.sequence} 次回访已登记`,
+          en: `Return visit ${input.sequence} was already recorded`,
+        },
+        ErrorCode.INVALID_STATE,
+      );
+    }
     const inserted = await tx.getRepository(ReturnVisit).insert({
       disputeId: dispute.id,
       sequence: input.sequence,

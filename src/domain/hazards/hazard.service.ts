@@ -6,7 +6,7 @@ import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { pageSize } from '../../database/paging';
-import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
+import { ErrorCode, userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import {
   createIdempotently,
   inputProblems,
@@ -42,6 +42,14 @@ export function registerHazardBusiness(
         await requireGridInScope(tx, context, input.gridId, 'input.gridId');
         if (await tx.getRepository(HazardBusiness).findOneBy({ licenseNumber: input.licenseNumber })) {
           throw problem('input.licenseNumber', LICENSE_NUMBER_NOT_ACCEPTED);
+          throw problem(
+            'input.licenseNumber',
+            {
+              zh: `许可证号为 ${input.licenseNumber} 的经营单位已登记`,
+              en: `A business with licence ${input.licenseNumber} is already registered`,
+            },
+            ErrorCode.CONFLICT,
+          );
         }
         const inserted = await tx.getRepository(HazardBusiness).insert({
           name: input.name.trim(),
@@ -86,7 +94,10 @@ async function businessInScope(
     .getOne();
   // The same answer for another jurisdiction's business as for a random id, naming neither.
   if (!business)
-    throw problem('input.businessId', 'No hazardous-goods business with this id within your jurisdiction');
+    throw problem('input.businessId', {
+      zh: '您的辖区内没有此编号的危险物品经营单位',
+      en: 'No hazardous-goods business with this id within your jurisdiction',
+    });
   return business;
 }
 
@@ -186,7 +197,7 @@ export function importHazardSales(
   return runMutation(context, input, async (tx) => {
     const business = await businessInScope(tx, context, input.businessId);
     const parsed = parseSalesDocument(input.format as 'CSV' | 'JSON', input.content);
-    if ('error' in parsed) throw problem('input.content', parsed.error);
+    if ('error' in parsed) throw problem('input.content', { zh: '销售文件无法读取', en: parsed.error });
     const sales = parsed.records.map((record) => plainToInstance(HazardSaleInput, record));
     const problems: UserError[] = [];
     for (const [index, sale] of sales.entries()) {
@@ -194,7 +205,9 @@ export function importHazardSales(
     }
     if (problems.length > 0) throw new UserInputProblem(problems.slice(0, 50));
     if (sales.length === 0)
-      throw new UserInputProblem([userError('input.content', 'The document holds no sales')]);
+      throw new UserInputProblem([
+        userError('input.content', { zh: '文件中没有销售记录', en: 'The document holds no sales' }),
+      ]);
     const { outcome, audit } = await storeSales(tx, context, business, sales, 'importHazardSales');
     return { result: outcome, audit };
   });

@@ -6,7 +6,7 @@
 // kept in dispute_route_changes, which also tells the start-up loader that the file is no longer the
 // routing (src/database/reference-data.ts).
 import type { EntityManager } from 'typeorm';
-import { ErrorCode } from '../../graphql/errors';
+import { staleVersion } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { DEPARTMENTS, rowAccess } from '../../permissions/policy';
 import type { RequestContext } from '../../request-scope';
@@ -63,43 +63,44 @@ export function setDisputeRoute(
 ): Promise<MutationResult<DisputeRouting>> {
   return runMutation(context, input, async (tx) => {
     if (!MATCH_VALUES[input.matchKind].includes(input.matchValue)) {
-      throw problem(
-        'input.matchValue',
-        `${input.matchValue} is not a ${input.matchKind.toLowerCase()}: one of ${MATCH_VALUES[input.matchKind].join(', ')}`,
-      );
+      throw problem('input.matchValue', {
+        zh: `${input.matchValue} 不是可选的 ${input.matchKind}：可选 ${MATCH_VALUES[input.matchKind].join('、')}`,
+        en: `${input.matchValue} is not a ${input.matchKind.toLowerCase()}: one of ${MATCH_VALUES[input.matchKind].join(', ')}`,
+      });
     }
     const wanted = [...new Set(input.departmentCodes)].sort();
     if (wanted.length !== input.departmentCodes.length)
-      throw problem('input.departmentCodes', 'A department is listed twice');
+      throw problem('input.departmentCodes', { zh: '部门重复列出', en: 'A department is listed twice' });
     const known = new Set<string>(DEPARTMENTS);
     input.departmentCodes.forEach((code, index) => {
-      if (!known.has(code)) throw problem(`input.departmentCodes.${index}`, `${code} is not a department`);
+      if (!known.has(code)) {
+        throw problem(`input.departmentCodes.${index}`, {
+          zh: `${code} 不是部门`,
+          en: `${code} is not a department`,
+        });
+      }
       if (!takesRoutedDisputes(code)) {
-        throw problem(
-          `input.departmentCodes.${index}`,
-          `${code} is not routed disputes: its row scope does not depend on the routing (permissions/policy.ts)`,
-        );
+        throw problem(`input.departmentCodes.${index}`, {
+          zh: `${code} 不接收分流的纠纷：其数据范围与分流无关`,
+          en: `${code} is not routed disputes: its row scope does not depend on the routing (permissions/policy.ts)`,
+        });
       }
     });
     // One edit at a time (and not while a replica starts and loads the file's routing).
     await tx.query(`LOCK TABLE dispute_route_changes IN SHARE ROW EXCLUSIVE MODE`);
     const before = await readRouting(tx);
     if (input.expectedVersion !== before.version) {
-      throw problem(
-        'input.expectedVersion',
-        `The routing is at version ${before.version}, not ${input.expectedVersion}: read it again and repeat the edit`,
-        ErrorCode.CONFLICT,
-      );
+      throw staleVersion({ zh: '纠纷分流表', en: 'routing' }, before.version, input.expectedVersion);
     }
     const previous =
       before.routes.find(
         (route) => route.matchKind === input.matchKind && route.matchValue === input.matchValue,
       )?.departmentCodes ?? [];
     if (previous.join(',') === wanted.join(',')) {
-      throw problem(
-        'input.departmentCodes',
-        `${input.matchValue} is routed to ${previous.join(', ') || 'no department'} already`,
-      );
+      throw problem('input.departmentCodes', {
+        zh: `${input.matchValue} 已分流至 ${previous.join('、') || '无部门'}`,
+        en: `${input.matchValue} is routed to ${previous.join(', ') || 'no department'} already`,
+      });
     }
     await tx.query(`DELETE FROM dispute_routes WHERE match_kind = $1 AND match_value = $2`, [
       input.matchKind,

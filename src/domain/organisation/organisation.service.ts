@@ -30,11 +30,23 @@ export async function requireGridInScope(
     .andWhere(`j.id IN (${subtreeNodesSql(':path', ':descendants')})`, { path, descendants })
     .getRawAndEntities<{ successor_name: string | null }>();
   const grid = entities[0];
-  if (!grid) throw problem(field, 'No grid with this id within your jurisdiction');
+  if (!grid)
+    throw problem(field, {
+      zh: '您的辖区内没有此编号的网格',
+      en: 'No grid with this id within your jurisdiction',
+    });
   if (grid.level !== JurisdictionLevel.GRID)
-    throw problem(field, `${grid.name} is a ${grid.level}, not a grid`);
+    throw problem(field, {
+      zh: `${grid.name}是 ${grid.level}，不是网格`,
+      en: `${grid.name} is a ${grid.level}, not a grid`,
+    });
   const successor = raw[0]?.successor_name;
-  if (successor) throw problem(field, `${grid.name} was reorganised into ${successor}: use that grid`);
+  if (successor) {
+    throw problem(field, {
+      zh: `${grid.name}已调整并入${successor}：请使用该网格`,
+      en: `${grid.name} was reorganised into ${successor}: use that grid`,
+    });
+  }
   return grid;
 }
 

@@ -89,8 +89,18 @@ async function nodeInScope(
       WHERE j.id = $1 AND (j.path = $2 OR j.path LIKE $3)`,
     [id, path, descendants],
   )) as NodeRow[];
-  if (!row) throw problem(field, 'No jurisdiction with this id within your jurisdiction');
-  if (row.retired) throw problem(field, `${row.name} was retired by an earlier reorganisation`);
+  if (!row) {
+    throw problem(field, {
+      zh: '您的辖区内没有此编号的辖区',
+      en: 'No jurisdiction with this id within your jurisdiction',
+    });
+  }
+  if (row.retired) {
+    throw problem(field, {
+      zh: `${row.name}已在先前的调整中撤销`,
+      en: `${row.name} was retired by an earlier reorganisation`,
+    });
+  }
   return row;
 }
 
@@ -103,7 +113,12 @@ async function nodeOfLevel(
   field: string,
 ): Promise<NodeRow> {
   const node = await nodeInScope(tx, context, id, field);
-  if (node.level !== level) throw problem(field, `${node.name} is a ${node.level}, not a ${level}`);
+  if (node.level !== level) {
+    throw problem(field, {
+      zh: `${node.name}是 ${node.level}，不是 ${level}`,
+      en: `${node.name} is a ${node.level}, not a ${level}`,
+    });
+  }
   return node;
 }
 
@@ -124,7 +139,10 @@ async function requireFreePlace(
   if (taken.length > 0) {
     throw problem(
       fields.code,
-      `${code} is taken (the codes of retired nodes stay taken): choose another code`,
+      {
+        zh: `代码 ${code} 已被占用（已撤销节点的代码仍保留）：请另选代码`,
+        en: `${code} is taken (the codes of retired nodes stay taken): choose another code`,
+      },
       ErrorCode.CONFLICT,
     );
   }
@@ -136,7 +154,10 @@ async function requireFreePlace(
   if (namesake.length > 0) {
     throw problem(
       fields.name,
-      `${parent.name} already has a ${name}: choose another name`,
+      {
+        zh: `${parent.name}下已有${name}：请另选名称`,
+        en: `${parent.name} already has a ${name}: choose another name`,
+      },
       ErrorCode.CONFLICT,
     );
   }
@@ -158,7 +179,11 @@ async function insertNode(
   } catch (error) {
     // Another request took the code between the check and the insert.
     if ((error as { code?: string }).code === '23505')
-      throw problem(codeField, `${node.code} is taken: choose another code`, ErrorCode.CONFLICT);
+      throw problem(
+        codeField,
+        { zh: `代码 ${node.code} 已被占用：请另选代码`, en: `${node.code} is taken: choose another code` },
+        ErrorCode.CONFLICT,
+      );
     throw error;
   }
 }
@@ -173,10 +198,10 @@ export function addJurisdiction(
       const level = ADDED_LEVELS[input.level];
       const expected = parentLevelOf(level);
       if (parent.level !== expected) {
-        throw problem(
-          'input.parentId',
-          `A ${level} goes under a ${expected ?? 'nothing'} (CITY > STREET > VILLAGE > GRID): ${parent.name} is a ${parent.level}`,
-        );
+        throw problem('input.parentId', {
+          zh: `${level} 须位于 ${expected ?? '无'} 之下（CITY > STREET > VILLAGE > GRID）：${parent.name}是 ${parent.level}`,
+          en: `A ${level} goes under a ${expected ?? 'nothing'} (CITY > STREET > VILLAGE > GRID): ${parent.name} is a ${parent.level}`,
+        });
       }
       const place = await requireFreePlace(tx, parent, input.localCode, input.name, {
         code: 'input.localCode',
@@ -366,7 +391,10 @@ export function reorganiseMoveGrid(
       'input.villageId',
     );
     if (grid.parentId === village.id)
-      throw problem('input.villageId', `${grid.name} is in ${village.name} already`);
+      throw problem('input.villageId', {
+        zh: `${grid.name}已在${village.name}`,
+        en: `${grid.name} is in ${village.name} already`,
+      });
     const name = input.name ?? grid.name;
     const place = await requireFreePlace(tx, village, input.localCode ?? localCodeOf(grid.code), name, {
       code: 'input.localCode',
@@ -397,7 +425,10 @@ export function reorganiseMergeGrids(
 ): Promise<MutationResult<Reorganisation>> {
   return reorganise(context, input, input.intoGridId, async (tx) => {
     if (input.gridId === input.intoGridId)
-      throw problem('input.intoGridId', 'A grid cannot be merged into itself');
+      throw problem('input.intoGridId', {
+        zh: '网格不能并入自身',
+        en: 'A grid cannot be merged into itself',
+      });
     const grid = await nodeOfLevel(tx, context, input.gridId, JurisdictionLevel.GRID, 'input.gridId');
     const into = await nodeOfLevel(tx, context, input.intoGridId, JurisdictionLevel.GRID, 'input.intoGridId');
     return {

@@ -10,14 +10,15 @@ import { principalOf } from '../../auth/identity';
 import { pageSize } from '../../database/paging';
 import {
   badUserInput,
-  conflict,
   ErrorCode,
   forbidden,
   notFound,
+  ruleRefusal,
+  staleVersion,
   userError,
   UserInputProblem,
 } from '../../graphql/errors';
-import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
+import { constraintMessageZh, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { NAME_MAX } from '../../graphql/validation';
 import { decideField, FIELD_POLICY, PERSON_MERGE_POLICY } from '../../permissions/policy';
 import { personScope } from '../../permissions/scope';
@@ -71,7 +72,10 @@ export async function knownIdNumber(
   const visible = readsNumber && (await isVisiblePerson(tx, context, holder.id));
   if (!visible) {
     return {
-      problem: new UserInputProblem([userError(field, ID_NUMBER_NOT_ACCEPTED)]),
+      // Word for word what the input rule says of an invalid number (isRegistrableIdNumber): no signal.
+      problem: new UserInputProblem([
+        userError(field, { zh: constraintMessageZh('isRegistrableIdNumber'), en: ID_NUMBER_NOT_ACCEPTED }),
+      ]),
       existingPersonId: null,
     };
   }
@@ -79,8 +83,12 @@ export async function knownIdNumber(
     problem: new UserInputProblem([
       userError(
         field,
-        `A person with this ID number is already on record (${holder.id}): update that record, or have ` +
-          `the grid leader merge the two (mergePersons)`,
+        {
+          zh: `此身份证号码的人员已登记（${holder.id}）：请更新该记录，或由网格长合并两条记录（mergePersons）`,
+          en:
+            `A person with this ID number is already on record (${holder.id}): update that record, or have ` +
+            `the grid leader merge the two (mergePersons)`,
+        },
         ErrorCode.CONFLICT,
       ),
     ]),
@@ -214,9 +222,10 @@ function requireMergeDecider(identity: Identity, gridIds: readonly string[]): vo
     throw forbidden(`Merging two records of one person is for ${rule.audience.label}`);
   }
   if (rule.ownGridOnly && gridIds.some((gridId) => gridId !== identity.jurisdictionId)) {
-    throw forbidden(
-      'Only the leader of the persons’ own grid may merge their records (网格长); records in two grids are first brought into one (updatePerson gridId)',
-    );
+    throw ruleRefusal('input.mergePersonId', {
+      zh: '只有人员所在网格的网格长可以合并其记录；两个网格的记录须先调整到同一网格（updatePerson gridId）',
+      en: 'Only the leader of the persons’ own grid may merge their records (网格长); records in two grids are first brought into one (updatePerson gridId)',
+    });
   }
 }
 
@@ -233,7 +242,12 @@ export function mergePersons(
   return runMutation(context, input, async (tx) => {
     const keepId = input.keepPersonId;
     const mergeId = input.mergePersonId;
-    if (keepId === mergeId) throw problem('input.mergePersonId', 'A record cannot be merged into itself');
+    if (keepId === mergeId) {
+      throw problem('input.mergePersonId', {
+        zh: '记录不能合并到自身',
+        en: 'A record cannot be merged into itself',
+      });
+    }
     const scope = personScope(context.user, 'p', context.now());
     // Both rows locked, in id order (two merges of the same pair never wait on each other in a circle).
     const found = await tx
@@ -253,25 +267,26 @@ export function mergePersons(
     }
     if (!keep || !merged) throw notFound('Person');
     requireMergeDecider(context.user, [keep.gridId, merged.gridId]);
-    for (const [person, expected, field] of [
-      [keep, input.keepExpectedVersion, 'keep'],
-      [merged, input.mergeExpectedVersion, 'merge'],
+    for (const [person, expected, record, field] of [
+      [keep, input.keepExpectedVersion, { zh: '保留的记录', en: 'kept record' }, 'input.keepExpectedVersion'],
+      [
+        merged,
+        input.mergeExpectedVersion,
+        { zh: '并入的记录', en: 'merged record' },
+        'input.mergeExpectedVersion',
+      ],
     ] as const) {
-      if (person.version !== expected) {
-        throw conflict(
-          `The ${field} record is at version ${person.version}, not ${expected}: read both again before merging`,
-        );
-      }
+      if (person.version !== expected) throw staleVersion(record, person.version, expected, field);
     }
     if (
       keep.idNumber &&
       merged.idNumber &&
       normalisedIdNumber(keep.idNumber) !== normalisedIdNumber(merged.idNumber)
     ) {
-      throw problem(
-        'input.mergePersonId',
-        'The two records hold different ID numbers: correct the wrong one (updatePerson) before merging',
-      );
+      throw problem('input.mergePersonId', {
+        zh: '两条记录的身份证号码不同：请先更正错误的一条（updatePerson）再合并',
+        en: 'The two records hold different ID numbers: correct the wrong one (updatePerson) before merging',
+      });
     }
     const now = context.now();
     const moved: Record<string, string[]> = {};

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
-import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { badUserInput, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope, needsAssessmentScope, personScope } from '../../permissions/scope';
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
@@ -48,7 +48,11 @@ export async function requireVisiblePerson(
     .where('p.id = :personId', { personId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!person) throw problem(field, 'No person with this id within your scope');
+  if (!person)
+    throw problem(field, {
+      zh: '您的范围内没有此编号的人员',
+      en: 'No person with this id within your scope',
+    });
   return person;
 }
 
@@ -65,7 +69,12 @@ async function requireHouseholdInScope(
     .where('h.id = :householdId', { householdId })
     .andWhere(scope.sql, scope.params)
     .getOne();
-  if (!household) throw problem(field, 'No household with this id within your jurisdiction');
+  if (!household) {
+    throw problem(field, {
+      zh: '您的辖区内没有此编号的户',
+      en: 'No household with this id within your jurisdiction',
+    });
+  }
   return household;
 }
 
@@ -175,9 +184,7 @@ export async function updatePerson(
       .getOne();
     if (!current) throw notFound('Person');
     if (current.version !== input.expectedVersion) {
-      throw conflict(
-        `Person ${input.id} is at version ${current.version}, not ${input.expectedVersion}: read it again and reapply your change`,
-      );
+      throw staleVersion({ zh: '人员记录', en: 'person' }, current.version, input.expectedVersion);
     }
     const changes: Partial<Person> = {};
     for (const field of PERSON_DETAIL_FIELDS) {
@@ -187,7 +194,7 @@ export async function updatePerson(
         value === null &&
         (field === 'name' || field === 'gender' || field === 'gridId' || field === 'residency')
       ) {
-        throw problem(`input.${field}`, `${field} cannot be removed`);
+        throw problem(`input.${field}`, { zh: `${field} 不能删除`, en: `${field} cannot be removed` });
       }
       Object.assign(changes, {
         [field]: field === 'name' && typeof value === 'string' ? value.trim() : value,
@@ -196,10 +203,10 @@ export async function updatePerson(
     const idNumber = 'idNumber' in changes ? changes.idNumber : current.idNumber;
     const birthDate = 'birthDate' in changes ? changes.birthDate : current.birthDate;
     if (idNumber && birthDate && !idNumberAgreesWithBirthDate(idNumber, birthDate)) {
-      throw problem(
-        'idNumber' in changes ? 'input.idNumber' : 'input.birthDate',
-        'The ID number’s digits 7–14 must be the birth date (GB 11643)',
-      );
+      throw problem('idNumber' in changes ? 'input.idNumber' : 'input.birthDate', {
+        zh: '身份证号码第 7–14 位须为出生日期（GB 11643）',
+        en: 'The ID number’s digits 7–14 must be the birth date (GB 11643)',
+      });
     }
     if (changes.specialStatuses) {
       changes.specialStatuses = statusesAfterUpdate(

@@ -2,7 +2,7 @@
 // PSYCHOLOGICAL_SUPPORT referral in the same transaction (SPEC §3 Assessment).
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { conflict, notFound } from '../../graphql/errors';
+import { ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { personScope } from '../../permissions/scope';
 import { Person } from '../people/person.entity';
@@ -98,8 +98,11 @@ export function updateReferral(
       })
       .where('id = :id AND version = :version', { id: input.id, version: input.expectedVersion })
       .execute();
-    if (result.affected === 0)
-      throw conflict(`Referral ${input.id} is at version ${current.version}, not ${input.expectedVersion}`);
+    if (result.affected === 0) {
+      // Read again: a change committed since the first read is the version to reload.
+      const { version } = await tx.getRepository(Referral).findOneByOrFail({ id: input.id });
+      throw staleVersion({ zh: '转介', en: 'referral' }, version, input.expectedVersion);
+    }
     return {
       result: await tx.getRepository(Referral).findOneByOrFail({ id: input.id }),
       audit: [
@@ -124,13 +127,17 @@ export function savePsychologicalFile(
     if (person.tier !== Tier.ORANGE && person.tier !== Tier.RED) {
       throw problem(
         'input.personId',
-        `Psychological files are kept for ORANGE and RED persons; this person is ${person.tier}`,
+        {
+          zh: `心理档案只为 ORANGE 和 RED 人员建立；此人为 ${person.tier}`,
+          en: `Psychological files are kept for ORANGE and RED persons; this person is ${person.tier}`,
+        },
+        ErrorCode.NOT_ALLOWED,
       );
     }
     const existing = await tx.getRepository(PsychologicalFile).findOneBy({ personId: person.id });
     if (existing) {
       if (existing.version !== input.expectedVersion) {
-        throw conflict(`The file is at version ${existing.version}, not ${input.expectedVersion ?? 'none'}`);
+        throw staleVersion({ zh: '心理档案', en: 'file' }, existing.version, input.expectedVersion);
       }
       await tx
         .getRepository(PsychologicalFile)

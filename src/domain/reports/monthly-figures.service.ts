@@ -299,7 +299,12 @@ export function recordPoliceCounts(
 ): Promise<MutationResult<PoliceCounts>> {
   return runMutation(context, input, async (tx) => {
     const node = await nodeInScope(context, input.jurisdictionId).catch(() => null);
-    if (!node) throw problem('input.jurisdictionId', 'No jurisdiction with this id within your scope');
+    if (!node) {
+      throw problem('input.jurisdictionId', {
+        zh: '您的范围内没有此编号的辖区',
+        en: 'No jurisdiction with this id within your scope',
+      });
+    }
     await tx.query(
       `INSERT INTO police_monthly_counts (jurisdiction_id, month, extreme_violence_incidents, resulting_homicides,
                                           dispute_police_calls, entered_by_id, entered_at)

@@ -4,7 +4,7 @@
 // version becomes current in the same transaction; recordAssessment reads the current version from
 // the database on every call, so every replica uses it from its next request, and a code the new
 // version no longer has is refused for new assessments.
-import { ErrorCode, userError, UserInputProblem } from '../../graphql/errors';
+import { staleVersion, userError, UserInputProblem } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import type { RequestContext } from '../../request-scope';
 import { catalogDifference, catalogProblems, type CatalogEntry } from './catalog-rules';
@@ -23,10 +23,11 @@ export function publishIndicatorCatalog(
     }[];
     const currentVersion = current?.version ?? 0;
     if (input.expectedCurrentVersion !== currentVersion) {
-      throw problem(
+      throw staleVersion(
+        { zh: '风险指标目录', en: 'current catalog' },
+        currentVersion,
+        input.expectedCurrentVersion,
         'input.expectedCurrentVersion',
-        `The current catalog is v${currentVersion}, not v${input.expectedCurrentVersion}: start from it again`,
-        ErrorCode.CONFLICT,
       );
     }
     const entries: CatalogEntry[] = input.indicators.map((indicator) => ({
@@ -46,7 +47,7 @@ export function publishIndicatorCatalog(
             found.index === null
               ? 'input.indicators'
               : `input.indicators.${found.index}.${found.field ?? 'code'}`,
-            found.message,
+            { zh: '指标目录有误', en: found.message },
           ),
         ),
       );
@@ -57,10 +58,10 @@ export function publishIndicatorCatalog(
     )) as CatalogEntry[];
     const difference = catalogDifference(previous, entries);
     if (difference.added.length + difference.removed.length + difference.renamed.length === 0) {
-      throw problem(
-        'input.indicators',
-        `This is catalog v${currentVersion} as it stands: nothing to publish`,
-      );
+      throw problem('input.indicators', {
+        zh: `与现行目录 v${currentVersion} 相同：没有可发布的变更`,
+        en: `This is catalog v${currentVersion} as it stands: nothing to publish`,
+      });
     }
     const [next] = (await tx.query(
       `SELECT coalesce(max(version), 0) + 1 AS version FROM indicator_catalog_versions`,

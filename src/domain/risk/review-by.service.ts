@@ -10,7 +10,7 @@
 // is the overridden one, and `Person.reviewOverdue` already says the review is due.
 import type { DataSource } from 'typeorm';
 import { writeAuditEntries } from '../../audit/audit-log';
-import { conflict, notFound } from '../../graphql/errors';
+import { ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { requireTierDecider } from '../../permissions/decisions';
 import { personScope } from '../../permissions/scope';
@@ -121,7 +121,7 @@ export function renewTierOverride(
     const level = tierChangeLevel(request.fromTier, request.toTier);
     if (level) requireTierDecider(context.user, level);
     if (request.version !== input.expectedVersion) {
-      throw conflict(`Request ${request.id} is at version ${request.version}, not ${input.expectedVersion}`);
+      throw staleVersion({ zh: '等级变更申请', en: 'request' }, request.version, input.expectedVersion);
     }
     const reviewBy = request.decidedAt
       ? overrideReviewBy(request.fromTier, request.toTier, request.decidedAt)
@@ -130,8 +130,15 @@ export function renewTierOverride(
       throw problem(
         'input.requestId',
         request.status === TierChangeStatus.APPROVED || request.status === TierChangeStatus.EXPIRED
-          ? 'This override has reached its review-by date and ended: request a new tier change (requestTierChange)'
-          : `Only an approved override in effect can be renewed; this request is ${request.status}`,
+          ? {
+              zh: '此人工定级已到复核日期并结束：请重新申请等级变更（requestTierChange）',
+              en: 'This override has reached its review-by date and ended: request a new tier change (requestTierChange)',
+            }
+          : {
+              zh: `只有生效中的已批准人工定级可以续期；此申请为 ${request.status}`,
+              en: `Only an approved override in effect can be renewed; this request is ${request.status}`,
+            },
+        ErrorCode.INVALID_STATE,
       );
     }
     await tx

@@ -34,14 +34,23 @@ export async function recordAssessment(
         throw problem(
           `input.indicators.${unknown}.code`,
           earlier?.version
-            ? `${unknownCode} is not in indicator catalog v${catalog.version}, which new assessments use: it was last in v${earlier.version}`
-            : `${unknownCode} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
+            ? {
+                zh: `${unknownCode} 不在新评估使用的指标目录 v${catalog.version} 中：最后见于 v${earlier.version}`,
+                en: `${unknownCode} is not in indicator catalog v${catalog.version}, which new assessments use: it was last in v${earlier.version}`,
+              }
+            : {
+                zh: `${unknownCode} 不在指标目录 v${catalog.version} 中（EVENT 类指标从不手工录入）`,
+                en: `${unknownCode} is not in indicator catalog v${catalog.version} (EVENT is never entered by hand)`,
+              },
         );
       }
       const seen = new Set<string>();
       input.indicators.forEach((observed, index) => {
         if (seen.has(observed.code))
-          throw problem(`input.indicators.${index}.code`, `${observed.code} is listed twice`);
+          throw problem(`input.indicators.${index}.code`, {
+            zh: `${observed.code} 重复列出`,
+            en: `${observed.code} is listed twice`,
+          });
         seen.add(observed.code);
       });
       const now = context.now();

@@ -4,7 +4,7 @@
 import type { RequestContext } from '../../request-scope';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
-import { badUserInput, conflict, notFound } from '../../graphql/errors';
+import { badUserInput, ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { requireTierDecider } from '../../permissions/decisions';
 import { personScope } from '../../permissions/scope';
@@ -28,7 +28,13 @@ export function requestTierChange(
   return runMutation(context, input, async (tx) => {
     const { id, replayed } = await createIdempotently(tx, context, 'requestTierChange', input, async () => {
       const person = await requireVisiblePerson(tx, context, input.personId, 'input.personId');
-      if (person.tier === input.toTier) throw problem('input.toTier', `The person is already ${person.tier}`);
+      if (person.tier === input.toTier) {
+        throw problem(
+          'input.toTier',
+          { zh: `此人已是 ${person.tier}`, en: `The person is already ${person.tier}` },
+          ErrorCode.INVALID_STATE,
+        );
+      }
       const inserted = await tx.getRepository(TierChangeRequest).insert({
         personId: person.id,
         fromTier: person.tier,
@@ -75,10 +81,14 @@ export function decideTierChange(
       .getOne();
     if (!request) throw notFound('TierChangeRequest');
     if (request.version !== input.expectedVersion) {
-      throw conflict(`Request ${request.id} is at version ${request.version}, not ${input.expectedVersion}`);
+      throw staleVersion({ zh: '等级变更申请', en: 'request' }, request.version, input.expectedVersion);
     }
     if (request.status !== TierChangeStatus.PENDING) {
-      throw problem('input.requestId', `This request was already ${request.status}`);
+      throw problem(
+        'input.requestId',
+        { zh: `此申请已是 ${request.status}`, en: `This request was already ${request.status}` },
+        ErrorCode.INVALID_STATE,
+      );
     }
     const level = tierChangeLevel(request.fromTier, request.toTier);
     if (level) requireTierDecider(context.user, level);

@@ -126,22 +126,31 @@ export function registerWebhook(
       throw new UserInputProblem([
         userError(
           null,
-          'Only a service account registers webhooks: its API key receives them',
-          ErrorCode.FORBIDDEN,
+          {
+            zh: '只有服务账号可以登记回调：由其 API 密钥接收',
+            en: 'Only a service account registers webhooks: its API key receives them',
+          },
+          ErrorCode.NOT_ALLOWED,
         ),
       ]);
     }
     const checked = await checkTarget(input.url, context.app.config, context.dataSource);
-    if ('refused' in checked) throw problem('input.url', checked.refused);
+    if ('refused' in checked) throw problem('input.url', { zh: '不接受此回调地址', en: checked.refused });
     const sealer = await webhookSecretSealerOf(context.app.config);
     const events = [...new Set(input.events)];
     // An AUDITOR account's tool receives the signed audit checkpoints and nothing else (it reads no
     // records); no other account receives them.
     const auditor = principalOf(context.user).capability === 'AUDITOR';
     if (auditor && events.some((event) => event !== WebhookEventType.AUDIT_CHECKPOINT))
-      throw problem('input.events', 'An AUDITOR service account receives AUDIT_CHECKPOINT only');
+      throw problem('input.events', {
+        zh: '审计员服务账号只接收 AUDIT_CHECKPOINT',
+        en: 'An AUDITOR service account receives AUDIT_CHECKPOINT only',
+      });
     if (!auditor && events.includes(WebhookEventType.AUDIT_CHECKPOINT))
-      throw problem('input.events', 'Only an AUDITOR service account receives AUDIT_CHECKPOINT');
+      throw problem('input.events', {
+        zh: '只有审计员服务账号接收 AUDIT_CHECKPOINT',
+        en: 'Only an AUDITOR service account receives AUDIT_CHECKPOINT',
+      });
     let signingSecret = '';
     const { id, replayed } = await createIdempotently(tx, context, 'registerWebhook', input, async () => {
       const endpointId = randomUUID();
@@ -191,11 +200,20 @@ export function approveWebhook(
 ): Promise<MutationResult<Webhook>> {
   return runMutation(context, input, async (tx) => {
     const endpoint = await lockVisibleEndpoint(tx, context, input.webhookId);
-    if (endpoint.status === 'ACTIVE') throw problem('input.webhookId', 'The webhook is already active');
+    if (endpoint.status === 'ACTIVE') {
+      throw problem(
+        'input.webhookId',
+        { zh: '此回调已启用', en: 'The webhook is already active' },
+        ErrorCode.INVALID_STATE,
+      );
+    }
     // The URL is checked again: what its name resolves to may have changed since it was registered.
     const checked = await checkTarget(endpoint.url, context.app.config, context.dataSource);
     if ('refused' in checked)
-      throw problem('input.webhookId', `The webhook's URL is refused now: ${checked.refused}`);
+      throw problem('input.webhookId', {
+        zh: '此回调地址现已不被接受',
+        en: `The webhook's URL is refused now: ${checked.refused}`,
+      });
     // Approval starts delivery from now: events while it waited or was disabled are not sent.
     return moveEndpoint(tx, context, endpoint, 'approveWebhook', {
       set: `status = 'ACTIVE', approved_at = clock_timestamp(), approved_by_id = $2,
@@ -211,7 +229,13 @@ export function disableWebhook(
 ): Promise<MutationResult<Webhook>> {
   return runMutation(context, input, async (tx) => {
     const endpoint = await lockVisibleEndpoint(tx, context, input.webhookId);
-    if (endpoint.status === 'DISABLED') throw problem('input.webhookId', 'The webhook is already disabled');
+    if (endpoint.status === 'DISABLED') {
+      throw problem(
+        'input.webhookId',
+        { zh: '此回调已停用', en: 'The webhook is already disabled' },
+        ErrorCode.INVALID_STATE,
+      );
+    }
     return moveEndpoint(tx, context, endpoint, 'disableWebhook', {
       set: `status = 'DISABLED', disabled_at = clock_timestamp(), disabled_by_id = $2`,
       detail: { from: endpoint.status },
@@ -326,7 +350,11 @@ export function replayWebhookDelivery(
     const delivery = rows[0];
     if (!delivery) throw notFound('WebhookDelivery');
     if (delivery.status === WebhookDeliveryStatus.PENDING)
-      throw problem('input.deliveryId', 'The delivery is already queued');
+      throw problem(
+        'input.deliveryId',
+        { zh: '此次投递已在队列中', en: 'The delivery is already queued' },
+        ErrorCode.INVALID_STATE,
+      );
     const [replayed] = await updateReturning<DeliveryRow>(
       tx,
       `UPDATE webhook_deliveries d SET status = 'PENDING', attempts = 0, next_attempt_at = clock_timestamp(),

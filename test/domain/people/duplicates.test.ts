@@ -451,9 +451,11 @@ describe('mergePersons', () => {
   test('refuses a stale version with CONFLICT and a record merged into itself', async () => {
     const v = await versions();
     const leader = await api.login('grid.leader');
-    expect(errorCodes(await api.gql(MERGE, { input: input(v[keep]! + 5, v[merged]!) }, leader))).toEqual({
-      mergePersons: 'CONFLICT',
-    });
+    const stale = await api.gql(MERGE, { input: input(v[keep]! + 5, v[merged]!) }, leader);
+    expect(stale.data?.mergePersons.userErrors).toEqual([
+      { field: 'input.keepExpectedVersion', message: expect.any(String), code: 'CONFLICT' },
+    ]);
+    expect(await versions()).toEqual(v);
     const self = await api.gql(MERGE, { input: { ...input(1, 1), mergePersonId: keep } }, leader);
     expect(self.data?.mergePersons.userErrors).toEqual([
       { field: 'input.mergePersonId', message: expect.any(String), code: 'BAD_USER_INPUT' },

@@ -80,11 +80,11 @@ test('the same idempotencyKey twice creates one person', async () => {
 test('a stale expectedVersion is a CONFLICT and changes nothing', async () => {
   const created = await api.gql(REGISTER, { input: { name: '钱七', gridId: gridA } }, worker);
   const id = created.data?.registerPerson.person.id;
-  const UPDATE = `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { name version } userErrors { message } } }`;
+  const UPDATE = `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { name version } userErrors { message code currentVersion } } }`;
   const first = await api.gql(UPDATE, { input: { id, expectedVersion: 1, occupation: '司机' } }, worker);
   expect(first.data?.updatePerson.person).toEqual({ name: '钱七', version: 2 });
   const stale = await api.gql(UPDATE, { input: { id, expectedVersion: 1, name: '孙八' } }, worker);
-  expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  expect(stale.data?.updatePerson.userErrors).toMatchObject([{ code: 'CONFLICT', currentVersion: 2 }]);
   const rows: { name: string; version: number }[] = await api.dataSource.query(
     `SELECT name, version FROM persons WHERE id = $1`,
     [id],

@@ -168,7 +168,9 @@ test('the decider of the override’s level renews it before the date; nobody el
 
   // The grid leader decides YELLOW changes, not ORANGE ones.
   const byGridLeader = await api.gql(RENEW, { input: renewal }, await api.login('grid.leader'));
-  expect(errorCodes(byGridLeader)).toEqual({ renewTierOverride: 'FORBIDDEN' });
+  expect(byGridLeader.data?.renewTierOverride.userErrors).toMatchObject([
+    { field: 'input.requestId', code: 'NOT_ALLOWED' },
+  ]);
   // Outside the caller's row scope the request answers exactly as a made-up id.
   const outside = await api.gql(RENEW, { input: renewal }, await api.login('gridb.leader'));
   const madeUp = await api.gql(
@@ -181,7 +183,10 @@ test('the decider of the override’s level renews it before the date; nobody el
 
   const streetLeader = await api.login('comprehensive_governance.leader');
   const stale = await api.gql(RENEW, { input: { ...renewal, expectedVersion: 1 } }, streetLeader);
-  expect(errorCodes(stale)).toEqual({ renewTierOverride: 'CONFLICT' });
+  expect(stale.data?.renewTierOverride).toMatchObject({
+    request: null,
+    userErrors: [{ field: 'input.expectedVersion', code: 'CONFLICT' }],
+  });
 
   const renewed = await api.gql(RENEW, { input: renewal }, streetLeader);
   expect(renewed.data?.renewTierOverride).toMatchObject({
@@ -203,7 +208,7 @@ test('the decider of the override’s level renews it before the date; nobody el
   );
   // A retry of the same renewal renews nothing more.
   const retried = await api.gql(RENEW, { input: renewal }, streetLeader);
-  expect(errorCodes(retried)).toEqual({ renewTierOverride: 'CONFLICT' });
+  expect(retried.data?.renewTierOverride.userErrors).toMatchObject([{ code: 'CONFLICT' }]);
 
   // Past the first review-by date (day 60): still ORANGE, not overdue; it now ends on day 50 + 60.
   api.clock.advanceDays(20);

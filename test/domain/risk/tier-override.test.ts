@@ -1,7 +1,7 @@
 // Tier overrides: an ORANGE change requested by a grid worker is refused when a grid leader decides
 // it and accepted when the street 综治办 leader does; the explanation shows it; the audit shows both.
 import { startTestApi, type TestApi } from '../../support/api';
-import { errorCodes, recordAssessment, registerPerson } from '../../support/fixtures';
+import { recordAssessment, registerPerson } from '../../support/fixtures';
 
 let api: TestApi;
 
@@ -33,7 +33,10 @@ test('ORANGE override: refused for the grid leader, approved by the street leade
     { input: { requestId, decision: 'APPROVE', note: '同意', expectedVersion: 1 } },
     gridLeader,
   );
-  expect(errorCodes(refused)).toEqual({ decideTierChange: 'FORBIDDEN' });
+  expect(refused.data?.decideTierChange).toEqual({
+    request: null,
+    userErrors: [{ message: expect.stringMatching(/is decided by/) }],
+  });
   const unchanged = await api.gql(`query($id: ID!) { person(id: $id) { tier } }`, { id: person }, worker);
   expect(unchanged.data?.person.tier).toBe('YELLOW');
 

@@ -38,6 +38,7 @@ export const CONSTRAINT_MESSAGES_ZH: Readonly<Record<string, string>> = {
   isCalendarDate: '日期无效',
   isNationalIdNumber: '身份证号码无效',
   isRegistrableIdNumber: '身份证号码无法登记',
+  agreesWithBirthDate: '身份证号码与出生日期不符',
 };
 
 export const constraintMessageZh = (constraint: string): string =>

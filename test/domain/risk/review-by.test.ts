@@ -230,7 +230,7 @@ test('the decider of the override’s level renews it before the date; nobody el
   );
   expect(late.data?.renewTierOverride).toMatchObject({
     request: null,
-    userErrors: [{ field: 'input.requestId', code: 'BAD_USER_INPUT' }],
+    userErrors: [{ field: 'input.requestId', code: 'INVALID_STATE' }],
   });
 });
 

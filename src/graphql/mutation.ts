@@ -39,6 +39,7 @@ export const CONSTRAINT_MESSAGES_ZH: Readonly<Record<string, string>> = {
   isNationalIdNumber: '身份证号码无效',
   isRegistrableIdNumber: '身份证号码无法登记',
   agreesWithBirthDate: '身份证号码与出生日期不符',
+  isRegistrableLicenseNumber: '许可证号无法登记：须为4–64位字母、数字、括号或短横线，且尚未登记',
 };
 
 export const constraintMessageZh = (constraint: string): string =>

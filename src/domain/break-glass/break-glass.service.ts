@@ -11,7 +11,7 @@
 // reason too short is refused before the lookup too, so neither answer depends on the id.
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
-import { conflict, ErrorCode, forbidden, notFound } from '../../graphql/errors';
+import { ErrorCode, forbidden, notFound, ruleRefusal, staleVersion } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { BREAK_GLASS_ACCOUNT_KINDS } from '../../permissions/policy';
 import { personScope } from '../../permissions/scope';
@@ -36,10 +36,10 @@ export function breakGlass(
   return runMutation(context, input, async (tx) => {
     const reason = input.reason.trim();
     if (reason.length < BREAK_GLASS_REASON_MIN) {
-      throw problem(
-        'input.reason',
-        `Say why in at least ${BREAK_GLASS_REASON_MIN} characters: the reviewer weighs the reason`,
-      );
+      throw problem('input.reason', {
+        zh: `请至少用 ${BREAK_GLASS_REASON_MIN} 个字说明理由：审核人据此判断`,
+        en: `Say why in at least ${BREAK_GLASS_REASON_MIN} characters: the reviewer weighs the reason`,
+      });
     }
     const now = context.now();
     // The caller's own scope, without the grants it holds: a person already in it needs no glass broken.
@@ -55,9 +55,22 @@ export function breakGlass(
       .where('p.id = :personId', { personId: input.personId })
       .setParameters(own.params)
       .getRawOne();
-    if (!found) throw problem('input.personId', 'No person with this id', ErrorCode.NOT_FOUND);
+    if (!found) {
+      throw problem(
+        'input.personId',
+        { zh: '没有此编号的人员', en: 'No person with this id' },
+        ErrorCode.NOT_FOUND,
+      );
+    }
     if (found.in_scope) {
-      throw problem('input.personId', 'This person is within your scope already: no break-glass is needed');
+      throw problem(
+        'input.personId',
+        {
+          zh: '此人已在您的权限范围内，无需紧急授权',
+          en: 'This person is within your scope already: no break-glass is needed',
+        },
+        ErrorCode.INVALID_STATE,
+      );
     }
     const inserted = await tx.getRepository(BreakGlassGrant).insert({
       accountId: context.user.id,
@@ -134,13 +147,23 @@ export function reviewBreakGlass(
       .getOne();
     if (!grant) throw notFound('BreakGlassGrant');
     if (grant.version !== input.expectedVersion) {
-      throw conflict(`The grant is at version ${grant.version}, not ${input.expectedVersion}`);
+      throw staleVersion({ zh: '紧急授权', en: 'grant' }, grant.version, input.expectedVersion);
     }
     if (grant.reviewStatus !== BreakGlassReviewStatus.PENDING) {
-      throw problem('input.grantId', `This use was already reviewed: ${grant.reviewStatus}`);
+      throw problem(
+        'input.grantId',
+        {
+          zh: `此次使用已审核：${grant.reviewStatus}`,
+          en: `This use was already reviewed: ${grant.reviewStatus}`,
+        },
+        ErrorCode.INVALID_STATE,
+      );
     }
     if (grant.accountId === context.user.id) {
-      throw problem('input.grantId', 'A use of break-glass is reviewed by someone other than who made it');
+      throw ruleRefusal('input.grantId', {
+        zh: '紧急授权的使用须由他人审核，不能自审',
+        en: 'A use of break-glass is reviewed by someone other than who made it',
+      });
     }
     await tx
       .getRepository(BreakGlassGrant)

@@ -8,6 +8,7 @@ import {
   IsUUID,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
@@ -22,6 +23,19 @@ import {
 import { HazardActivity, HazardBusiness } from './hazard.entity';
 import { LICENSE_NUMBER_NOT_ACCEPTED } from './rules';
 
+/**
+ * A well-formed licence number. Every refusal gives one message, the one a number already on record
+ * gets too (hazard.service.ts): a refusal never tells whether a business elsewhere holds it (SPEC §4).
+ */
+const IsRegistrableLicenseNumber = () =>
+  ValidateBy({
+    name: 'isRegistrableLicenseNumber',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^[A-Za-z0-9()（）-]{4,64}$/.test(value),
+      defaultMessage: () => LICENSE_NUMBER_NOT_ACCEPTED,
+    },
+  });
+
 @InputType({ description: '登记经营单位 / Register a hazardous-goods business' })
 export class RegisterHazardBusinessInput {
   @Field()
@@ -30,7 +44,7 @@ export class RegisterHazardBusinessInput {
   name: string;
 
   @Field()
-  @Matches(/^[A-Za-z0-9()（）-]{4,64}$/, { message: LICENSE_NUMBER_NOT_ACCEPTED })
+  @IsRegistrableLicenseNumber()
   licenseNumber: string;
 
   @Field(() => [HazardActivity])

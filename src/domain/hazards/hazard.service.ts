@@ -8,6 +8,7 @@ import type { RequestContext } from '../../request-scope';
 import { pageSize } from '../../database/paging';
 import { ErrorCode, userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import {
+  constraintMessageZh,
   createIdempotently,
   inputProblems,
   problem,
@@ -41,15 +42,11 @@ export function registerHazardBusiness(
       async () => {
         await requireGridInScope(tx, context, input.gridId, 'input.gridId');
         if (await tx.getRepository(HazardBusiness).findOneBy({ licenseNumber: input.licenseNumber })) {
-          throw problem('input.licenseNumber', LICENSE_NUMBER_NOT_ACCEPTED);
-          throw problem(
-            'input.licenseNumber',
-            {
-              zh: `许可证号为 ${input.licenseNumber} 的经营单位已登记`,
-              en: `A business with licence ${input.licenseNumber} is already registered`,
-            },
-            ErrorCode.CONFLICT,
-          );
+          // Word for word what the input rule says of a malformed number (isRegistrableLicenseNumber).
+          throw problem('input.licenseNumber', {
+            zh: constraintMessageZh('isRegistrableLicenseNumber'),
+            en: LICENSE_NUMBER_NOT_ACCEPTED,
+          });
         }
         const inserted = await tx.getRepository(HazardBusiness).insert({
           name: input.name.trim(),

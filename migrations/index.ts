@@ -23,6 +23,7 @@ import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
 import { BreakGlass1766500000000 } from './1766500000000-BreakGlass';
+import { Accountability1766600000000 } from './1766600000000-Accountability';
 import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
 import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
 
@@ -51,6 +52,7 @@ export const migrations = [
   ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
   BreakGlass1766500000000,
+  Accountability1766600000000,
   AuditEntriesByMonth1766700000000,
   DropUnusedNameTrigramIndex1766900000000,
 ];

@@ -13,6 +13,7 @@ import { PsychologicalFile, Referral } from '../domain/referrals/referral.entity
 import { Alert, AlertRecipient, InjuryReport } from '../domain/alerts/alert.entity';
 import { HazardBusiness, HazardSale } from '../domain/hazards/hazard.entity';
 import { PoliceRecord } from '../domain/police/police-record.entity';
+import { Incident } from '../domain/police/incident.entity';
 import { Department } from '../domain/organisation/department.entity';
 import { Jurisdiction } from '../domain/organisation/jurisdiction.entity';
 import { User } from '../domain/organisation/user.entity';
@@ -52,4 +53,5 @@ export const entities = [
   HazardSale,
   PoliceRecord,
   BreakGlassGrant,
+  Incident,
 ];

@@ -26,6 +26,8 @@ import { ViewerResolver } from '../domain/viewer/viewer.resolver';
 import { ImportResolver } from '../domain/imports/import.resolver';
 import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
 import { BreakGlassResolver } from '../domain/break-glass/break-glass.resolver';
+import { IncidentResolver } from '../domain/police/incident.resolver';
+import { CaseReviewResolver } from '../domain/accountability/case-review.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 import { LabelsResolver } from './labels';
@@ -60,6 +62,8 @@ export const resolvers = [
   WebhookResolver,
   BreakGlassResolver,
   StaffResolver,
+  IncidentResolver,
+  CaseReviewResolver,
 ] as const;
 
 /**

@@ -207,6 +207,12 @@ const FIGURE_READERS = audience(
       p.department === 'COMPREHENSIVE_GOVERNANCE' ||
       p.department === 'CITY_CENTER'),
 );
+/**
+ * Who opens the case review of an extreme-violence incident (一案一倒查, issue 25): the coordinators of
+ * its street and the city, and POLICE who record it. What each reads in it is decided field by field by
+ * this table (src/domain/accountability/case-review.service.ts).
+ */
+export const CASE_REVIEW_READERS = departments('COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE');
 /** Who reads mediation records (调解笔录、协议): JUSTICE, the court that confirms them, coordinators. */
 const MEDIATION_READERS = departments(
   'GRID',
@@ -419,6 +425,11 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PoliceCounts: STAFF,
   PoliceCountsPayload: STAFF,
   PoliceRecordPayload: departments('POLICE'),
+  IncidentPayload: departments('POLICE'),
+  // The case review (issue 25): its entries and gaps are filtered by the policy rows of what they show.
+  CaseReview: CASE_REVIEW_READERS,
+  ReviewEntry: CASE_REVIEW_READERS,
+  ReviewGap: CASE_REVIEW_READERS,
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
   // Explaining an access decision (issue 24): the policy's rules for an account, no record data.
@@ -686,6 +697,18 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'PoliceRecord.summary': { read: departments('POLICE'), sensitive: true },
   'PoliceRecord.occurredOn': { read: departments('POLICE') },
   'PoliceRecord.recordedAt': { read: departments('POLICE') },
+  // Extreme-violence incidents are police records (issue 25); the case review shows others its facts.
+  'Incident.id': { read: departments('POLICE') },
+  'Incident.gridId': { read: departments('POLICE') },
+  'Incident.occurredAt': { read: departments('POLICE') },
+  'Incident.place': { read: departments('POLICE') },
+  'Incident.kind': { read: departments('POLICE') },
+  'Incident.deaths': { read: departments('POLICE') },
+  'Incident.injuries': { read: departments('POLICE') },
+  'Incident.summary': { read: departments('POLICE'), sensitive: true },
+  'Incident.recordedAt': { read: departments('POLICE') },
+  'Incident.personIds': { read: departments('POLICE'), references: 'Person' },
+  'Incident.disputeIds': { read: departments('POLICE'), references: 'Dispute' },
   'Person.psychologicalFile': {
     read: departments('SOCIAL_AFFAIRS'),
     sensitive: true,
@@ -756,6 +779,7 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Referral.updatedAt': { read: REFERRAL_READERS },
   'TierChangeRequest.updatedAt': { read: NOT_YOUTH },
   'PoliceRecord.updatedAt': { read: departments('POLICE') },
+  'Incident.updatedAt': { read: departments('POLICE') },
   'Alert.updatedAt': { read: STAFF },
 
   // The change feed (SPEC §5a). Each record field has the audience of the way its record is reached
@@ -933,6 +957,8 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.monthlyComparison': FIGURE_READERS,
   'Mutation.recordPoliceCounts': leadersOf('POLICE'),
   'Mutation.addPoliceRecord': departments('POLICE'),
+  'Mutation.recordIncident': departments('POLICE'),
+  'Query.caseReview': CASE_REVIEW_READERS,
   // Department integrations follow what changed in their scope (SPEC §5a); ADMIN and AUDITOR read no records.
   'Query.changes': STAFF,
   'Query.webhooks': WEBHOOK_USERS,
@@ -1070,6 +1096,7 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.monthlyFigures(jurisdictionId)': lookup,
   'Query.monthlyFigures(month)': narrows('MonthlyFigures.month'),
   'Query.monthlyComparison(jurisdictionId)': lookup,
+  'Query.caseReview(incidentId)': lookup,
   'Query.monthlyComparison(month)': narrows('MonthlyComparison.current'),
   'Query.persons(first)': page,
   'Query.persons(after)': page,
@@ -1166,6 +1193,13 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.flaggedBreakGlass(first)': page,
   'Query.flaggedBreakGlass(after)': page,
 };
+
+/** Whether `principal` reads `Type.field` unmasked: a structural type's audience, else the field's row. */
+export function mayReadField(key: string, principal: Principal): boolean {
+  const structural = STRUCTURAL_TYPES[key.split('.')[0] ?? ''];
+  if (structural) return structural.includes(principal);
+  return decideField(FIELD_POLICY[key], principal) === 'read';
+}
 
 /** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */
 export function mayUseArgument(key: string, principal: Principal): boolean {

@@ -28,6 +28,7 @@ import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
 import { BreakGlassResolver } from '../domain/break-glass/break-glass.resolver';
 import { IncidentResolver } from '../domain/police/incident.resolver';
 import { CaseReviewResolver } from '../domain/accountability/case-review.resolver';
+import { QuarterlyFollowUpResolver } from '../domain/accountability/quarterly.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 import { LabelsResolver } from './labels';
@@ -64,6 +65,7 @@ export const resolvers = [
   StaffResolver,
   IncidentResolver,
   CaseReviewResolver,
+  QuarterlyFollowUpResolver,
 ] as const;
 
 /**

@@ -213,6 +213,8 @@ const FIGURE_READERS = audience(
  * this table (src/domain/accountability/case-review.service.ts).
  */
 export const CASE_REVIEW_READERS = departments('COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER', 'POLICE');
+/** Who holds the quarterly talks and the yearly assessment (一季一约谈、一年一考核): the coordinating leaders. */
+const SCORECARD_READERS = leadersOf('COMPREHENSIVE_GOVERNANCE', 'CITY_CENTER');
 /** Who reads mediation records (调解笔录、协议): JUSTICE, the court that confirms them, coordinators. */
 const MEDIATION_READERS = departments(
   'GRID',
@@ -430,6 +432,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   CaseReview: CASE_REVIEW_READERS,
   ReviewEntry: CASE_REVIEW_READERS,
   ReviewGap: CASE_REVIEW_READERS,
+  QuarterlyFollowUp: SCORECARD_READERS,
+  QuarterlyUnit: SCORECARD_READERS,
+  Shortfall: SCORECARD_READERS,
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,
   // Explaining an access decision (issue 24): the policy's rules for an account, no record data.
@@ -471,6 +476,12 @@ export const STRUCTURAL_REFERENCES: Readonly<Record<string, ReferenceKind>> = {
   'UpdatePersonPayload.existingPersonId': 'Person',
   'OverdueReview.assessmentId': 'Assessment',
   'ImportProblem.existingPersonId': 'Person',
+  // The case review (issue 25) names only linked persons and disputes in its reader's row scope.
+  'CaseReview.personIds': 'Person',
+  'CaseReview.disputeIds': 'Dispute',
+  'ReviewEntry.personId': 'Person',
+  'ReviewEntry.disputeId': 'Dispute',
+  'ReviewGap.personId': 'Person',
 };
 
 export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
@@ -959,6 +970,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.addPoliceRecord': departments('POLICE'),
   'Mutation.recordIncident': departments('POLICE'),
   'Query.caseReview': CASE_REVIEW_READERS,
+  'Query.quarterlyFollowUp': SCORECARD_READERS,
   // Department integrations follow what changed in their scope (SPEC §5a); ADMIN and AUDITOR read no records.
   'Query.changes': STAFF,
   'Query.webhooks': WEBHOOK_USERS,
@@ -1097,6 +1109,8 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.monthlyFigures(month)': narrows('MonthlyFigures.month'),
   'Query.monthlyComparison(jurisdictionId)': lookup,
   'Query.caseReview(incidentId)': lookup,
+  'Query.quarterlyFollowUp(jurisdictionId)': lookup,
+  'Query.quarterlyFollowUp(quarter)': narrows('QuarterlyFollowUp.quarter'),
   'Query.monthlyComparison(month)': narrows('MonthlyComparison.current'),
   'Query.persons(first)': page,
   'Query.persons(after)': page,

@@ -40,6 +40,7 @@ type RecordKind =
   | 'webhook'
   | 'webhookDelivery'
   | 'breakGlassGrant';
+  | 'incident';
 
 /**
  * What each ID argument names: by `operation.path` where a name alone is ambiguous (`id`), else by
@@ -80,6 +81,9 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   webhookId: 'webhook',
   deliveryId: 'webhookDelivery',
   grantId: 'breakGlassGrant',
+  personIds: 'person',
+  disputeIds: 'dispute',
+  incidentId: 'incident',
 };
 
 /**
@@ -147,8 +151,8 @@ const ACCOUNTS = [
 /**
  * Cases not compared because the account legitimately sees the record (worked out per run by
  * asking the API as that account, see `sees`):
- * - jurisdiction and household and hazardBusiness of grid D: accounts at the street, whose subtree
- *   holds grid D (every department account here);
+ * - jurisdiction and household and hazardBusiness and incident of grid D: accounts at the street,
+ *   whose subtree holds grid D (every department account here);
  * - alert: its recipients (COMMUNITY_POLICE — police.worker — receives an alert on a YELLOW person);
  * - person, dispute, assignment, referral, tier change request: none of these accounts, as the
  *   person is in grid D, at tier YELLOW (an open dispute), without special statuses, party to an
@@ -289,6 +293,21 @@ beforeAll(async () => {
       gridId: gridD,
     },
     'business',
+  );
+  records.incident = await mutate(
+    await api.login('police.leader'),
+    'recordIncident',
+    'RecordIncidentInput',
+    {
+      gridId: gridD,
+      occurredAt: '2026-10-01T00:00:00.000Z',
+      place: '西社区',
+      kind: 'ASSAULT',
+      deaths: 0,
+      injuries: 1,
+      summary: '斗殴',
+    },
+    'incident',
   );
 
   // Home persons: one in each grid an account lives in, which that account may see. Grid A's is in a
@@ -549,7 +568,8 @@ async function sees(account: Account, kind: RecordKind): Promise<boolean> {
     }
     case 'jurisdiction':
     case 'household':
-    case 'hazardBusiness': {
+    case 'hazardBusiness':
+    case 'incident': {
       // Grid-scoped records: seen when grid D lies in the account's subtree.
       const [row]: { inside: boolean }[] = await api.dataSource.query(
         `SELECT d.path = j.path OR d.path LIKE j.path || '.%' AS inside

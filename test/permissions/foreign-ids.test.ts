@@ -39,6 +39,7 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
     'User.jurisdictionId',
     'ServiceAccount.jurisdictionId',
     'StaffMember.jurisdictionId',
+    'Incident.gridId',
   ],
   // The hazardous-goods register of businesses (not persons), which its three departments read whole.
   BUSINESS: ['HazardSale.businessId'],

@@ -84,3 +84,25 @@ export function reviewsOverdue(assessments: readonly AssessedAt[], from: Date, e
     return [{ at: assessment.reviewBy, closedAt: next, tier: assessment.tier }];
   });
 }
+
+/** The three months of a quarter 'YYYY-Qn', or null when it is not one. */
+export function quarterMonths(quarter: string): string[] | null {
+  const match = /^(\d{4})-Q([1-4])$/.exec(quarter);
+  if (!match) return null;
+  const first = (Number(match[2]) - 1) * 3 + 1;
+  return [0, 1, 2].map((offset) => `${match[1]}-${String(first + offset).padStart(2, '0')}`);
+}
+
+/** A threshold of the scorecards (reference data: accountability_criteria). */
+export interface Criterion {
+  figure: string;
+  direction: 'AT_LEAST' | 'AT_MOST';
+  threshold: number;
+  weight: number;
+}
+
+/** Whether `value` falls short of the criterion; a figure with nothing to measure (null) does not. */
+export function fallsShort(criterion: Criterion, value: number | null): boolean {
+  if (value === null) return false;
+  return criterion.direction === 'AT_LEAST' ? value < criterion.threshold : value > criterion.threshold;
+}

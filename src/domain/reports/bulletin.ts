@@ -67,6 +67,7 @@ const FIGURE_ROWS: readonly [string, (figures: MonthlyFigures) => string | null]
   ['逾期未跟踪 / Overdue follow-ups', (f) => shown(f.overdueFollowUps)],
   ['逾期未复核 / Overdue reviews', (f) => shown(f.overdueReviews)],
   ['预警 / Alerts', (f) => shown(f.alertsRaised)],
+  ['一确保：多人死亡案件 / Incidents with more than one death', (f) => shown(f.multiFatalityIncidents)],
   [
     '极端暴力案件 / Extreme-violence incidents',
     (f) => (f.policeCounts ? shown(f.policeCounts.extremeViolenceIncidents) : null),

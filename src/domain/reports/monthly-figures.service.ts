@@ -66,7 +66,7 @@ export class PoliceCountsPayload {
   userErrors: UserError[];
 }
 
-async function nodeInScope(context: RequestContext, jurisdictionId: string): Promise<Jurisdiction> {
+export async function nodeInScope(context: RequestContext, jurisdictionId: string): Promise<Jurisdiction> {
   if (!isUuid(jurisdictionId))
     throw badUserInput(`${jurisdictionId} is not an ID this API issued`, 'jurisdictionId');
   const { path, descendants } = subtreeParams(context.user);
@@ -101,6 +101,7 @@ interface FiguresRow {
   escalations: number;
   alerts_raised: number;
   hazardous_purchase_alerts: number;
+  multi_fatality_incidents: number;
   police: PoliceCounts | null;
 }
 
@@ -187,6 +188,8 @@ export async function computeMonthlyFigures(
           AND a.raised_at >= $3 AND a.raised_at < $4) AS alerts_raised,
        (SELECT count(*)::int FROM alerts a, grids WHERE a.grid_id = ANY(grids.ids)
           AND a.raised_at >= $3 AND a.raised_at < $4 AND a.kind = $7) AS hazardous_purchase_alerts,
+       (SELECT count(*)::int FROM incidents i, grids WHERE i.grid_id = ANY(grids.ids)
+          AND i.occurred_at >= $3 AND i.occurred_at < $4 AND i.deaths > 1) AS multi_fatality_incidents,
        (SELECT json_build_object('extremeViolenceIncidents', c.extreme_violence_incidents,
                                  'resultingHomicides', c.resulting_homicides,
                                  'disputePoliceCalls', c.dispute_police_calls)
@@ -219,6 +222,7 @@ export async function computeMonthlyFigures(
       view.exact ? row.alerts_raised : row.alerts_raised - row.hazardous_purchase_alerts,
       view,
     ),
+    multiFatalityIncidents: disputes(() => count(row.multi_fatality_incidents, view)),
     policeCounts:
       police && view.disputes
         ? Object.assign(new PoliceFigures(), {
@@ -255,6 +259,7 @@ const COMPARED: {
   { figure: 'overdueFollowUps', dispute: false, of: (f) => f.overdueFollowUps },
   { figure: 'overdueReviews', dispute: false, of: (f) => f.overdueReviews },
   { figure: 'alertsRaised', dispute: false, of: (f) => f.alertsRaised },
+  { figure: 'multiFatalityIncidents', dispute: true, of: (f) => f.multiFatalityIncidents },
   ...(['extremeViolenceIncidents', 'resultingHomicides', 'disputePoliceCalls'] as const).map((key) => ({
     figure: key,
     dispute: true,

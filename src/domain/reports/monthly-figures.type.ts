@@ -169,6 +169,12 @@ export class MonthlyFigures {
   })
   alertsRaised: FigureCount;
 
+  @Field(() => FigureCount, {
+    nullable: true,
+    description: `一确保：多人死亡案件 / Extreme-violence incidents POLICE recorded in the month with more than one death (the goal is none); ${DISPUTE_FIGURE}`,
+  })
+  multiFatalityIncidents: FigureCount | null;
+
   @Field(() => PoliceFigures, {
     nullable: true,
     description: `公安录入 / Entered by POLICE; null until entered, and ${DISPUTE_FIGURE}`,

@@ -32,6 +32,7 @@ const figures = (month: string, reported: number): MonthlyFigures =>
     overdueReviews: exact(0),
     overridesEnded: exact(0),
     alertsRaised: exact(0),
+    multiFatalityIncidents: exact(reported > 5 ? 1 : 0),
     policeCounts: null,
   }) as MonthlyFigures;
 
@@ -47,6 +48,8 @@ test('the bulletin compares with the previous month and draws one line per serie
   expect(text).toContain('| 新登记纠纷 / Disputes reported | 9 | 4 |');
   expect(text).toContain('| 化解率 / Resolution rate | 50.0% | 50.0% |');
   expect(text).toContain('![趋势 / Trend](chart.svg)');
+  // 一确保: incidents with more than one death have a line of their own.
+  expect(text).toContain('| 一确保：多人死亡案件 / Incidents with more than one death | 1 | 0 |');
   const svg = trendSvg(history);
   expect(svg.match(/<polyline/g)).toHaveLength(3);
   expect(svg).toContain('2026-10');

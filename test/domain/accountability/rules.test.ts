@@ -1,0 +1,92 @@
+// The pure rules of the case review and the quarterly list: dated gaps, quarters, thresholds, and the
+// review document with its SVG timeline.
+import {
+  CaseReview,
+  ReviewEntry,
+  ReviewEntryKind,
+  ReviewGap,
+  ReviewGapKind,
+} from '../../../src/domain/accountability/case-review.type';
+import { reviewMarkdown } from '../../../src/domain/accountability/review-document';
+import {
+  fallsShort,
+  overdueFollowUps,
+  quarterMonths,
+  reviewsOverdue,
+} from '../../../src/domain/accountability/rules';
+import { IncidentKind } from '../../../src/domain/police/incident.entity';
+import { Tier } from '../../../src/domain/risk/risk.enums';
+
+const at = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+test('a YELLOW person followed up late, then not at all: two dated gaps', () => {
+  const gaps = overdueFollowUps(
+    [{ at: at('2026-01-01'), tier: Tier.YELLOW, reviewBy: at('2026-04-01') }],
+    [at('2026-01-10'), at('2026-02-10')],
+    at('2025-06-01'),
+    at('2026-03-15'),
+  );
+  expect(gaps).toEqual([
+    { at: at('2026-01-25'), closedAt: at('2026-02-10'), tier: Tier.YELLOW },
+    { at: at('2026-02-25'), closedAt: null, tier: Tier.YELLOW },
+  ]);
+  expect(
+    reviewsOverdue(
+      [{ at: at('2026-01-01'), tier: Tier.YELLOW, reviewBy: at('2026-03-01') }],
+      at('2025-06-01'),
+      at('2026-03-15'),
+    ),
+  ).toEqual([{ at: at('2026-03-01'), closedAt: null, tier: Tier.YELLOW }]);
+});
+
+test('quarters and thresholds', () => {
+  expect(quarterMonths('2026-Q4')).toEqual(['2026-10', '2026-11', '2026-12']);
+  expect(quarterMonths('2026-Q5')).toBeNull();
+  const compliance = {
+    figure: 'FOLLOW_UP_COMPLIANCE',
+    direction: 'AT_LEAST' as const,
+    threshold: 0.9,
+    weight: 1,
+  };
+  expect(fallsShort(compliance, 0.85)).toBe(true);
+  expect(fallsShort(compliance, null)).toBe(false);
+  expect(fallsShort({ ...compliance, direction: 'AT_MOST', threshold: 0 }, 1)).toBe(true);
+});
+
+test('the review document lists the gaps with their dates and draws the timeline as SVG', () => {
+  const review = Object.assign(new CaseReview(), {
+    id: 'incident-1',
+    occurredAt: at('2026-03-15'),
+    kind: IncidentKind.HOMICIDE,
+    place: '东村',
+    deaths: 2,
+    injuries: 0,
+    windowStart: at('2025-03-15'),
+    personIds: ['p'],
+    disputeIds: [],
+    entries: [
+      Object.assign(new ReviewEntry(), {
+        at: at('2026-01-01'),
+        kind: ReviewEntryKind.ASSESSED,
+        personId: 'p',
+        disputeId: null,
+        actor: 'grid.worker',
+        summary: 'YELLOW <x>',
+      }),
+    ],
+    gaps: [
+      Object.assign(new ReviewGap(), {
+        kind: ReviewGapKind.OVERDUE_FOLLOW_UP,
+        at: at('2026-01-16'),
+        closedAt: null,
+        personId: 'p',
+        summary: 'YELLOW follow-up due 2026-01-16',
+      }),
+    ],
+  });
+  const text = reviewMarkdown(review, 'comprehensive_governance.worker');
+  expect(text).toContain('| OVERDUE_FOLLOW_UP | 2026-01-16 | — |');
+  expect(text).toContain('<svg');
+  expect(text).toContain('YELLOW &lt;x&gt;');
+  expect(text.match(/<circle/g)).toHaveLength(1);
+});

@@ -124,7 +124,8 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'MonthlyFigures.resolutionRate': 'no dispute figures for accounts that see no disputes, or none closed',
   'MonthlyFigures.escalations': 'no dispute figures for accounts that see no disputes (YOUTH_LEAGUE)',
   'MonthlyFigures.policeCounts': 'a month POLICE have not entered yet',
-  'MonthlyFigures.multiFatalityIncidents': 'no dispute figures for accounts that see no disputes (YOUTH_LEAGUE)',
+  'MonthlyFigures.multiFatalityIncidents':
+    'no dispute figures for accounts that see no disputes (YOUTH_LEAGUE)',
   'ReviewEntry.actor': 'an entry the system made (an alert raised by a hazardous purchase) has no actor',
   'ReviewGap.closedAt': 'a gap not made good before the incident',
   'Shortfall.value': 'a figure with nothing to measure in the quarter (no managed person, nothing closed)',

@@ -22,6 +22,7 @@ import { Outbox1766000000000 } from './1766000000000-Outbox';
 import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
+import { ListSortKeys1766350000000 } from './1766350000000-ListSortKeys';
 import { BreakGlass1766500000000 } from './1766500000000-BreakGlass';
 import { Accountability1766600000000 } from './1766600000000-Accountability';
 import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
@@ -51,6 +52,7 @@ export const migrations = [
   BulkImport1766100000000,
   ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
+  ListSortKeys1766350000000,
   BreakGlass1766500000000,
   Accountability1766600000000,
   AuditEntriesByMonth1766700000000,

@@ -1,6 +1,37 @@
 // The GraphQL types of cursor connections (SPEC §5): edges, pageInfo, totalCount. The pages they
 // carry are read by src/database/paging.ts.
-import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { ClassType, Field, InputType, Int, ObjectType } from 'type-graphql';
+import { bilingualEnum } from './enums';
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+bilingualEnum(SortDirection, 'SortDirection', '排序方向 / Sort direction', {
+  ASC: '升序 / Ascending: oldest, lowest or A first',
+  DESC: '降序 / Descending: newest, highest or Z first',
+});
+
+/**
+ * The `orderBy` input of a list: `{ field, direction }` over an enum of the list's sortable fields.
+ * Each list names only fields every reader of it may read (ARGUMENT_POLICY): a sort by a value the
+ * caller may not read would reveal its order.
+ */
+export function OrderByInput<T extends Record<string, string>>(
+  fieldEnum: T,
+  name: string,
+  description: string,
+) {
+  @InputType(`${name}Order`, { description })
+  class OrderClass {
+    @Field(() => fieldEnum, { description: '排序字段 / The field sorted by; ties are broken by id' })
+    field: T[keyof T];
+
+    @Field(() => SortDirection, { defaultValue: SortDirection.DESC })
+    direction: SortDirection;
+  }
+  return OrderClass;
+}
 
 @ObjectType({ description: '分页信息 / Page information' })
 export class PageInfo {

@@ -17,6 +17,7 @@ import {
   decideField,
   FIELD_POLICY,
   mayUseArgument,
+  mayUseArgumentValue,
   OPERATION_POLICY,
   STRUCTURAL_TYPES,
   type Principal,
@@ -91,9 +92,12 @@ export function argumentLayers(schema: GraphQLSchema): Map<string, FieldLayer> {
         if (context.identity) {
           const principal = principalOf(context.identity);
           for (const { key, path } of guarded) {
-            if (narrowing(valueAt(args, path)) && !mayUseArgument(key, principal)) {
+            const value = valueAt(args, path);
+            if (narrowing(value) && !mayUseArgumentValue(key, principal, value)) {
               throw forbidden(
-                `You may not filter by ${path.join('.')}: your department does not read the value it narrows by`,
+                path[0] === 'orderBy'
+                  ? `You may not sort by ${String(value)}: your department does not read the value it orders by`
+                  : `You may not filter by ${path.join('.')}: your department does not read the value it narrows by`,
               );
             }
           }

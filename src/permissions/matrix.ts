@@ -158,7 +158,11 @@ function describeRestrictedArguments(): PermissionMatrix['restrictedArguments'] 
         ? `narrows by \`${rule.field}\``
         : rule.kind === 'audience'
           ? `${rule.audience.label}: ${rule.note}`
-          : rule.kind;
+          : rule.kind === 'perValue'
+            ? `per value (${Object.entries(rule.audiences)
+                .map(([value, allowed]) => `${value}: ${allowed.label}`)
+                .join('; ')}): ${rule.note}`
+            : rule.kind;
     restricted[key] = { rule: text, refused };
   }
   return restricted;

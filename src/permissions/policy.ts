@@ -411,6 +411,8 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   ReferralPayload: STAFF,
   AlertPayload: STAFF,
   ReceivedAlert: STAFF,
+  ReceivedAlertConnection: STAFF,
+  ReceivedAlertEdge: STAFF,
   InjuryReportPayload: INJURY_READERS,
   InjuryReportConnection: INJURY_READERS,
   InjuryReportEdge: INJURY_READERS,
@@ -1092,11 +1094,44 @@ export type ArgumentRule =
   /** Narrows by the value of `field`: only for those who read it unmasked. */
   | { kind: 'narrows'; field: string }
   /** Allowed to `audience` only, for a reason a reviewer reads. */
-  | { kind: 'audience'; audience: Audience; note: string };
+  | { kind: 'audience'; audience: Audience; note: string }
+  /**
+   * Each value its own audience (an enum: which field a list is sorted by, which special statuses it
+   * is narrowed by); a value without one is refused to everyone.
+   */
+  | { kind: 'perValue'; audiences: Readonly<Record<string, Audience>>; note: string };
 
 const page: ArgumentRule = { kind: 'page' };
 const lookup: ArgumentRule = { kind: 'lookup' };
 const narrows = (field: string): ArgumentRule => ({ kind: 'narrows', field });
+
+/** Whether `principal` reads `field` unmasked: only then may they narrow or order by it. */
+function readsUnmasked(field: string, principal: Principal): boolean {
+  const structural = STRUCTURAL_TYPES[field.split('.')[0] ?? ''];
+  if (structural) return structural.includes(principal);
+  return decideField(FIELD_POLICY[field], principal) === 'read';
+}
+
+/** `orderBy.field` of a list: each sortable field only for those who read it (SPEC §4). */
+const sortsBy = (fields: Readonly<Record<string, string>>): ArgumentRule => ({
+  kind: 'perValue',
+  audiences: Object.fromEntries(
+    Object.entries(fields).map(([value, field]) => [
+      value,
+      audience(`readers of ${field}`, (principal) => readsUnmasked(field, principal)),
+    ]),
+  ),
+  note: 'sorts only by a field its reader reads unmasked: the order of a value you may not read reveals it',
+});
+
+/** `filter.specialStatuses`: each status only for its owning department, the only one that reads it. */
+const byOwnedStatus: ArgumentRule = {
+  kind: 'perValue',
+  audiences: Object.fromEntries(
+    Object.entries(SPECIAL_STATUS_OWNERS).map(([status, owners]) => [status, departments(...owners)]),
+  ),
+  note: 'each status only by its owning department, which alone reads it (SPEC §3)',
+};
 
 export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.person(id)': lookup,
@@ -1124,6 +1159,18 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.similarPersons(name)': narrows('Person.name'),
   'Query.similarPersons(birthYear)': narrows('Person.birthDate'),
   'Query.similarPersons(first)': page,
+  'Query.persons(orderBy.field)': sortsBy({
+    NAME: 'Person.name',
+    CREATED_AT: 'Person.createdAt',
+    UPDATED_AT: 'Person.updatedAt',
+  }),
+  'Query.persons(orderBy.direction)': page,
+  'Query.persons(filter.followUpOverdue)': narrows('Person.lastFollowUp'),
+  'Query.persons(filter.reviewOverdue)': narrows('Person.reviewOverdue'),
+  'Query.persons(filter.minAge)': narrows('Person.age'),
+  'Query.persons(filter.maxAge)': narrows('Person.age'),
+  'Query.persons(filter.ageGroups)': narrows('Person.ageGroup'),
+  'Query.persons(filter.specialStatuses)': byOwnedStatus,
   'Query.persons(filter.needsAssessment)': {
     kind: 'audience',
     audience: NEEDS_ASSESSMENT_READERS,
@@ -1134,6 +1181,16 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.disputes(filter.categories)': narrows('Dispute.category'),
   'Query.disputes(filter.statuses)': narrows('Dispute.status'),
   'Query.disputes(filter.jurisdictionId)': narrows('Dispute.grid'),
+  'Query.disputes(filter.levels)': narrows('Dispute.level'),
+  'Query.disputes(filter.sources)': narrows('Dispute.source'),
+  'Query.disputes(filter.reportedFrom)': narrows('Dispute.reportedAt'),
+  'Query.disputes(filter.reportedBefore)': narrows('Dispute.reportedAt'),
+  'Query.disputes(filter.text)': narrows('Dispute.description'),
+  'Query.disputes(orderBy.field)': sortsBy({
+    REPORTED_AT: 'Dispute.reportedAt',
+    UPDATED_AT: 'Dispute.updatedAt',
+  }),
+  'Query.disputes(orderBy.direction)': page,
   'Query.assignments(first)': page,
   'Query.assignments(after)': page,
   'Query.assignments(filter.personId)': narrows('Assignment.personId'),
@@ -1141,6 +1198,11 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.assignments(filter.unacknowledged)': narrows('Assignment.acknowledgedAt'),
   'Query.assignments(filter.leadLeaderId)': narrows('Assignment.leadLeaderId'),
   'Query.assignments(filter.proposed)': narrows('Assignment.proposedForTier'),
+  'Query.assignments(orderBy.field)': sortsBy({
+    CREATED_AT: 'Assignment.createdAt',
+    UPDATED_AT: 'Assignment.updatedAt',
+  }),
+  'Query.assignments(orderBy.direction)': page,
   'Query.serviceAccounts(first)': page,
   'Query.serviceAccounts(after)': page,
   'Query.users(first)': page,
@@ -1179,6 +1241,9 @@ export const ARGUMENT_POLICY: Readonly<Record<string, ArgumentRule>> = {
   'Query.hazardSales(first)': page,
   'Query.myAlerts(first)': page,
   'Query.myAlerts(unacknowledgedOnly)': narrows('ReceivedAlert.acknowledgedAt'),
+  'Query.myAlerts(after)': page,
+  'Query.myAlerts(orderBy.field)': sortsBy({ RAISED_AT: 'Alert.raisedAt' }),
+  'Query.myAlerts(orderBy.direction)': page,
   'Query.overdueFollowUps(first)': page,
   'Query.overdueFollowUps(after)': page,
   'Query.overdueFollowUps(jurisdictionId)': narrows('Person.grid'),
@@ -1216,14 +1281,27 @@ export function mayReadField(key: string, principal: Principal): boolean {
 }
 
 /** Whether `principal` may narrow by the argument `key`; unknown arguments are refused. */
+/**
+ * Whether `principal` may narrow by the argument `key` whatever its value (with per-value rules:
+ * with every value); unknown arguments are refused.
+ */
 export function mayUseArgument(key: string, principal: Principal): boolean {
   const rule = ARGUMENT_POLICY[key];
   if (!rule) return false;
   if (rule.kind === 'page' || rule.kind === 'lookup') return true;
   if (rule.kind === 'audience') return rule.audience.includes(principal);
-  const structural = STRUCTURAL_TYPES[rule.field.split('.')[0] ?? ''];
-  if (structural) return structural.includes(principal);
-  return decideField(FIELD_POLICY[rule.field], principal) === 'read';
+  if (rule.kind === 'perValue') {
+    return Object.values(rule.audiences).every((allowed) => allowed.includes(principal));
+  }
+  return readsUnmasked(rule.field, principal);
+}
+
+/** Whether `principal` may narrow by the argument `key` with this value (a list: with each of its items). */
+export function mayUseArgumentValue(key: string, principal: Principal, value: unknown): boolean {
+  const rule = ARGUMENT_POLICY[key];
+  if (rule?.kind !== 'perValue') return mayUseArgument(key, principal);
+  const values = Array.isArray(value) ? value : [value];
+  return values.every((item) => Boolean(rule.audiences[String(item)]?.includes(principal)));
 }
 
 export interface TierDecider {

@@ -499,7 +499,7 @@ test('a POLICE service account receives the RED alert of its jurisdiction; one e
   expect(event?.data.receivedAlert.alert.id).toBe(alertId);
   const mine = await police.call(selectionFor(WebhookEventType.ALERT_RAISED, 'Alert').query);
   expect(event?.data.receivedAlert).toEqual(
-    mine.data?.myAlerts.find((entry: any) => entry.alert.id === alertId),
+    mine.data?.myAlerts.edges.map((edge: any) => edge.node).find((entry: any) => entry.alert.id === alertId),
   );
   expect(elsewhere.events()).toEqual([]);
   await receiver.close();

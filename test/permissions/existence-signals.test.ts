@@ -563,8 +563,8 @@ async function sees(account: Account, kind: RecordKind): Promise<boolean> {
       return Boolean(data?.tierChangeRequests?.some((request: any) => request.id === id));
     }
     case 'alert': {
-      const data = await ask(`{ myAlerts(first: 100) { alert { id } } }`, {});
-      return Boolean(data?.myAlerts?.some((received: any) => received.alert.id === id));
+      const data = await ask(`{ myAlerts(first: 100) { edges { node { alert { id } } } } }`, {});
+      return Boolean(data?.myAlerts?.edges.some((edge: any) => edge.node.alert.id === id));
     }
     case 'jurisdiction':
     case 'household':

@@ -10,6 +10,7 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  type GraphQLEnumType,
   type GraphQLInputType,
   type GraphQLObjectType,
 } from 'graphql';
@@ -19,7 +20,7 @@ import {
   allPrincipals,
   ARGUMENT_POLICY,
   FIELD_POLICY,
-  mayUseArgument,
+  mayUseArgumentValue,
   OPERATION_POLICY,
   STRUCTURAL_TYPES,
 } from '../../src/permissions/policy';
@@ -52,6 +53,33 @@ test('every argument of every query and field is classified, and names a field t
   expect(unknownFields).toEqual([]);
 });
 
+test('a rule per value names every value of its enum (a sort field added later gets an audience)', async () => {
+  const schema = await buildBareSchema();
+  const unnamed: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!filteredType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      for (const { key, path } of argumentPaths(type.name, field)) {
+        const rule = ARGUMENT_POLICY[key];
+        if (rule?.kind !== 'perValue') continue;
+        const argument = field.args.find((arg) => arg.name === path[0])!;
+        const named = getNamedType(argument.type);
+        const inner = isInputObjectType(named) ? named.getFields()[path[1] ?? '']! : argument;
+        const values = (getNamedType(inner.type) as GraphQLEnumType)
+          .getValues()
+          .map(({ value }) => String(value));
+        unnamed.push(...values.filter((value) => !rule.audiences[value]).map((value) => `${key}=${value}`));
+        unnamed.push(
+          ...Object.keys(rule.audiences)
+            .filter((value) => !values.includes(value))
+            .map((v) => `${key}≠${v}`),
+        );
+      }
+    }
+  }
+  expect(unnamed).toEqual([]);
+});
+
 /** A value of `type` that narrows an answer: the first enum value, true, a plausible scalar. */
 function narrowingValue(type: GraphQLInputType, name: string): unknown {
   if (isNonNullType(type)) return narrowingValue(type.ofType, name);
@@ -65,6 +93,14 @@ function narrowingValue(type: GraphQLInputType, name: string): unknown {
     return name === 'month' ? '2026-10' : '张';
   }
   throw new Error(`no narrowing value for ${String(type)}`);
+}
+
+/** Every value of an enum argument, as the argument takes it (a list of one for a list). */
+function everyValue(type: GraphQLInputType): unknown[] {
+  const named = getNamedType(type);
+  if (!isEnumType(named)) throw new Error(`a per-value rule over ${String(type)}, not an enum`);
+  const list = isListType(isNonNullType(type) ? type.ofType : type);
+  return named.getValues().map(({ value }) => (list ? [value] : value));
 }
 
 describe('through the API', () => {
@@ -88,32 +124,55 @@ describe('through the API', () => {
         for (const { key, path } of argumentPaths('Query', field)) {
           const rule = ARGUMENT_POLICY[key];
           if (!rule || rule.kind === 'page' || rule.kind === 'lookup') continue;
-          const allowed = mayUseArgument(key, principal);
           // The argument under test narrows; every other required argument gets a plausible value.
           const argument = field.args.find((arg) => arg.name === path[0])!;
           const named = getNamedType(argument.type);
           const inner = isInputObjectType(named) ? named.getFields()[path[1] ?? '']! : argument;
-          const value = narrowingValue(inner.type, inner.name);
-          const variables: Record<string, unknown> = {};
-          for (const arg of field.args) {
-            if (arg.name === path[0]) variables[arg.name] = path.length === 2 ? { [path[1]]: value } : value;
-            else if (isNonNullType(arg.type) && arg.defaultValue === undefined) {
-              variables[arg.name] = narrowingValue(arg.type, arg.name);
+          // A rule per value is tried with every value of its enum (a sort field, a special status).
+          const values =
+            rule.kind === 'perValue' ? everyValue(inner.type) : [narrowingValue(inner.type, inner.name)];
+          for (const value of values) {
+            const allowed = mayUseArgumentValue(key, principal, value);
+            const variables: Record<string, unknown> = {};
+            for (const arg of field.args) {
+              if (arg.name === path[0]) {
+                // An input's other required fields (orderBy's field under a test of its direction) too.
+                const others = isInputObjectType(named)
+                  ? Object.values(named.getFields()).filter(
+                      (other) =>
+                        other.name !== path[1] &&
+                        isNonNullType(other.type) &&
+                        other.defaultValue === undefined,
+                    )
+                  : [];
+                variables[arg.name] =
+                  path.length === 2
+                    ? {
+                        ...Object.fromEntries(
+                          others.map((other) => [other.name, narrowingValue(other.type, other.name)]),
+                        ),
+                        [path[1]]: value,
+                      }
+                    : value;
+              } else if (isNonNullType(arg.type) && arg.defaultValue === undefined) {
+                variables[arg.name] = narrowingValue(arg.type, arg.name);
+              }
             }
+            const declared = field.args.filter((arg) => arg.name in variables);
+            const selection = isObjectType(getNamedType(field.type)) ? '{ __typename }' : '';
+            const result = await api.gql(
+              `query(${declared.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ')}) {
+                 ${field.name}(${declared.map((arg) => `${arg.name}: $${arg.name}`).join(', ')}) ${selection} }`,
+              variables,
+              token,
+            );
+            const forbidden = (result.errors ?? []).some(
+              (error) => error.extensions?.code === 'FORBIDDEN' && /(filter|sort) by/.test(error.message),
+            );
+            if (forbidden === allowed)
+              mismatches.push(`${label} ${key}=${String(value)}: ${allowed ? 'refused' : 'answered'}`);
+            if (!allowed) refusals += 1;
           }
-          const declared = field.args.filter((arg) => arg.name in variables);
-          const selection = isObjectType(getNamedType(field.type)) ? '{ __typename }' : '';
-          const result = await api.gql(
-            `query(${declared.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ')}) {
-               ${field.name}(${declared.map((arg) => `${arg.name}: $${arg.name}`).join(', ')}) ${selection} }`,
-            variables,
-            token,
-          );
-          const forbidden = (result.errors ?? []).some(
-            (error) => error.extensions?.code === 'FORBIDDEN' && /filter by/.test(error.message),
-          );
-          if (forbidden === allowed) mismatches.push(`${label} ${key}: ${allowed ? 'refused' : 'answered'}`);
-          if (!allowed) refusals += 1;
         }
       }
     }

@@ -198,9 +198,15 @@ test('a dispute party outside the reader’s row scope shows neither a person no
 
 test('an alert about a person the recipient cannot see names no person', async () => {
   const police = await api.login('police.worker');
-  const result = await api.gql(`query { myAlerts { alert { id personId person { id } } } }`, {}, police);
+  const result = await api.gql(
+    `query { myAlerts { edges { node { alert { id personId person { id } } } } } }`,
+    {},
+    police,
+  );
   expect(result.errors).toBeUndefined();
-  const received = result.data?.myAlerts.find((item: any) => item.alert.id === ids.alert);
+  const received = result.data?.myAlerts.edges
+    .map((edge: any) => edge.node)
+    .find((item: any) => item.alert.id === ids.alert);
   expect(received?.alert).toEqual({ id: ids.alert, personId: null, person: null });
 });
 
@@ -238,7 +244,7 @@ const READS = [
    } } } }`,
   `query { disputes(first: 100) { edges { node { ${DISPUTE} } } } }`,
   `query { assignments(first: 100) { edges { node { personId disputeId person { id } } } } }`,
-  `query { myAlerts { alert { personId } } }`,
+  `query { myAlerts { edges { node { alert { personId } } } } }`,
   `query { tierChangeRequests { personId } }`,
   `query { changes(first: 100) { edges { node {
      dispute { ${DISPUTE} } assessment { personId } assignment { personId disputeId } followUp { personId }

@@ -1,7 +1,8 @@
 // GraphQL inputs and payloads of the alerts area.
 import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/connection';
+import { ConnectionType, OrderByInput } from '../../graphql/connection';
+import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Alert, InjuryCause, InjuryReport } from './alert.entity';
@@ -72,6 +73,26 @@ export class ReceivedAlert {
   @Field(() => Date, { nullable: true, description: '我的确认时间 / When you acknowledged it' })
   acknowledgedAt: Date | null;
 }
+
+export const ReceivedAlertConnection = ConnectionType(
+  ReceivedAlert,
+  'ReceivedAlert',
+  '我收到的预警列表 / Alerts addressed to you',
+);
+
+export enum AlertSortField {
+  RAISED_AT = 'RAISED_AT',
+}
+bilingualEnum(AlertSortField, 'AlertSortField', '预警列表排序字段 / What an alerts list is sorted by', {
+  RAISED_AT: '预警时间 / Raised at',
+});
+
+export const AlertOrder = OrderByInput(
+  AlertSortField,
+  'Alert',
+  '预警列表排序 / How an alerts list is sorted',
+);
+export type AlertOrder = InstanceType<typeof AlertOrder>;
 
 @ObjectType()
 export class AlertPayload {

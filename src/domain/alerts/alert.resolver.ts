@@ -20,28 +20,35 @@ import type { AlertEvent } from './alert-feed';
 import { Alert } from './alert.entity';
 import {
   AcknowledgeAlertInput,
+  AlertOrder,
   AlertPayload,
   InjuryReportConnection,
   InjuryReportFilter,
   InjuryReportPayload,
   RaiseAlertInput,
   ReceivedAlert,
+  ReceivedAlertConnection,
   ReportInjuryInput,
 } from './alert.inputs';
 import { acknowledgeAlert, listInjuryReports, listMyAlerts, raiseAlert, reportInjury } from './alert.service';
 
 @Resolver(() => Alert)
 export class AlertResolver {
-  @Query(() => [ReceivedAlert], {
+  @Query(() => ReceivedAlertConnection, {
     nullable: true,
-    description: '我收到的预警（新到旧） / Alerts addressed to you, newest first',
+    description:
+      '我收到的预警（默认新到旧） / Alerts addressed to you, newest first unless orderBy says otherwise',
   })
   myAlerts(
     @Ctx() context: RequestContext,
     @Arg('unacknowledgedOnly', () => Boolean, { defaultValue: false }) unacknowledgedOnly: boolean,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
+    first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => AlertOrder, { nullable: true, description: '排序 / Sort order' })
+    orderBy?: AlertOrder,
   ) {
-    return listMyAlerts(context, unacknowledgedOnly, first);
+    return listMyAlerts(context, unacknowledgedOnly, first, after, orderBy);
   }
 
   @Query(() => InjuryReportConnection, {

@@ -4,6 +4,16 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { badUserInput, ErrorCode, notFound } from '../../graphql/errors';
+import {
+  decodeOrderedCursor,
+  encodeOrderedCursor,
+  keysetPage,
+  pageSize,
+  toCursorConnection,
+  type Connection,
+} from '../../database/paging';
+import type { SortDirection } from '../../graphql/connection';
+import { badUserInput, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';
@@ -13,6 +23,7 @@ import { requireVisiblePerson } from '../people/people.service';
 import { Tier } from '../risk/risk.enums';
 import { Alert, AlertKind, AlertRecipient, InjuryReport } from './alert.entity';
 import {
+  AlertSortField,
   ReceivedAlert,
   type AcknowledgeAlertInput,
   type InjuryReportFilter,
@@ -141,20 +152,42 @@ export function acknowledgeAlert(
 }
 
 /** Alerts addressed to the caller, newest first; only unacknowledged ones when asked. */
+/**
+ * The alerts addressed to the caller, a page at a time by the time raised (newest first unless
+ * asked otherwise), ties broken by id. Only their own: the recipient row is the scope.
+ */
 export async function listMyAlerts(
   context: RequestContext,
   unacknowledgedOnly: boolean,
   first: number | null | undefined,
-): Promise<ReceivedAlert[]> {
+  after: string | null | undefined,
+  orderBy?: { field: AlertSortField; direction: SortDirection } | null,
+): Promise<Connection<ReceivedAlert>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
-  const rows = await context.dataSource
+  const order = {
+    name: orderBy?.field ?? AlertSortField.RAISED_AT,
+    direction: (orderBy?.direction ?? 'DESC') as 'ASC' | 'DESC',
+  };
+  const position = after ? decodeOrderedCursor(order, after) : null;
+  const mine = context.dataSource
     .getRepository(Alert)
     .createQueryBuilder('a')
     .innerJoin(AlertRecipient, 'r', 'r.alert_id = a.id AND r.user_id = :me', { me: context.user.id })
-    .addSelect('r.acknowledged_at', 'recipient_acknowledged_at')
-    .where(unacknowledgedOnly ? 'r.acknowledged_at IS NULL' : 'true')
-    .orderBy('a.raised_at', 'DESC')
-    .limit(size)
+    .where(unacknowledgedOnly ? 'r.acknowledged_at IS NULL' : 'true');
+  const totalCount = await mine.clone().getCount();
+  // Compared at the cursor's precision (milliseconds), whoever wrote the time raised.
+  const raised = `date_trunc('milliseconds', a.raised_at)`;
+  const page = mine.clone().addSelect('r.acknowledged_at', 'recipient_acknowledged_at');
+  if (position) {
+    page.andWhere(`(${raised}, a.id) ${order.direction === 'DESC' ? '<' : '>'} (:afterAt, :afterId)`, {
+      afterAt: position.key,
+      afterId: position.id,
+    });
+  }
+  const rows = await page
+    .orderBy(raised, order.direction)
+    .addOrderBy('a.id', order.direction)
+    .limit(size + 1)
     .getRawAndEntities();
   const acknowledged = new Map(
     (rows.raw as { a_id: string; recipient_acknowledged_at: Date | null }[]).map((raw) => [
@@ -162,8 +195,11 @@ export async function listMyAlerts(
       raw.recipient_acknowledged_at,
     ]),
   );
-  return rows.entities.map((alert) =>
+  const received = rows.entities.map((alert) =>
     Object.assign(new ReceivedAlert(), { alert, acknowledgedAt: acknowledged.get(alert.id) ?? null }),
+  );
+  return toCursorConnection(received, size, totalCount, ({ alert }) =>
+    encodeOrderedCursor(order, alert.raisedAt, alert.id),
   );
 }
 

@@ -2,7 +2,8 @@
 import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Person } from '../people/person.entity';
-import { ConnectionType } from '../../graphql/connection';
+import { ConnectionType, OrderByInput } from '../../graphql/connection';
+import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Assignment, FollowUp } from './assignment.entity';
@@ -71,6 +72,27 @@ export class RecordFollowUpInput {
   @IdempotencyKey()
   idempotencyKey?: string | null;
 }
+
+export enum AssignmentSortField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+bilingualEnum(
+  AssignmentSortField,
+  'AssignmentSortField',
+  '包干责任排序字段 / What an assignments list is sorted by',
+  {
+    CREATED_AT: '落实时间 / Assigned at',
+    UPDATED_AT: '更新时间 / Last changed at',
+  },
+);
+
+export const AssignmentOrder = OrderByInput(
+  AssignmentSortField,
+  'Assignment',
+  '包干责任排序 / How an assignments list is sorted: only by fields you read',
+);
+export type AssignmentOrder = InstanceType<typeof AssignmentOrder>;
 
 @InputType({ description: '包干责任筛选 / Filter assignments' })
 export class AssignmentFilter {

@@ -15,6 +15,7 @@ import {
   AssignInput,
   AssignmentConnection,
   AssignmentFilter,
+  AssignmentOrder,
   AssignPayload,
   RecordFollowUpInput,
   RecordFollowUpPayload,
@@ -38,8 +39,13 @@ export class AssignmentResolver {
     @Arg('filter', () => AssignmentFilter, { nullable: true }) filter?: AssignmentFilter,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => AssignmentOrder, {
+      nullable: true,
+      description: '排序（默认按落实时间倒序） / Sort order; newest first when absent',
+    })
+    orderBy?: AssignmentOrder,
   ) {
-    return listAssignments(context, filter, first, after);
+    return listAssignments(context, filter, first, after, orderBy);
   }
 
   @Mutation(() => AssignPayload, {

@@ -2,7 +2,15 @@
 // record follow-ups, and list assignments within row scope.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { decodeCursor, keysetPage, pageSize, toConnection, type Connection } from '../../database/paging';
+import {
+  decodeCursor,
+  orderedKeysetPage,
+  pageSize,
+  toConnection,
+  type Connection,
+  type PageOrder,
+} from '../../database/paging';
+import type { SortDirection } from '../../graphql/connection';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, ErrorCode, notFound, ruleRefusal, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
@@ -19,6 +27,7 @@ import {
   type AcknowledgeAssignmentInput,
   type AssignInput,
   type AssignmentFilter,
+  type AssignmentSortField,
   type RecordFollowUpInput,
 } from './assignment.inputs';
 import { FOLLOW_UP_CADENCE_DAYS } from './rules';
@@ -145,11 +154,20 @@ export async function recordFollowUp(
   });
 }
 
+/** The orders an assignments list may be sorted in; who may use each is ARGUMENT_POLICY's. */
+const ASSIGNMENT_ORDERS: Readonly<
+  Record<AssignmentSortField, Omit<PageOrder<Assignment>, 'name' | 'direction'>>
+> = {
+  CREATED_AT: { column: 'created_at', key: (assignment) => assignment.createdAt },
+  UPDATED_AT: { column: 'updated_at', key: (assignment) => assignment.updatedAt },
+};
+
 export async function listAssignments(
   context: RequestContext,
   filter: AssignmentFilter | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  orderBy?: { field: AssignmentSortField; direction: SortDirection } | null,
 ): Promise<Connection<Assignment>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   for (const value of [filter?.personId, filter?.responsiblePersonId, filter?.leadLeaderId]) {
@@ -180,7 +198,15 @@ export async function listAssignments(
     query.andWhere('a.responsible_person_id = :responsible', { responsible: filter.responsiblePersonId });
   }
   if (filter?.unacknowledged) query.andWhere('a.acknowledged_at IS NULL');
-  return keysetPage(query, 'a', 'created_at', size, after, (row) => row.createdAt);
+  const order = orderBy ? { ...ASSIGNMENT_ORDERS[orderBy.field], ...orderBy, name: orderBy.field } : null;
+  return orderedKeysetPage(
+    query,
+    'a',
+    order,
+    { column: 'created_at', key: (row) => row.createdAt },
+    size,
+    after,
+  );
 }
 
 export function acknowledgeAssignment(

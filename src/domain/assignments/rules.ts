@@ -15,6 +15,17 @@ export function followUpDue(tier: Tier, since: Date): Date | null {
   return new Date(since.getTime() + FOLLOW_UP_CADENCE_DAYS[tier] * 86400000);
 }
 
+/**
+ * SQL for when a person's next follow-up is due — the same rule as followUpDue over `alias`'s tier,
+ * last follow-up (persons.last_follow_up_at) or tier start; NULL at tier NONE.
+ */
+export function followUpDueSql(alias: string): string {
+  const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
+    .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
+    .join(' ');
+  return `(coalesce(${alias}.last_follow_up_at, ${alias}.tier_since) + (CASE ${alias}.tier ${cadence} END) * interval '1 day')`;
+}
+
 export interface DefaultTeam {
   lead: Seat;
   responsibleDepartment: string;

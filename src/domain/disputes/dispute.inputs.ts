@@ -12,12 +12,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/connection';
+import { ConnectionType, OrderByInput } from '../../graphql/connection';
+import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
 import {
   DisputeCategory,
+  DisputeLevel,
   DisputeSource,
   DisputeStatus,
   MediationOutcome,
@@ -103,7 +105,38 @@ export class DisputeFilter {
 
   @Field(() => ID, { nullable: true, description: '网格或其上级辖区 / In the subtree of this node' })
   jurisdictionId?: string | null;
+
+  @Field(() => [DisputeLevel], { nullable: true, description: '化解层级 / At any of these levels' })
+  levels?: DisputeLevel[] | null;
+
+  @Field(() => [DisputeSource], { nullable: true, description: '来源渠道 / From any of these sources' })
+  sources?: DisputeSource[] | null;
+
+  @Field(() => Date, { nullable: true, description: '登记时间起（含） / Reported at or after' })
+  reportedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: '登记时间止（不含） / Reported before' })
+  reportedBefore?: Date | null;
+
+  @Field(() => String, { nullable: true, description: '简要情况包含 / Description contains this text' })
+  text?: string | null;
 }
+
+export enum DisputeSortField {
+  REPORTED_AT = 'REPORTED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+bilingualEnum(DisputeSortField, 'DisputeSortField', '纠纷列表排序字段 / What a disputes list is sorted by', {
+  REPORTED_AT: '登记时间 / Reported at',
+  UPDATED_AT: '更新时间 / Last changed at',
+});
+
+export const DisputeOrder = OrderByInput(
+  DisputeSortField,
+  'Dispute',
+  '纠纷列表排序 / How a disputes list is sorted: only by fields you read',
+);
+export type DisputeOrder = InstanceType<typeof DisputeOrder>;
 
 @ObjectType()
 export class RegisterDisputePayload {

@@ -13,6 +13,7 @@ import {
   ChangeDisputeStatusPayload,
   DisputeConnection,
   DisputeFilter,
+  DisputeOrder,
   EscalateDisputeInput,
   EscalateDisputePayload,
   RecordMediationSessionInput,
@@ -44,15 +45,20 @@ export class DisputeResolver {
 
   @Query(() => DisputeConnection, {
     nullable: true,
-    description: '矛盾纠纷列表 / Disputes within your scope, newest first',
+    description: '矛盾纠纷列表 / Disputes within your scope, newest first unless orderBy says otherwise',
   })
   disputes(
     @Ctx() context: RequestContext,
     @Arg('filter', () => DisputeFilter, { nullable: true }) filter?: DisputeFilter,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => DisputeOrder, {
+      nullable: true,
+      description: '排序（默认按登记时间倒序） / Sort order; newest reported first when absent',
+    })
+    orderBy?: DisputeOrder,
   ) {
-    return listDisputes(context, filter, first, after);
+    return listDisputes(context, filter, first, after, orderBy);
   }
 
   @Mutation(() => RegisterDisputePayload, {

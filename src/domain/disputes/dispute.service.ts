@@ -2,7 +2,8 @@
 // list them within row scope. Opening or closing a dispute recomputes its parties' tiers.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { keysetPage, pageSize, type Connection } from '../../database/paging';
+import { orderedKeysetPage, pageSize, type Connection, type PageOrder } from '../../database/paging';
+import type { SortDirection } from '../../graphql/connection';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
@@ -13,6 +14,7 @@ import { recomputeTiers } from '../risk/tier.service';
 import { Dispute, DisputeEscalation, DisputeParty } from './dispute.entity';
 import { DisputeLevel } from './disputes.enums';
 import type {
+  DisputeSortField,
   ChangeDisputeStatusInput,
   DisputeFilter,
   EscalateDisputeInput,
@@ -188,13 +190,30 @@ export async function findDispute(context: RequestContext, id: string): Promise<
   return dispute;
 }
 
+/** The orders a disputes list may be sorted in; who may use each is ARGUMENT_POLICY's. */
+const DISPUTE_ORDERS: Readonly<Record<DisputeSortField, Omit<PageOrder<Dispute>, 'name' | 'direction'>>> = {
+  REPORTED_AT: { column: 'reported_at', key: (dispute) => dispute.reportedAt },
+  UPDATED_AT: { column: 'updated_at', key: (dispute) => dispute.updatedAt },
+};
+
+/** The longest text a disputes list is searched for: a search, not a document. */
+const SEARCH_TEXT_MAX = 100;
+
 export async function listDisputes(
   context: RequestContext,
   filter: DisputeFilter | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  orderBy?: { field: DisputeSortField; direction: SortDirection } | null,
 ): Promise<Connection<Dispute>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const text = filter?.text?.trim();
+  if (text && text.length > SEARCH_TEXT_MAX) {
+    throw badUserInput(`text must be at most ${SEARCH_TEXT_MAX} characters`, 'filter.text');
+  }
+  if (filter?.reportedFrom && filter.reportedBefore && filter.reportedFrom >= filter.reportedBefore) {
+    throw badUserInput('reportedFrom must be before reportedBefore', 'filter.reportedFrom');
+  }
   const scope = disputeScope(context.user, 'd');
   const query = context.dataSource
     .getRepository(Dispute)
@@ -207,7 +226,28 @@ export async function listDisputes(
     const subtree = await jurisdictionFilter(context, filter.jurisdictionId, 'd.grid_id');
     query.andWhere(subtree.sql, subtree.params);
   }
-  return keysetPage(query, 'd', 'reported_at', size, after, (row) => row.reportedAt);
+  if (filter?.levels?.length) query.andWhere('d.level IN (:...levels)', { levels: filter.levels });
+  if (filter?.sources?.length) query.andWhere('d.source IN (:...sources)', { sources: filter.sources });
+  if (filter?.reportedFrom)
+    query.andWhere('d.reported_at >= :reportedFrom', { reportedFrom: filter.reportedFrom });
+  if (filter?.reportedBefore) {
+    query.andWhere('d.reported_at < :reportedBefore', { reportedBefore: filter.reportedBefore });
+  }
+  if (text) {
+    // The text is matched as typed: LIKE's own wildcards in it are escaped.
+    query.andWhere(`d.description LIKE :descriptionText ESCAPE '\\'`, {
+      descriptionText: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    });
+  }
+  const order = orderBy ? { ...DISPUTE_ORDERS[orderBy.field], ...orderBy, name: orderBy.field } : null;
+  return orderedKeysetPage(
+    query,
+    'd',
+    order,
+    { column: 'reported_at', key: (row) => row.reportedAt },
+    size,
+    after,
+  );
 }
 
 export async function escalateDispute(

@@ -13,7 +13,8 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/connection';
+import { ConnectionType, OrderByInput } from '../../graphql/connection';
+import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import { nationalIdNumberProblem } from '../../graphql/input-hygiene';
 import {
@@ -26,7 +27,7 @@ import {
 } from '../../graphql/validation';
 import { Tier } from '../risk/risk.enums';
 import { Household } from './household.entity';
-import { Gender, Residency, SpecialStatus } from './people.enums';
+import { AgeGroup, Gender, Residency, SpecialStatus } from './people.enums';
 import { Person } from './person.entity';
 import { ID_NUMBER_NOT_ACCEPTED, idNumberAgreesWithBirthDate } from './rules';
 
@@ -271,7 +272,54 @@ export class PersonFilter {
       '待（重新）评估 / Persons with a special status not assessed since their record last changed (a status never raises the tier)',
   })
   needsAssessment?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      '随访逾期 / Tiered persons whose follow-up cadence has passed since their last follow-up (or since the tier began)',
+  })
+  followUpOverdue?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: '逾期未复核 / Persons whose tier’s review-by date has passed (as Person.reviewOverdue)',
+  })
+  reviewOverdue?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: '最小年龄（含） / Aged at least this many whole years' })
+  minAge?: number | null;
+
+  @Field(() => Int, { nullable: true, description: '最大年龄（含） / Aged at most this many whole years' })
+  maxAge?: number | null;
+
+  @Field(() => [AgeGroup], { nullable: true, description: '年龄段 / Any of these age groups' })
+  ageGroups?: AgeGroup[] | null;
+
+  @Field(() => [SpecialStatus], {
+    nullable: true,
+    description:
+      '特殊身份 / Holding any of these special statuses: only statuses your department owns and reads (others are refused)',
+  })
+  specialStatuses?: SpecialStatus[] | null;
 }
+
+export enum PersonSortField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+bilingualEnum(PersonSortField, 'PersonSortField', '人员列表排序字段 / What a persons list is sorted by', {
+  NAME: '姓名 / Name',
+  CREATED_AT: '登记时间 / Registered at',
+  UPDATED_AT: '更新时间 / Last changed at',
+});
+
+export const PersonOrder = OrderByInput(
+  PersonSortField,
+  'Person',
+  '人员列表排序 / How a persons list is sorted: only by fields you read',
+);
+export type PersonOrder = InstanceType<typeof PersonOrder>;
 
 const EXISTING_PERSON_DESCRIPTION =
   '已登记同一身份证号的人员 / The person already on record with this ID number: only when you see them and read ID numbers in full';

@@ -20,6 +20,7 @@ import {
   HouseholdFilter,
   PersonConnection,
   PersonFilter,
+  PersonOrder,
   RegisterHouseholdInput,
   RegisterHouseholdPayload,
   RegisterPersonInput,
@@ -52,7 +53,7 @@ export class PersonResolver {
 
   @Query(() => PersonConnection, {
     nullable: true,
-    description: '人员列表 / Persons within your scope, newest first',
+    description: '人员列表 / Persons within your scope, newest first unless orderBy says otherwise',
   })
   persons(
     @Ctx() context: RequestContext,
@@ -61,6 +62,11 @@ export class PersonResolver {
     @Arg('first', () => Int, { nullable: true, description: '每页条数（最多100） / Page size, at most 100' })
     first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => PersonOrder, {
+      nullable: true,
+      description: '排序（默认按登记时间倒序） / Sort order; newest registered first when absent',
+    })
+    orderBy?: PersonOrder,
   ) {
     return listPersons(
       context,
@@ -68,6 +74,7 @@ export class PersonResolver {
       first,
       after,
       selectedColumns(context, Person, info, ['edges', 'node']),
+      orderBy,
     );
   }
 

@@ -1,8 +1,8 @@
 // The people area: register, update and list persons and households, within row scope. A national ID
 // number belongs to one record only (duplicates.service.ts).
-import type { EntityManager } from 'typeorm';
+import { Brackets, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { keysetPage, pageSize, type Connection } from '../../database/paging';
+import { orderedKeysetPage, pageSize, type Connection, type PageOrder } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
@@ -12,6 +12,7 @@ import { Household } from './household.entity';
 import type {
   HouseholdFilter,
   PersonFilter,
+  PersonSortField,
   RegisterHouseholdInput,
   RegisterPersonInput,
   UpdatePersonInput,
@@ -20,9 +21,13 @@ import { Person } from './person.entity';
 import { Tier } from '../risk/risk.enums';
 import { principalOf } from '../../auth/identity';
 import { statusesOwnedBy } from '../../permissions/policy';
-import type { SpecialStatus } from './people.enums';
+import { AgeGroup, type SpecialStatus } from './people.enums';
+import type { SortDirection } from '../../graphql/connection';
+import { followUpDueSql } from '../assignments/rules';
+import { tierReviewBySql } from '../risk/review-by';
 import { currentPersonId, knownIdNumber } from './duplicates.service';
 import {
+  bornOnOrBeforeForAge,
   idNumberAgreesWithBirthDate,
   nameSearchKey,
   normalisedIdNumber,
@@ -340,6 +345,13 @@ function tierList(tiers: readonly Tier[]): string {
     .join(', ');
 }
 
+/** The orders a persons list may be sorted in; who may use each is ARGUMENT_POLICY's. */
+const PERSON_ORDERS: Readonly<Record<PersonSortField, Omit<PageOrder<Person>, 'name' | 'direction'>>> = {
+  NAME: { column: 'name', key: (person) => person.name },
+  CREATED_AT: { column: 'created_at', key: (person) => person.createdAt },
+  UPDATED_AT: { column: 'updated_at', key: (person) => person.updatedAt },
+};
+
 export async function listPersons(
   context: RequestContext,
   filter: PersonFilter | null | undefined,
@@ -347,8 +359,21 @@ export async function listPersons(
   after: string | null | undefined,
   /** Only these properties of each person (`selectedColumns`); whole rows when undefined. */
   columns?: readonly string[],
+  orderBy?: { field: PersonSortField; direction: SortDirection } | null,
 ): Promise<Connection<Person>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
+  for (const [name, age] of [
+    ['minAge', filter?.minAge],
+    ['maxAge', filter?.maxAge],
+  ] as const) {
+    if (age !== null && age !== undefined && (age < 0 || age > 150)) {
+      throw badUserInput(`${name} must be between 0 and 150`, `filter.${name}`);
+    }
+  }
+  const { minAge, maxAge } = { minAge: filter?.minAge ?? null, maxAge: filter?.maxAge ?? null };
+  if (minAge !== null && maxAge !== null && minAge > maxAge) {
+    throw badUserInput('minAge must not exceed maxAge', 'filter.minAge');
+  }
   const subtree = filter?.jurisdictionId
     ? await jurisdictionFilter(context, filter.jurisdictionId, 'p.grid_id')
     : null;
@@ -372,5 +397,47 @@ export async function listPersons(
     const byName = nameContainsPredicate(filter.nameContains);
     query.andWhere(byName.sql, byName.params);
   }
-  return keysetPage(query, 'p', 'created_at', size, after, (row) => row.createdAt, columns);
+  const now = context.now();
+  if (filter?.followUpOverdue) query.andWhere(`${followUpDueSql('p')} < :overdueAt`, { overdueAt: now });
+  if (filter?.reviewOverdue) query.andWhere(`${tierReviewBySql('p')} <= :reviewAt`, { reviewAt: now });
+  // An age narrows to persons of known birth date; the boundaries are ageOn's, as days.
+  if (minAge !== null) {
+    query.andWhere('p.birth_date <= :bornByMin', { bornByMin: bornOnOrBeforeForAge(minAge, now) });
+  }
+  if (maxAge !== null) {
+    query.andWhere('p.birth_date > :bornAfterMax', { bornAfterMax: bornOnOrBeforeForAge(maxAge + 1, now) });
+  }
+  if (filter?.ageGroups?.length) query.andWhere(ageGroupsPredicate(filter.ageGroups, now));
+  if (filter?.specialStatuses?.length) {
+    query.andWhere('p.special_statuses && :filterStatuses::text[]', {
+      filterStatuses: filter.specialStatuses,
+    });
+  }
+  const order = orderBy ? { ...PERSON_ORDERS[orderBy.field], ...orderBy, name: orderBy.field } : null;
+  return orderedKeysetPage(
+    query,
+    'p',
+    order,
+    { column: 'created_at', key: (row) => row.createdAt },
+    size,
+    after,
+    columns,
+  );
+}
+
+/** Persons of known birth date in any of these age groups (ageGroupOf's boundaries: 18 and 60). */
+function ageGroupsPredicate(groups: readonly AgeGroup[], now: Date): Brackets {
+  const adult = bornOnOrBeforeForAge(18, now);
+  const senior = bornOnOrBeforeForAge(60, now);
+  return new Brackets((where) => {
+    if (groups.includes(AgeGroup.MINOR)) where.orWhere('p.birth_date > :adultBorn', { adultBorn: adult });
+    if (groups.includes(AgeGroup.ADULT)) {
+      where.orWhere('(p.birth_date <= :adultBorn AND p.birth_date > :seniorBorn)', {
+        adultBorn: adult,
+        seniorBorn: senior,
+      });
+    }
+    if (groups.includes(AgeGroup.SENIOR))
+      where.orWhere('p.birth_date <= :seniorBorn', { seniorBorn: senior });
+  });
 }

@@ -12,6 +12,19 @@ export function ageOn(birthDate: string, today: Date): number {
   return age;
 }
 
+/**
+ * The birth dates (YYYY-MM-DD) of those aged at least `years` on `today`: born on or before the day
+ * returned — the same day `years` years earlier, 28 February for a 29 February in a common year.
+ */
+export function bornOnOrBeforeForAge(years: number, today: Date): string {
+  const year = today.getUTCFullYear() - years;
+  const month = today.getUTCMonth() + 1;
+  let day = today.getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (month === 2 && day === 29 && !leap) day = 28;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
 /** MINOR under 18, ADULT 18–59, SENIOR 60 and over. */
 export function ageGroupOf(age: number): AgeGroup {
   if (age < 18) return AgeGroup.MINOR;

@@ -60,3 +60,16 @@ export function overrideReviewBySql(alias: string): string {
     .join(' ');
   return `${alias}.decided_at + make_interval(days => CASE ${levels} END)`;
 }
+
+/**
+ * SQL for the review-by date of the tier of person `alias` — the same rule as tierReviewBy: the latest
+ * approved override's when there is one, else the latest assessment's; NULL at tier NONE.
+ */
+export function tierReviewBySql(alias: string): string {
+  return `(CASE WHEN ${alias}.tier = '${Tier.NONE}' THEN NULL
+     WHEN EXISTS (SELECT 1 FROM tier_change_requests ro WHERE ro.person_id = ${alias}.id AND ro.status = 'APPROVED')
+     THEN (SELECT ${overrideReviewBySql('ro')} FROM tier_change_requests ro
+            WHERE ro.person_id = ${alias}.id AND ro.status = 'APPROVED' ORDER BY ro.decided_at DESC LIMIT 1)
+     ELSE (SELECT ra.review_by FROM assessments ra WHERE ra.person_id = ${alias}.id
+            ORDER BY ra.assessed_at DESC, ra.id DESC LIMIT 1) END)`;
+}

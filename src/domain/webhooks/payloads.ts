@@ -42,8 +42,10 @@ const PERSON_ASSIGNMENT = `query WebhookPersonAssignment($id: ID!) {
 /** Alerts are read by their recipients only: the account's own list, where the alert must appear. */
 const ALERT = `query WebhookAlert {
   myAlerts(first: 100) {
-    acknowledgedAt
-    alert { id kind tierAtRaise description raisedAt personId person { ${PERSON_FIELDS} } }
+    edges { node {
+      acknowledgedAt
+      alert { id kind tierAtRaise description raisedAt personId person { ${PERSON_FIELDS} } }
+    } }
   }
 }`;
 
@@ -83,7 +85,8 @@ export function selectionFor(eventType: WebhookEventType, recordType: string): S
         query: ALERT,
         operationName: 'WebhookAlert',
         pick(data, recordId) {
-          const received = (data.myAlerts ?? []) as { alert?: { id?: string } | null }[];
+          const page = data.myAlerts as { edges?: { node: { alert?: { id?: string } | null } }[] } | null;
+          const received = (page?.edges ?? []).map((edge) => edge.node);
           return received.find((entry) => entry.alert?.id === recordId) ?? null;
         },
       };

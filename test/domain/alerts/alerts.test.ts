@@ -10,11 +10,11 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const MINE = `query($only: Boolean!) { myAlerts(unacknowledgedOnly: $only) { acknowledgedAt alert { id kind description person { name } } } }`;
+const MINE = `query($only: Boolean!) { myAlerts(unacknowledgedOnly: $only) { edges { node { acknowledgedAt alert { id kind description person { name } } } } } }`;
 
 async function alertsOf(username: string, only = true): Promise<any[]> {
   const token = await api.login(username);
-  return (await api.gql(MINE, { only }, token)).data?.myAlerts ?? [];
+  return ((await api.gql(MINE, { only }, token)).data?.myAlerts?.edges ?? []).map((edge: any) => edge.node);
 }
 
 test('a YELLOW alert reaches the grid leader and community police; a RED one also the street and city', async () => {

@@ -58,11 +58,13 @@ test('a sale to an ORANGE person raises one POLICE alert; re-importing the same 
   expect(counts[0]).toEqual({ sales: '2', alerts: '1' });
   const police = await api.login('police.worker');
   const alerts = await api.gql(
-    `{ myAlerts(unacknowledgedOnly: true) { alert { kind description } } }`,
+    `{ myAlerts(unacknowledgedOnly: true) { edges { node { alert { kind description } } } } }`,
     {},
     police,
   );
-  expect(alerts.data?.myAlerts.map((a: any) => a.alert.kind)).toEqual(['HAZARDOUS_PURCHASE']);
+  expect(alerts.data?.myAlerts.edges.map((edge: any) => edge.node.alert.kind)).toEqual([
+    'HAZARDOUS_PURCHASE',
+  ]);
   const json = JSON.stringify([
     {
       receiptNumber: 'R-003',
@@ -137,8 +139,14 @@ test('importing a sale to a RED person answers exactly as a sale to a stranger; 
       market,
     );
   const policeAlerts = async () => {
-    const result = await api.gql(`{ myAlerts(first: 100) { alert { kind personId } } }`, {}, police);
-    return (result.data?.myAlerts ?? []).filter((a: any) => a.alert.kind === 'HAZARDOUS_PURCHASE').length;
+    const result = await api.gql(
+      `{ myAlerts(first: 100) { edges { node { alert { kind personId } } } } }`,
+      {},
+      police,
+    );
+    return (result.data?.myAlerts?.edges ?? []).filter(
+      (edge: any) => edge.node.alert.kind === 'HAZARDOUS_PURCHASE',
+    ).length;
   };
   const auditDetails = async (operation: string) =>
     (

@@ -10,6 +10,7 @@ import {
   allPrincipals,
   decideField,
   FIELD_POLICY,
+  ARGUMENT_POLICY,
   mayUseArgument,
   STRUCTURAL_REFERENCES,
   type Principal,
@@ -27,7 +28,10 @@ export type FieldAccessKind = 'READ' | 'MASKED' | 'DENIED' | 'CONDITIONAL';
 export interface FieldAccessEntry {
   name: string;
   access: FieldAccessKind;
-  /** Arguments (`filter.needsAssessment`) the account may not narrow the field by: FORBIDDEN if used. */
+  /**
+   * Arguments (`filter.needsAssessment`) the account may not narrow the field by, or values of one
+   * (`orderBy.field=CREATED_AT`): FORBIDDEN if used.
+   */
   refusedArguments: string[];
 }
 
@@ -91,9 +95,15 @@ function refusedArguments(schema: GraphQLSchema, typeName: string, fieldName: st
   const type = schema.getType(typeName);
   const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
   if (!field || !filteredType(type)) return [];
-  return argumentPaths(typeName, field)
-    .filter(({ key }) => !mayUseArgument(key, principal))
-    .map(({ path }) => path.join('.'));
+  return argumentPaths(typeName, field).flatMap(({ key, path }) => {
+    if (mayUseArgument(key, principal)) return [];
+    // A rule per value names the values refused (`orderBy.field=CREATED_AT`): the others may be used.
+    const rule = ARGUMENT_POLICY[key];
+    if (rule?.kind !== 'perValue') return [path.join('.')];
+    return Object.entries(rule.audiences)
+      .filter(([, allowed]) => !allowed.includes(principal))
+      .map(([value]) => `${path.join('.')}=${value}`);
+  });
 }
 
 /** What `principal` may read and run in `schema` (the schema being served: info.schema). */

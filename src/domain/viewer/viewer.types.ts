@@ -69,7 +69,7 @@ export class ViewerOperation {
 
   @Field(() => [String], {
     description:
-      '不可使用的筛选参数 / Arguments you may not narrow it by (e.g. filter.needsAssessment): using one gives FORBIDDEN',
+      '不可使用的筛选参数 / Arguments you may not narrow it by (e.g. filter.needsAssessment), or values of one (orderBy.field=CREATED_AT): using one gives FORBIDDEN',
   })
   refusedArguments: string[];
 }

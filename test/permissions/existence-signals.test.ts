@@ -39,7 +39,7 @@ type RecordKind =
   | 'anyRecord'
   | 'webhook'
   | 'webhookDelivery'
-  | 'breakGlassGrant';
+  | 'breakGlassGrant'
   | 'incident';
 
 /**

@@ -2,8 +2,6 @@
 // recipients its routing names; a user sees and acknowledges only alerts addressed to them.
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { keysetPage, pageSize, type Connection } from '../../database/paging';
-import { badUserInput, ErrorCode, notFound } from '../../graphql/errors';
 import {
   decodeOrderedCursor,
   encodeOrderedCursor,
@@ -13,7 +11,7 @@ import {
   type Connection,
 } from '../../database/paging';
 import type { SortDirection } from '../../graphql/connection';
-import { badUserInput, notFound } from '../../graphql/errors';
+import { badUserInput, ErrorCode, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { gridInScope } from '../../permissions/scope';
 import { requireGridInScope } from '../organisation/organisation.service';

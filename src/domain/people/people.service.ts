@@ -2,7 +2,13 @@
 // number belongs to one record only (duplicates.service.ts).
 import { Brackets, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { orderedKeysetPage, pageSize, type Connection, type PageOrder } from '../../database/paging';
+import {
+  keysetPage,
+  orderedKeysetPage,
+  pageSize,
+  type Connection,
+  type PageOrder,
+} from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';

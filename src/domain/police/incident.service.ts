@@ -117,17 +117,29 @@ export function recordIncident(
         .andWhere(scope.sql, scope.params)
         .getOne();
       if (!grid)
-        throw problem('input.gridId', 'No grid with this id within your jurisdiction', ErrorCode.NOT_FOUND);
+        throw problem(
+          'input.gridId',
+          { zh: '您的辖区内没有此编号的网格', en: 'No grid with this id within your jurisdiction' },
+          ErrorCode.NOT_FOUND,
+        );
       const personIds = [...new Set(input.personIds)];
       const disputeIds = [...new Set(input.disputeIds)];
       for (const personId of personIds) {
         await requireVisiblePerson(tx, context, personId, 'input.personIds').catch(() => {
-          throw problem('input.personIds', 'No person with this id within your scope', ErrorCode.NOT_FOUND);
+          throw problem(
+            'input.personIds',
+            { zh: '您的范围内没有此编号的人员', en: 'No person with this id within your scope' },
+            ErrorCode.NOT_FOUND,
+          );
         });
       }
       for (const disputeId of disputeIds) {
         await requireVisibleDispute(tx, context, disputeId, 'input.disputeIds').catch(() => {
-          throw problem('input.disputeIds', 'No dispute with this id within your scope', ErrorCode.NOT_FOUND);
+          throw problem(
+            'input.disputeIds',
+            { zh: '您的范围内没有此编号的纠纷', en: 'No dispute with this id within your scope' },
+            ErrorCode.NOT_FOUND,
+          );
         });
       }
       const inserted = await tx.getRepository(Incident).insert({

@@ -23,6 +23,7 @@ import { BulkImport1766100000000 } from './1766100000000-BulkImport';
 import { ServiceAccountBudgets1766200000000 } from './1766200000000-ServiceAccountBudgets';
 import { ReviewByAndNameSearch1766300000000 } from './1766300000000-ReviewByAndNameSearch';
 import { ListSortKeys1766350000000 } from './1766350000000-ListSortKeys';
+import { PersonRights1766400000000 } from './1766400000000-PersonRights';
 import { BreakGlass1766500000000 } from './1766500000000-BreakGlass';
 import { Accountability1766600000000 } from './1766600000000-Accountability';
 import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
@@ -53,6 +54,7 @@ export const migrations = [
   ServiceAccountBudgets1766200000000,
   ReviewByAndNameSearch1766300000000,
   ListSortKeys1766350000000,
+  PersonRights1766400000000,
   BreakGlass1766500000000,
   Accountability1766600000000,
   AuditEntriesByMonth1766700000000,

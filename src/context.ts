@@ -25,6 +25,8 @@ export class ServerRequestContext implements RequestContext {
     readonly clientAddress = 'unknown',
     /** The commit the caller must see (Concord-Min-LSN), when it named one. */
     readonly readsAfterLsn?: bigint,
+    /** HTTP or WEBSOCKET, for the read audit; unset for in-process operations (exports name themselves). */
+    readonly transport?: 'HTTP' | 'WEBSOCKET',
   ) {}
 
   get dataSource(): DataSource {

@@ -49,6 +49,8 @@ export interface Credential {
    * from the replica once it replayed it, else from the primary (src/database/read-replica.ts).
    */
   minLsn?: bigint;
+  /** The way the operation came in, noted on its read audit entries (the access report names it). */
+  transport?: 'HTTP' | 'WEBSOCKET';
 }
 
 /** An operation as a transport received it. */
@@ -163,6 +165,7 @@ export class RequestLifecycle {
       identity,
       credential.clientAddress,
       credential.minLsn,
+      credential.transport,
     );
   }
 
@@ -191,8 +194,10 @@ export class RequestLifecycle {
     context: ServerRequestContext,
     operationName: string | null | undefined,
   ): Promise<GraphQLError | undefined> {
-    const reads = context.takeSensitiveReads(operationName ?? 'anonymous operation');
-    if (reads.length === 0) return undefined;
+    const taken = context.takeSensitiveReads(operationName ?? 'anonymous operation');
+    if (taken.length === 0) return undefined;
+    const transport = context.transport;
+    const reads = transport ? taken.map((read) => ({ ...read, detail: { transport } })) : taken;
     try {
       const started = process.hrtime.bigint();
       await writeReadAuditEntries(this.app.dataSource, context, reads);

@@ -29,6 +29,7 @@ import { BreakGlassResolver } from '../domain/break-glass/break-glass.resolver';
 import { IncidentResolver } from '../domain/police/incident.resolver';
 import { CaseReviewResolver } from '../domain/accountability/case-review.resolver';
 import { QuarterlyFollowUpResolver } from '../domain/accountability/quarterly.resolver';
+import { AccessReportResolver } from '../domain/access/access-report.resolver';
 import { applyPermissions } from '../permissions/shield';
 import { applyInputHygiene } from './input-hygiene';
 import { LabelsResolver } from './labels';
@@ -66,6 +67,7 @@ export const resolvers = [
   IncidentResolver,
   CaseReviewResolver,
   QuarterlyFollowUpResolver,
+  AccessReportResolver,
 ] as const;
 
 /**

@@ -109,6 +109,7 @@ export function serveWebSocket(
         const credential: Credential = {
           authorization: typeof authorization === 'string' ? authorization : undefined,
           clientAddress: context.extra.request.socket.remoteAddress ?? 'unknown',
+          transport: 'WEBSOCKET' as const,
         };
         const identity = await lifecycle.identify(credential);
         const { socket } = context.extra;

@@ -127,6 +127,7 @@ export function graphqlHandler(
       authorization: request.headers.authorization,
       clientAddress: request.socket.remoteAddress ?? 'unknown',
       minLsn,
+      transport: 'HTTP' as const,
     };
     let search = url.search;
     const trusted = await lifecycle.trustedQuery(incomingOperation(request.method, body, url), credential);

@@ -107,6 +107,8 @@ export interface Config {
    * accounts run only its operations; service accounts may still send their own (trusted-documents.ts).
    */
   trustedDocumentsFile: string | undefined;
+  /** Closed disputes and persons at NONE with no open matter for this many years are anonymised (src/domain/access/retention.service.ts). */
+  retentionYears: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -239,5 +241,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     breakGlassHours: positive('BREAK_GLASS_HOURS', env.BREAK_GLASS_HOURS, 4),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined,
+    retentionYears: positive('RETENTION_YEARS', env.RETENTION_YEARS, 3),
   };
 }

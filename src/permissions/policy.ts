@@ -401,6 +401,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   PersonAccessReport: AUDITORS,
   PersonAccessEntryEdge: AUDITORS,
   PersonAccessEntry: AUDITORS,
+  // A person's correction history (issue 24): reached only through Person.corrections.
+  PersonCorrection: STAFF,
+  CorrectedValue: STAFF,
   OverdueFollowUpConnection: STAFF,
   OverdueFollowUpEdge: STAFF,
   OverdueFollowUp: STAFF,
@@ -517,6 +520,10 @@ export const FIELD_POLICY: Readonly<Record<string, FieldPolicy>> = {
   'Person.disputes': { read: NOT_YOUTH, note: 'only the disputes within the reader’s row scope' },
   'Person.currentAssignment': { read: NOT_YOUTH },
   'Person.lastFollowUp': { read: NOT_YOUTH },
+  'Person.corrections': {
+    read: NOT_YOUTH,
+    note: 'each replaced value read, masked or withheld as the policy row of its own field says',
+  },
   'Person.idNumber': {
     read: ID_NUMBER_READERS,
     masked: masked('NATIONAL_ID'),
@@ -899,6 +906,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Query.assignments': NOT_YOUTH,
   'Mutation.registerPerson': REGISTRARS,
   'Mutation.updatePerson': REGISTRARS,
+  'Mutation.correctPerson': REGISTRARS,
   'Mutation.registerHousehold': REGISTRARS,
   'Query.similarPersons': REGISTRARS,
   'Mutation.mergePersons': PERSON_MERGE_POLICY.audience,

@@ -50,7 +50,10 @@ const KIND_BY_OPERATION_PATH: Readonly<Record<string, RecordKind>> = {
   'person.id': 'person',
   'dispute.id': 'dispute',
   'updatePerson.input.id': 'person',
+  'correctPerson.input.id': 'person',
   'updateReferral.input.id': 'referral',
+  // The AUDITOR's access report of a person: audit facts, as auditTrail(filter.recordId) gives them.
+  'personAccessReport.personId': 'anyRecord',
 };
 const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
   personId: 'person',
@@ -94,7 +97,8 @@ const KIND_BY_NAME: Readonly<Record<string, RecordKind>> = {
  *   (updateUser, resetPassword …) answer an account outside its subtree as a random id
  *   (test/administration/users.test.ts); this test's ADMIN holds the whole city.
  * - serviceAccount, apiKey: only ADMIN uses those operations, and ADMIN sees them all.
- * - anyRecord: auditTrail's recordId, AUDITOR only, who reads the whole trail.
+ * - anyRecord: auditTrail's recordId and personAccessReport's personId, AUDITOR only, who reads the
+ *   whole trail.
  * - webhook, webhookDelivery: owned by service accounts, none of which is among these accounts;
  *   another account's endpoint or delivery answering as a random id is compared in
  *   test/integrations/webhooks.test.ts (ADMIN oversees them all).

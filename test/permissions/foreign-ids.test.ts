@@ -32,6 +32,8 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
     'AuditEntry.actorId',
     'BreakGlassGrant.accountId',
     'BreakGlassGrant.reviewedById',
+    'PersonAccessEntry.accountId',
+    'PersonCorrection.correctedById',
   ],
   // The jurisdiction tree: reference data every signed-in account reads.
   JURISDICTION: [
@@ -51,7 +53,7 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
   // exists only for a record the receiving account could read.
   WEBHOOK: ['Webhook.ownerId', 'WebhookDelivery.webhookId', 'WebhookDelivery.eventId'],
   // The audit trail names the records it is about by design; only AUDITOR reads it, without row scope.
-  AUDIT: ['AuditEntry.recordIds'],
+  AUDIT: ['AuditEntry.recordIds', 'PersonAccessReport.personId', 'PersonAccessEntry.recordIds'],
   // The alert an injury report raised: its filer raised it and POLICE received it; an alert itself is
   // listed only to its recipients (myAlerts), so its id opens nothing.
   ALERT: ['InjuryReport.alertId'],

@@ -402,3 +402,14 @@ export class HouseholdFilter {
 }
 
 export const HouseholdConnection = ConnectionType(Household, 'Household', '户列表 / Households');
+
+@InputType({
+  description:
+    '更正人员信息（须说明理由） / Correct a person’s data with a reason: the values replaced are kept in the history',
+})
+export class CorrectPersonInput extends UpdatePersonInput {
+  @Field({ description: '更正理由 / Why the data was wrong' })
+  @Matches(/\S/, { message: 'reason must not be empty' })
+  @MaxLength(SHORT_TEXT_MAX)
+  reason: string;
+}

@@ -8,6 +8,7 @@ import { selectedColumns } from '../../graphql/selection';
 import { gridInScope, personScope } from '../../permissions/scope';
 import { Household } from './household.entity';
 import { Person } from './person.entity';
+import { createCorrectionLoader } from './person-corrections';
 
 /**
  * A person mentioned by another record (a dispute's party, an alert's or an assignment's subject),
@@ -30,6 +31,8 @@ export function createPeopleLoaders(context: RequestContext) {
     return indexBy(rows, (row) => row.id, ids);
   };
   return {
+    /** Corrections of a person, newest first (person-corrections.ts). */
+    correctionsByPersonId: createCorrectionLoader(context),
     /** Persons by id: whole rows, or only the columns a selection reads (`selectedColumns`). */
     person: new ColumnsLoader<string, Person | null>(visiblePersons),
     householdById: new DataLoader<string, Household | null>(async (ids) => {

@@ -27,7 +27,10 @@ import {
   RegisterPersonPayload,
   UpdatePersonInput,
   UpdatePersonPayload,
+  CorrectPersonInput,
 } from './people.inputs';
+import { PersonCorrection } from './person-correction.type';
+import { correctionsFor } from './person-corrections';
 import { mergePersons, similarPersons } from './duplicates.service';
 import {
   findPerson,
@@ -96,6 +99,20 @@ export class PersonResolver {
     @Ctx() context: RequestContext,
   ): Promise<UpdatePersonPayload> {
     const { outcome, existingPersonId } = await updatePerson(context, input);
+    return { person: outcome.result, existingPersonId, userErrors: outcome.userErrors };
+  }
+
+  @Mutation(() => UpdatePersonPayload, {
+    nullable: true,
+    description:
+      '更正人员信息 / Correct a person’s data with a reason (expectedVersion): the replaced values are kept in `corrections`',
+  })
+  async correctPerson(
+    @Arg('input', () => CorrectPersonInput) input: CorrectPersonInput,
+    @Ctx() context: RequestContext,
+  ): Promise<UpdatePersonPayload> {
+    const { reason, ...update } = input;
+    const { outcome, existingPersonId } = await updatePerson(context, update, { reason });
     return { person: outcome.result, existingPersonId, userErrors: outcome.userErrors };
   }
 
@@ -221,6 +238,16 @@ export class PersonResolver {
   @Reads()
   psychologicalFile(@Root() person: Person, @Ctx() context: RequestContext) {
     return context.loaders.referrals.psychologicalFileByPersonId.load(person.id);
+  }
+
+  @FieldResolver(() => [PersonCorrection], {
+    nullable: true,
+    description:
+      '更正记录（新到旧） / Corrections, newest first: who, when, why, and the values replaced as you may read them',
+  })
+  @Reads()
+  async corrections(@Root() person: Person, @Ctx() context: RequestContext): Promise<PersonCorrection[]> {
+    return correctionsFor(context, await context.loaders.people.correctionsByPersonId.load(person.id));
   }
 
   @FieldResolver(() => FollowUp, { nullable: true, description: '最近一次跟踪 / Latest follow-up' })

@@ -179,9 +179,15 @@ function statusesAfterUpdate(
   return [...new Set([...kept, ...given])].sort();
 }
 
+/** A correction (issue 24 item 3): an update with a reason, whose replaced values the history keeps. */
+export interface Correction {
+  reason: string;
+}
+
 export async function updatePerson(
   context: RequestContext,
   input: UpdatePersonInput,
+  correction?: Correction,
 ): Promise<PersonWriteResult> {
   let existingPersonId: string | null = null;
   const outcome = await runMutation(context, input, async (tx) => {
@@ -244,6 +250,11 @@ export async function updatePerson(
     }
     if (changes.idNumber) changes.idNumber = normalisedIdNumber(changes.idNumber);
     const changedFields = Object.keys(changes);
+    let correctionId: string | null = null;
+    if (correction) {
+      if (changedFields.length === 0) throw problem('input', 'Give at least one field to correct');
+      correctionId = await keepCorrectedValues(tx, context, current, changedFields, correction.reason);
+    }
     if (changes.name !== undefined) changes.nameSearch = nameSearchKey(changes.name);
     await tx
       .getRepository(Person)
@@ -258,11 +269,14 @@ export async function updatePerson(
       audit: [
         {
           action: 'MUTATION',
-          operation: 'updatePerson',
+          operation: correction ? 'correctPerson' : 'updatePerson',
           recordType: 'Person',
-          recordIds: [input.id],
+          recordIds: correctionId ? [input.id, correctionId] : [input.id],
           fields: changedFields,
-          detail: { fromVersion: input.expectedVersion },
+          // The reason stays with the correction, not in the audit: retention must be able to erase it.
+          detail: correctionId
+            ? { fromVersion: input.expectedVersion, correctionId }
+            : { fromVersion: input.expectedVersion },
         },
       ],
     };
@@ -297,6 +311,25 @@ export async function listHouseholds(
     );
   if (subtree) query.andWhere(subtree.sql, subtree.params);
   return keysetPage(query, 'h', 'created_at', size, after, (row) => row.createdAt);
+}
+
+/** Keeps the values a correction replaces, who made it and why; the id of the history row. */
+async function keepCorrectedValues(
+  tx: EntityManager,
+  context: RequestContext,
+  current: Person,
+  fields: readonly string[],
+  reason: string,
+): Promise<string> {
+  const previous = Object.fromEntries(
+    fields.map((field) => [field, (current as unknown as Record<string, unknown>)[field] ?? null]),
+  );
+  const rows: { id: string }[] = await tx.query(
+    `INSERT INTO person_corrections (person_id, corrected_at, corrected_by_id, reason, fields, previous)
+     VALUES ($1, $2, $3, $4, $5::text[], $6::jsonb) RETURNING id`,
+    [current.id, context.now(), context.user.id, reason.trim(), fields, JSON.stringify(previous)],
+  );
+  return (rows[0] as { id: string }).id;
 }
 
 export async function registerHousehold(

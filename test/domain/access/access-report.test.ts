@@ -198,3 +198,65 @@ test('the printable page lists the same accesses in Markdown and self-contained 
   );
   expect(printed[0]?.count).toBe('2');
 });
+
+const CORRECT = `mutation($input: CorrectPersonInput!) { correctPerson(input: $input) {
+  person { id version phone } userErrors { field message code } } }`;
+const HISTORY = `query($id: ID!) { person(id: $id) { phone corrections { correctedById reason
+  changes { field previousValue withheld } } } }`;
+
+test('a correction keeps the replaced value, shown to each reader as they read the field, and the report says who, when, why', async () => {
+  const grid = await api.login('grid.worker');
+  const [{ version }] = await api.dataSource.query(`SELECT version FROM persons WHERE id = $1`, [personId]);
+  const blank = await api.gql(
+    CORRECT,
+    { input: { id: personId, expectedVersion: version, phone: '13900009999', reason: '  ' } },
+    grid,
+  );
+  expect(blank.errors?.[0]?.extensions?.code ?? blank.data?.correctPerson.userErrors[0]?.code).toBe(
+    'BAD_USER_INPUT',
+  );
+  const corrected = await api.gql(
+    CORRECT,
+    {
+      input: {
+        id: personId,
+        expectedVersion: version,
+        phone: '13900009999',
+        reason: '号码登记错误，本人更正',
+      },
+    },
+    grid,
+  );
+  expect(corrected.data?.correctPerson.userErrors).toEqual([]);
+  expect(corrected.data?.correctPerson.person.phone).toBe('13900009999');
+
+  const asGrid = await api.gql(HISTORY, { id: personId }, grid);
+  expect(asGrid.data?.person.corrections).toEqual([
+    expect.objectContaining({
+      reason: '号码登记错误，本人更正',
+      changes: [{ field: 'phone', previousValue: PHONE, withheld: false }],
+    }),
+  ]);
+  // Each reader sees the old value as it sees the current one: in full, masked, or not at all.
+  for (const username of ['police.worker', 'civil_affairs.worker']) {
+    const seen = await api.gql(HISTORY, { id: personId }, await api.login(username));
+    const current: string | null = seen.data?.person?.phone ?? null;
+    const [change] = seen.data!.person.corrections[0].changes;
+    if (current === '13900009999') expect(change.previousValue).toBe(PHONE);
+    else if (current) expect(change.previousValue).toBe('138****5678');
+    else expect(change).toEqual({ field: 'phone', previousValue: null, withheld: true });
+  }
+
+  const report = await api.gql(REPORT, { personId, first: 100 }, await api.login('auditor'));
+  const entries = report.data?.personAccessReport.edges.map((edge: any) => edge.node);
+  expect(entries).toContainEqual(
+    expect.objectContaining({
+      action: 'MUTATION',
+      operation: 'correctPerson',
+      accountUsername: 'grid.worker',
+      fields: ['phone'],
+      reason: '号码登记错误，本人更正',
+    }),
+  );
+  expect(JSON.stringify(entries)).not.toContain(PHONE);
+});

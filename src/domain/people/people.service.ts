@@ -252,7 +252,11 @@ export async function updatePerson(
     const changedFields = Object.keys(changes);
     let correctionId: string | null = null;
     if (correction) {
-      if (changedFields.length === 0) throw problem('input', 'Give at least one field to correct');
+      if (changedFields.length === 0)
+        throw problem('input', {
+          zh: '请至少填写一项要更正的字段',
+          en: 'Give at least one field to correct',
+        });
       correctionId = await keepCorrectedValues(tx, context, current, changedFields, correction.reason);
     }
     if (changes.name !== undefined) changes.nameSearch = nameSearchKey(changes.name);

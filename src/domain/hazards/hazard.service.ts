@@ -6,7 +6,7 @@ import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { pageSize } from '../../database/paging';
-import { ErrorCode, userError, UserInputProblem, type UserError } from '../../graphql/errors';
+import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import {
   constraintMessageZh,
   createIdempotently,

@@ -74,9 +74,20 @@ export class ServerRequestContext implements RequestContext {
     return this.app.clock();
   }
 
+  /** Set for a mutation: the identity without its break-glass grants, which open reading only. */
+  private writer: Identity | undefined;
+
+  /**
+   * This operation writes: from now on the caller's scope is its own, without the persons a
+   * break-glass grant opened (SPEC §4: break-glass is for reading in an emergency, never for changing).
+   */
+  startWriting(): void {
+    if (this.identity?.breakGlass?.length) this.writer = { ...this.identity, breakGlass: [] };
+  }
+
   /** The signed-in identity; UNAUTHENTICATED when there is none. */
   get user(): Identity {
     if (!this.identity) throw unauthenticated();
-    return this.identity;
+    return this.writer ?? this.identity;
   }
 }

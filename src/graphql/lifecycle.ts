@@ -297,6 +297,7 @@ export class RequestLifecycle {
     if (unfinishedSignIn) return { errors: this.mask([unfinishedSignIn]) };
     const overBudget = await this.overBudget(context.identity, admitted);
     if (overBudget) return { errors: this.mask([overBudget]) };
+    if (admitted.operation.operation === 'mutation') context.startWriting();
     return this.runOperation(context, admitted.operationName, (contextValue) =>
       execute({
         schema: this.schema,
@@ -452,6 +453,7 @@ export class RequestLifecycle {
             );
             if (overBudget) throw overBudget;
             if (operation?.operation === 'query') await routeReads(contextValue);
+            if (operation?.operation === 'mutation') contextValue.startWriting();
           },
           async willSendResponse({ contextValue, response, operationName, operation }) {
             if (response.body.kind !== 'single') return;

@@ -126,6 +126,28 @@ test('a break-glass read outside scope fails before, works once granted for that
   expect(file.data?.person.name).toBe('赵某');
   expect(errorCodes(file)).toEqual({ 'person.psychologicalFile': 'FORBIDDEN' });
 
+  // Break-glass opens reading only: a write on the person is refused as on anyone out of scope,
+  // word for word, and writes nothing.
+  const ADD = `mutation($input: AddPoliceRecordInput!) { addPoliceRecord(input: $input) {
+    record { id } userErrors { field message code } } }`;
+  const record = (id: string) => ({
+    personId: id,
+    kind: 'CASE',
+    occurredOn: '2026-11-01',
+    summary: '接警记录',
+  });
+  const records = () =>
+    api.dataSource.query(`SELECT id FROM police_records WHERE person_id = $1`, [personId]);
+  const recordsBefore = await records();
+  const written = await api.gql(ADD, { input: record(personId) }, police);
+  const outside = await api.gql(ADD, { input: record(neighbourId) }, police);
+  expect(written.data?.addPoliceRecord.record ?? null).toBeNull();
+  expect({ data: written.data, errors: written.errors }).toEqual({
+    data: outside.data,
+    errors: outside.errors,
+  });
+  expect(await records()).toEqual(recordsBefore);
+
   // An export is another way out: the same one person.
   const exported = await fetch(new URL('/export/persons.ndjson', api.url), {
     headers: { authorization: `Bearer ${police}` },

@@ -40,6 +40,13 @@ export class PersonRights1766400000000 implements MigrationInterface {
            AND NEW.fields = OLD.fields THEN
           RETURN NEW;
         END IF;
+        -- A merge moves the history to the record it keeps, and changes nothing else of it.
+        IF TG_OP = 'UPDATE' AND NEW.person_id <> OLD.person_id AND NEW.id = OLD.id
+           AND NEW.corrected_at = OLD.corrected_at AND NEW.corrected_by_id = OLD.corrected_by_id
+           AND NEW.reason = OLD.reason AND NEW.fields = OLD.fields AND NEW.previous = OLD.previous
+           AND NEW.anonymised_at IS NOT DISTINCT FROM OLD.anonymised_at THEN
+          RETURN NEW;
+        END IF;
         RAISE EXCEPTION 'person_corrections is a history: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
       END $$`);
     await db.query(`

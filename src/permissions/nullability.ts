@@ -101,6 +101,7 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'ExplainedPolicyRow.note': 'a policy row without a note',
   'AccessExplanation.valueFilter': 'a field no department filter applies to, or one the account may not read',
   'UserError.field': 'a problem of the whole input names no field',
+  'UserError.currentVersion': 'only a stale expectedVersion (CONFLICT) names the current version',
   'ImportProblem.line': 'a problem of the whole file has no line',
   'ImportProblem.field': 'a problem of a whole row or file names no column',
   'ImportProblem.existingPersonId': 'only a known ID number of a person the caller may see names one',

@@ -45,6 +45,8 @@ test('every column that places a record in the tree moves with a reorganisation'
     'jurisdictions.parent_id',
     'jurisdiction_reorganisations.retired_id',
     'jurisdiction_reorganisations.successor_id',
+    // The street whose leader reviews a break-glass use: where the person was when the glass was broken.
+    'break_glass_grants.street_id',
   ];
   expect(
     references
@@ -98,6 +100,7 @@ test('a dry run counts what would move, as the small-cell rule allows, and chang
         { recordType: 'Alert', count: null, suppressed: true },
         { recordType: 'InjuryReport', count: null, suppressed: true },
         { recordType: 'HazardBusiness', count: null, suppressed: true },
+        { recordType: 'Incident', count: null, suppressed: true },
         { recordType: 'PoliceMonthlyCounts', count: null, suppressed: true },
         { recordType: 'User', count: 2, suppressed: false },
       ],
@@ -300,7 +303,11 @@ test('moving a grid to another village moves its records and its workers with it
     await api.login('comprehensive_governance.worker'),
   );
   expect(refused.data?.registerPerson.userErrors).toEqual([
-    { field: 'input.gridId', message: '东村二网格 was reorganised into 西社区第三网格: use that grid' },
+    {
+      field: 'input.gridId',
+      message:
+        '东村二网格已调整并入西社区第三网格：请使用该网格 / 东村二网格 was reorganised into 西社区第三网格: use that grid',
+    },
   ]);
   await expect(
     api.runtimeDataSource.query(

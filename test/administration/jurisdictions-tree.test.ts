@@ -176,7 +176,10 @@ test('a new village and grid are in the scope of the street above them at once, 
     gridWorker,
   );
   expect(outside.data?.registerPerson.userErrors).toEqual([
-    { field: 'input.gridId', message: 'No grid with this id within your jurisdiction' },
+    {
+      field: 'input.gridId',
+      message: '您的辖区内没有此编号的网格 / No grid with this id within your jurisdiction',
+    },
   ]);
   const page = `query($j: ID!) { persons(first: 10, filter: { jurisdictionId: $j }) { totalCount edges { node { id } } } }`;
   const listed = await api.gql(page, { j: gridId }, streetWorker);

@@ -36,7 +36,11 @@ test('the current password is required, the new one must pass the policy, and a 
     token,
   );
   expect(wrong.data?.changePassword.userErrors).toEqual([
-    { field: 'input.currentPassword', code: 'UNAUTHENTICATED', message: 'The current password is wrong' },
+    {
+      field: 'input.currentPassword',
+      code: 'UNAUTHENTICATED',
+      message: '当前密码错误 / The current password is wrong',
+    },
   ]);
   for (const [newPassword, message] of [
     ['short-1', /at least 12 characters/],

@@ -139,7 +139,7 @@ test('an ADMIN sets an account’s budget; after Retry-After the bucket has refi
   // Bad settings are userErrors and change nothing; an unknown account answers as NOT_FOUND.
   const zero = await api.gql(SET_BUDGET, { input: { serviceAccountId: account.id, capacity: 0 } }, admin);
   expect(zero.data?.setServiceAccountBudget.userErrors).toEqual([
-    { field: 'input.capacity', message: 'capacity must be at least 1', code: 'BAD_USER_INPUT' },
+    { field: 'input.capacity', message: '数值过小 / capacity must be at least 1', code: 'BAD_USER_INPUT' },
   ]);
   const unknown = await api.gql(
     SET_BUDGET,
@@ -149,7 +149,7 @@ test('an ADMIN sets an account’s budget; after Retry-After the bucket has refi
   expect(unknown.data?.setServiceAccountBudget.userErrors).toEqual([
     {
       field: 'input.serviceAccountId',
-      message: 'No service account with this id within your jurisdiction',
+      message: '您的辖区内没有此编号的服务账号 / No service account with this id within your jurisdiction',
       code: 'NOT_FOUND',
     },
   ]);

@@ -49,6 +49,8 @@ const NOT_CREATING: Readonly<Record<string, string>> = {
   approveWebhook: 'activates an endpoint; a retry finds it active (a userError), nothing more',
   disableWebhook: 'disables an endpoint; a retry finds it disabled (a userError), nothing more',
   replayWebhookDelivery: 're-queues an existing delivery; a retry finds it queued (a userError)',
+  correctPerson: 'a correction (expectedVersion): a retry is a CONFLICT',
+  reviewBreakGlass: 'a decision (expectedVersion): a retry is a CONFLICT',
 };
 
 /** Mutations that create without an idempotencyKey, and why a retry still creates nothing twice. */
@@ -57,6 +59,8 @@ const CREATES_WITHOUT_KEY: Readonly<Record<string, string>> = {
   importHazardSales: 'idempotent per business and receipt number: a retry adds nothing (skipped)',
   importRecords: 'idempotent per external id: a retry finds every row unchanged and creates nothing',
   recordReturnVisit: 'one per dispute and sequence (30, 90 days): a retry is refused, never a second visit',
+  breakGlass:
+    'a retry opens a second grant on the same person for the same hours: both are audited and queued for review, and the access they open is the same',
   renewTierOverride:
     'renews the approved request at expectedVersion: a retry finds it superseded (CONFLICT), never a second renewal',
   createServiceAccount: 'the username is unique: a retry is refused, never a second account',
@@ -194,6 +198,19 @@ const CASES: Readonly<Record<string, Case>> = {
     as: 'grid.worker',
     input: (f) => ({ personId: f.person, kind: 'LEGAL_AID', reason: '需要法律援助' }),
     change: (input) => ({ ...input, kind: 'EMPLOYMENT' }),
+  },
+  recordIncident: {
+    as: 'police.worker',
+    input: (f) => ({
+      occurredAt: '2026-10-20T10:00:00.000Z',
+      gridId: f.gridA,
+      place: '东村一组',
+      kind: 'ASSAULT',
+      deaths: 0,
+      injuries: 1,
+      summary: '斗殴致一人受伤',
+    }),
+    change: (input) => ({ ...input, injuries: 2 }),
   },
   raiseAlert: {
     as: 'grid.worker',

@@ -148,6 +148,8 @@ const ACCOUNTS = [
   'circuit_court.worker',
   'economic_development.worker',
   'petitions.leader',
+  // The street's coordinator leader: the one who reaches the quarterly list of a jurisdiction.
+  'comprehensive_governance.leader',
   'admin',
   'auditor',
 ] as const;
@@ -173,6 +175,7 @@ const REPORTED_ELSEWHERE: Readonly<Record<string, string>> = {};
 /** Strings whose input rules want a format, by input field name. */
 const STRING_VALUES: Readonly<Record<string, string>> = {
   month: '2026-10',
+  quarter: '2026-Q4',
   username: 'existence-probe',
   code: 'VOLATILE_TEMPER',
   occurredOn: '2026-10-01',
@@ -523,12 +526,15 @@ function reachedLookup(result: GraphQLResponse, target: string): boolean {
   return userErrors.some((error) => error.field === field || error.field === target);
 }
 
-/** A fingerprint of every table a request could write to (audit trail included). */
+/**
+ * A fingerprint of every table a request could write to (audit trail included). Not sessions: any request stamps its session's last use at most
+ * once a minute (src/auth/identity-store.ts), a bookkeeping write on no record, whichever id was asked.
+ */
 async function databaseFingerprint(): Promise<string> {
   const tables: { table_name: string }[] = await api.dataSource.query(
     `SELECT table_name FROM information_schema.tables
       WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-        AND table_name NOT IN ('login_failures', 'migrations') ORDER BY table_name`,
+        AND table_name NOT IN ('login_failures', 'migrations', 'sessions') ORDER BY table_name`,
   );
   const parts = tables.map(
     ({ table_name }) =>

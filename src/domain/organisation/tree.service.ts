@@ -41,6 +41,7 @@ export const MOVED_RECORDS: readonly {
   { recordType: 'Alert', table: 'alerts', column: 'grid_id', personal: true },
   { recordType: 'InjuryReport', table: 'injury_reports', column: 'grid_id', personal: true },
   { recordType: 'HazardBusiness', table: 'hazard_businesses', column: 'grid_id', personal: true },
+  { recordType: 'Incident', table: 'incidents', column: 'grid_id', personal: true },
   {
     recordType: 'PoliceMonthlyCounts',
     table: 'police_monthly_counts',

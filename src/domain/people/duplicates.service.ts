@@ -198,6 +198,8 @@ export const PERSON_REFERENCES: readonly { table: string; column: string; key: s
   { table: 'injury_reports', column: 'suspect_person_id', key: 'id' },
   { table: 'tier_change_requests', column: 'person_id', key: 'id' },
   { table: 'police_records', column: 'person_id', key: 'id' },
+  { table: 'incident_persons', column: 'person_id', key: 'incident_id' },
+  { table: 'person_corrections', column: 'person_id', key: 'id' },
   { table: 'person_merges', column: 'kept_person_id', key: 'merged_person_id' },
 ];
 
@@ -299,6 +301,12 @@ export function mergePersons(
       moved[label] = [...(moved[label] ?? []), ...ids(rows)];
     };
 
+    // An incident linked to both records keeps one link, the kept record's.
+    await tx.query(
+      `DELETE FROM incident_persons m WHERE m.person_id = $1
+          AND EXISTS (SELECT 1 FROM incident_persons k WHERE k.incident_id = m.incident_id AND k.person_id = $2)`,
+      [mergeId, keepId],
+    );
     // A dispute both records are party to keeps the kept record's role.
     const droppedParties = ids(
       await tx.query(

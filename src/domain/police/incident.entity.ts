@@ -69,9 +69,7 @@ export class Incident {
   updatedAt: Date;
 
   /** The linked persons and disputes (incident_persons, incident_disputes), set by the service. */
-  @Field(() => [ID], { description: '关联人员 / Linked persons (those in your scope)' })
   personIds: string[];
 
-  @Field(() => [ID], { description: '关联纠纷 / Linked disputes (those in your scope)' })
   disputeIds: string[];
 }

@@ -141,12 +141,16 @@ test('an illegal dispute step is refused, names the allowed steps and changes no
   );
   const disputeId = created.data?.registerDispute.dispute.id;
   const result = await api.gql(
-    `mutation($input: ChangeDisputeStatusInput!) { changeDisputeStatus(input: $input) { dispute { status } } }`,
+    `mutation($input: ChangeDisputeStatusInput!) { changeDisputeStatus(input: $input) {
+       dispute { status } userErrors { code message } } }`,
     { input: { disputeId, status: 'RESOLVED', expectedVersion: 1 } },
     worker,
   );
-  expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-  expect(result.errors?.[0]?.message).toContain('ACCEPTED');
+  // An expected outcome: the payload arrives, with the refusal as a userError (one error model).
+  expect(result.errors).toBeUndefined();
+  expect(result.data?.changeDisputeStatus.dispute).toBeNull();
+  expect(result.data?.changeDisputeStatus.userErrors[0]?.code).toBe('INVALID_STATE');
+  expect(result.data?.changeDisputeStatus.userErrors[0]?.message).toContain('ACCEPTED');
   const rows: { status: string }[] = await api.dataSource.query(`SELECT status FROM disputes WHERE id = $1`, [
     disputeId,
   ]);

@@ -8,7 +8,7 @@
 import { Arg, Ctx, Field, Info, ObjectType, Query, Resolver } from 'type-graphql';
 import { isObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../request-scope';
-import { loadUserIdentity } from '../auth/identity-store';
+import { loadUserIdentity, withBreakGlassGrants } from '../auth/identity-store';
 import { badUserInput } from '../graphql/errors';
 import { bilingualEnum } from '../graphql/enums';
 import { isUuid } from '../graphql/validation';
@@ -133,8 +133,9 @@ export class ExplainAccessResolver {
       isUuid(account) ? `SELECT id FROM users WHERE id = $1` : `SELECT id FROM users WHERE username = $1`,
       [account],
     );
-    const identity = rows[0] ? await loadUserIdentity(context.dataSource, rows[0].id) : null;
-    if (!identity) throw badUserInput('No active account has this username or id', 'account');
+    const found = rows[0] ? await loadUserIdentity(context.dataSource, rows[0].id) : null;
+    if (!found) throw badUserInput('No active account has this username or id', 'account');
+    const identity = await withBreakGlassGrants(context.dataSource, found, context.now());
     // Who asked about whom: the explanation is itself an access to the permission rules of an account.
     context.recordSensitiveRead('AccessExplanation', identity.id, field);
     const explanation = await explainAccess(context.dataSource, { identity, field, today: context.now() });

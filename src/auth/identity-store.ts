@@ -118,6 +118,23 @@ export async function loadUserIdentity(dataSource: DataSource, userId: string): 
 }
 
 /**
+ * `identity` with the break-glass grants it holds at `at`, as a signed-in request would carry them
+ * (loadSessionIdentity): for explaining an account's access by the same scope the API applies.
+ */
+export async function withBreakGlassGrants(
+  dataSource: DataSource,
+  identity: Identity,
+  at: Date,
+): Promise<Identity> {
+  const rows: BreakGlassPass[] = await dataSource.query(
+    `SELECT g.id AS "grantId", g.person_id AS "personId" FROM break_glass_grants g
+      WHERE g.account_id = $1 AND g.granted_at <= $2 AND g.expires_at > $2 ORDER BY g.granted_at`,
+    [identity.id, at],
+  );
+  return { ...identity, breakGlass: rows };
+}
+
+/**
  * The active user `userId` signed in as session `sessionId`, or null when the account is disabled or
  * the session was ended (logout, an ADMIN, a password reset) or never existed. One statement, the
  * same one the identity lookup always was: the session check is a join in it, and stamping the

@@ -5,7 +5,7 @@
 // facts is the AUDITOR query `explainAccess`.
 import 'reflect-metadata';
 import { isObjectType } from 'graphql';
-import { loadUserIdentity } from '../auth/identity-store';
+import { loadUserIdentity, withBreakGlassGrants } from '../auth/identity-store';
 import { loadConfig } from '../config';
 import { buildBareSchema } from '../graphql/schema';
 import { isUuid } from '../graphql/validation';
@@ -35,13 +35,15 @@ async function main(): Promise<void> {
       `SELECT id FROM users WHERE username = $1`,
       [username],
     );
-    const identity = rows[0] ? await loadUserIdentity(database.dataSource, rows[0].id) : null;
-    if (!identity) throw new Error(`no active account is named ${username}`);
+    const account = rows[0] ? await loadUserIdentity(database.dataSource, rows[0].id) : null;
+    if (!account) throw new Error(`no active account is named ${username}`);
+    const today = new Date();
+    const identity = await withBreakGlassGrants(database.dataSource, account, today);
     const explanation = await explainAccess(database.dataSource, {
       identity,
       field,
       recordId,
-      today: new Date(),
+      today,
     });
     process.stdout.write(
       process.argv.includes('--json')

@@ -18,6 +18,7 @@ import {
   type Principal,
 } from './policy';
 import {
+  breakGlassClause,
   disputeKindClauses,
   disputeScope,
   gridInScope,
@@ -35,8 +36,11 @@ const ROW_SCOPED = {
   Person: {
     table: 'persons',
     operation: 'Query.person',
-    kindClauses: (identity: Identity, alias: string, today: Date) =>
-      personKindClauses(identity, alias, today),
+    // The department's own clauses, and a break-glass grant in force, which personScope adds to them.
+    kindClauses: (identity: Identity, alias: string, today: Date): ScopeClause[] => {
+      const breakGlass = breakGlassClause(identity, alias);
+      return [...personKindClauses(identity, alias, today), ...(breakGlass ? [breakGlass] : [])];
+    },
     scope: (identity: Identity, alias: string, today: Date) => personScope(identity, alias, today),
   },
   Dispute: {

@@ -6,6 +6,8 @@
 // Field policy holds throughout: no psychological file for POLICE, no police records for 综治办.
 import { randomUUID } from 'node:crypto';
 import { verifyAuditChain } from '../../../src/audit/verify';
+import { loadUserIdentity, withBreakGlassGrants } from '../../../src/auth/identity-store';
+import { explainAccess } from '../../../src/permissions/explain';
 import { startTestApi, type TestApi } from '../../support/api';
 import { errorCodes, registerDispute, registerPerson } from '../../support/fixtures';
 
@@ -170,8 +172,29 @@ test('a break-glass read outside scope fails before, works once granted for that
   );
   expect(granting).toEqual([{ detail: expect.objectContaining({ breakGlassGrantId: grant.id }) }]);
 
+  // The reviewer's explanation (policy:explain) names the grant as what brings the person into scope,
+  // computed by the same scope the API applied; at expiry it says out of scope.
+  const explained = async () =>
+    explainAccess(api.dataSource, {
+      identity: await withBreakGlassGrants(
+        api.dataSource,
+        (await loadUserIdentity(api.dataSource, await userIdOf('s02.police')))!,
+        api.clock.now,
+      ),
+      field: 'Person.phone',
+      recordId: personId,
+      today: api.clock.now,
+    });
+  const during = await explained();
+  expect(during.outcome).toBe('READ');
+  expect(during.record?.clauses).toContainEqual({
+    name: 'opened by a break-glass grant in force',
+    matched: true,
+  });
+
   // Four hours later the glass is whole again, on every path.
   api.clock.advanceDays(4 / 24 + 1 / 1440);
+  expect((await explained()).outcome).toBe('OUT_OF_SCOPE');
   police = await api.login('s02.police');
   const after = await api.gql(PERSON, { id: personId }, police);
   expect(errorCodes(after)).toEqual({ person: 'NOT_FOUND' });

@@ -73,6 +73,11 @@ test('persons sorted by name page through in that order, each once, and a cursor
 });
 
 test('a sort by a field the caller may not read is refused: YOUTH_LEAGUE sorts by name, not by registration time', async () => {
+  // Two minors (the youth league's scope), registered in the reverse of their names' order.
+  const worker = await api.login('grid.worker');
+  for (const name of ['少年乙', '少年甲']) {
+    await registerPerson(api, worker, { name, gridId: gridA, birthDate: bornYearsAgo(12) });
+  }
   const youth = await api.login('youth_league.worker');
   const byName: any = await api.gql(PERSONS, { orderBy: { field: 'NAME', direction: 'ASC' } }, youth);
   expect(byName.errors).toBeUndefined();
@@ -85,6 +90,14 @@ test('a sort by a field the caller may not read is refused: YOUTH_LEAGUE sorts b
   expect(byRegistration.errors?.map((error: any) => [error.extensions?.code, error.message])).toEqual([
     ['FORBIDDEN', 'You may not sort by CREATED_AT: your department does not read the value it orders by'],
   ]);
+  // With no order asked, the list does not fall back to the registration order it may not read: it
+  // comes by name, exactly as the name sort.
+  const unordered: any = await api.gql(PERSONS, {}, youth);
+  expect(unordered.errors).toBeUndefined();
+  expect(unordered.data.persons.edges.length).toBeGreaterThan(1);
+  expect(unordered.data.persons.edges).toEqual(byName.data.persons.edges);
+  const names = unordered.data.persons.edges.map((edge: any) => edge.node.name);
+  expect(names.indexOf('少年乙')).toBeLessThan(names.indexOf('少年甲'));
   // Everyone who may list persons and reads the registration time may sort by it.
   const grid: any = await api.gql(
     PERSONS,

@@ -15,18 +15,18 @@ import { createIdempotently, problem, runMutation, type MutationResult } from '.
 import { gridInScope, needsAssessmentScope, personScope } from '../../permissions/scope';
 import { jurisdictionFilter, requireGridInScope } from '../organisation/organisation.service';
 import { Household } from './household.entity';
-import type {
-  HouseholdFilter,
-  PersonFilter,
+import {
   PersonSortField,
-  RegisterHouseholdInput,
-  RegisterPersonInput,
-  UpdatePersonInput,
+  type HouseholdFilter,
+  type PersonFilter,
+  type RegisterHouseholdInput,
+  type RegisterPersonInput,
+  type UpdatePersonInput,
 } from './people.inputs';
 import { Person } from './person.entity';
 import { Tier } from '../risk/risk.enums';
 import { principalOf } from '../../auth/identity';
-import { statusesOwnedBy } from '../../permissions/policy';
+import { decideField, FIELD_POLICY, statusesOwnedBy } from '../../permissions/policy';
 import { AgeGroup, type SpecialStatus } from './people.enums';
 import type { SortDirection } from '../../graphql/connection';
 import { followUpDueSql } from '../assignments/rules';
@@ -456,7 +456,14 @@ export async function listPersons(
       filterStatuses: filter.specialStatuses,
     });
   }
-  const order = orderBy ? { ...PERSON_ORDERS[orderBy.field], ...orderBy, name: orderBy.field } : null;
+  // The default order is by registration time; whoever may not read that time gets the list by name,
+  // or the order itself would tell them who was registered first.
+  const chosen =
+    orderBy ??
+    (decideField(FIELD_POLICY['Person.createdAt'], principalOf(context.user)) === 'denied'
+      ? { field: PersonSortField.NAME, direction: 'ASC' as const }
+      : null);
+  const order = chosen ? { ...PERSON_ORDERS[chosen.field], ...chosen, name: chosen.field } : null;
   return orderedKeysetPage(
     query,
     'p',

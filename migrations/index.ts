@@ -28,6 +28,7 @@ import { BreakGlass1766500000000 } from './1766500000000-BreakGlass';
 import { Accountability1766600000000 } from './1766600000000-Accountability';
 import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
 import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
+import { DisputeStatusNotes1767000000000 } from './1767000000000-DisputeStatusNotes';
 
 export const migrations = [
   Foundation1764400000000,
@@ -59,4 +60,5 @@ export const migrations = [
   Accountability1766600000000,
   AuditEntriesByMonth1766700000000,
   DropUnusedNameTrigramIndex1766900000000,
+  DisputeStatusNotes1767000000000,
 ];

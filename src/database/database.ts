@@ -221,6 +221,8 @@ const RUNTIME_TABLE_PRIVILEGES: Record<string, string> = {
   schema_migrations: '',
   // A break-glass grant stays as evidence for its review and the auditor: never deleted.
   break_glass_grants: 'SELECT, INSERT, UPDATE',
+  // A status change's note is history: retention blanks it, nothing deletes it (its trigger refuses).
+  dispute_status_changes: 'SELECT, INSERT, UPDATE',
 };
 const RUNTIME_DEFAULT_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE';
 

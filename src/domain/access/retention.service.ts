@@ -4,7 +4,7 @@
 // figures count the same. Idempotent (anonymised rows are never picked again), one transaction per
 // run, audited with the ids it anonymised. The audit itself holds record ids and field names, never
 // values, so no audit row is touched and the hash chain still verifies; person_corrections keeps
-// previous values, so those go too.
+// previous values and dispute_status_changes the notes of status changes, so those go too.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { writeAuditEntries } from '../../audit/audit-log';
@@ -89,6 +89,11 @@ async function anonymiseDisputes(tx: EntityManager, disputeIds: string[], now: D
     disputeIds,
   ]);
   await tx.query(`UPDATE return_visits SET notes = '' WHERE dispute_id = ANY($1::uuid[])`, [disputeIds]);
+  await tx.query(
+    `UPDATE dispute_status_changes SET note = NULL, anonymised_at = $2
+      WHERE dispute_id = ANY($1::uuid[]) AND anonymised_at IS NULL`,
+    [disputeIds, now],
+  );
 }
 
 /** Anonymises the persons and what is written about them; the households all of whose members now are. */

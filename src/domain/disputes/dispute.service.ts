@@ -166,6 +166,12 @@ export async function changeDisputeStatus(
         now,
       );
     }
+    // The note may name someone, so it is kept where retention can erase it, not in the audit chain.
+    const changes: { id: string }[] = await tx.query(
+      `INSERT INTO dispute_status_changes (dispute_id, from_status, to_status, note, changed_at, changed_by_id)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [current.id, current.status, input.status, input.note ?? null, now, context.user.id],
+    );
     const dispute = await tx.getRepository(Dispute).findOneByOrFail({ id: current.id });
     return {
       result: dispute,
@@ -176,7 +182,11 @@ export async function changeDisputeStatus(
           recordType: 'Dispute',
           recordIds: [current.id],
           fields: ['status'],
-          detail: { from: current.status, to: input.status, note: input.note ?? null },
+          detail: {
+            from: current.status,
+            to: input.status,
+            statusChangeId: (changes[0] as { id: string }).id,
+          },
         },
       ],
     };

@@ -26,7 +26,9 @@ const PERSONAL = {
   landlordContact: '13911112222',
   occupation: '留存木工',
 };
-const FREE_TEXT = ['留存纠纷描述', '留存协议内容', '留存调解笔记'];
+/** The note of the closing status change: it names a party, so it is personal data too. */
+const STATUS_NOTE = '留存甲当面同意和解，已签字';
+const FREE_TEXT = ['留存纠纷描述', '留存协议内容', '留存调解笔记', STATUS_NOTE];
 
 const STATUS = `mutation($input: ChangeDisputeStatusInput!) { changeDisputeStatus(input: $input) {
   dispute { status version } userErrors { message } } }`;
@@ -82,7 +84,7 @@ beforeAll(async () => {
   expect(session.data?.recordMediationSession.userErrors).toEqual([]);
   const resolved = await api.gql(
     STATUS,
-    { input: { disputeId: closedDispute, status: 'RESOLVED', expectedVersion: 3 } },
+    { input: { disputeId: closedDispute, status: 'RESOLVED', expectedVersion: 3, note: STATUS_NOTE } },
     worker,
   );
   expect(resolved.data?.changeDisputeStatus.dispute.status).toBe('RESOLVED');
@@ -130,10 +132,33 @@ async function rowsNaming(id: string): Promise<string[]> {
   return [...texts, ...audit.map((row) => `audit_entries: ${row.row}`)];
 }
 
+/** How many audit entries, anywhere in the log, hold `text`. */
+async function auditRowsContaining(text: string): Promise<number> {
+  const [row] = await api.dataSource.query(
+    `SELECT count(*)::int AS n FROM audit_entries a WHERE strpos(row_to_json(a)::text, $1) > 0`,
+    [text],
+  );
+  return row.n;
+}
+
 test('a person at NONE with no open matter for three years is anonymised, with their closed dispute; the figures stay', async () => {
   const before = await figures();
   const beforeRows = (await rowsNaming(gone)).join('\n');
   expect(beforeRows).toContain(PERSONAL.idNumber);
+  // The status change's note is kept beside the dispute, where retention can reach it, and the audit
+  // entry of the change names that row instead of holding the note.
+  const [change] = await api.dataSource.query(
+    `SELECT id, note FROM dispute_status_changes WHERE dispute_id = $1 AND to_status = 'RESOLVED'`,
+    [closedDispute],
+  );
+  expect(change.note).toBe(STATUS_NOTE);
+  const [entry] = await api.dataSource.query(
+    `SELECT detail FROM audit_entries WHERE operation = 'changeDisputeStatus' AND record_ids @> ARRAY[$1]::text[]
+        AND detail ->> 'to' = 'RESOLVED'`,
+    [closedDispute],
+  );
+  expect(entry.detail).toEqual({ from: 'IN_MEDIATION', to: 'RESOLVED', statusChangeId: change.id });
+  expect(await auditRowsContaining(STATUS_NOTE)).toBe(0);
 
   // Not yet: the dispute closed today.
   const early = await runRetention(api.runtimeDataSource, { now: api.clock.now, years: 3, dryRun: false });
@@ -153,6 +178,22 @@ test('a person at NONE with no open matter for three years is anonymised, with t
 
   const after = [...(await rowsNaming(gone)), ...(await rowsNaming(closedDispute))].join('\n');
   for (const value of [...Object.values(PERSONAL), ...FREE_TEXT]) expect(after).not.toContain(value);
+  const notes = await api.dataSource.query(
+    `SELECT note, anonymised_at FROM dispute_status_changes WHERE dispute_id = $1`,
+    [closedDispute],
+  );
+  expect(notes.length).toBe(3);
+  for (const row of notes) expect(row).toEqual({ note: null, anonymised_at: later });
+  expect(await auditRowsContaining(STATUS_NOTE)).toBe(0);
+  // The history refuses any other change, and any deletion, even to the API's own role.
+  await expect(
+    api.runtimeDataSource.query(`UPDATE dispute_status_changes SET note = 'x' WHERE dispute_id = $1`, [
+      closedDispute,
+    ]),
+  ).rejects.toThrow(/history/);
+  await expect(
+    api.runtimeDataSource.query(`DELETE FROM dispute_status_changes WHERE dispute_id = $1`, [closedDispute]),
+  ).rejects.toThrow(/permission denied|history/);
   const [person] = await api.dataSource.query(`SELECT name, anonymised_at FROM persons WHERE id = $1`, [
     gone,
   ]);

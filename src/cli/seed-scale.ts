@@ -1,4 +1,5 @@
-// Fills a database with synthetic city-scale data (1 city, 400 grids, N persons and their disputes,
+// Fills a database with synthetic city-scale data (1 city that grows as a real one does: about 1,000
+// persons per grid, 4 grids per village, 10 villages per street; N persons and their disputes,
 // assessments, tiers, follow-ups, assignments) for load tests: `node dist/src/cli/seed-scale.js --persons 100000`.
 // Tiers are set in one statement for speed, with the rule's own tables (risk/rules.ts);
 // test/cli/seed-scale.test.ts proves they equal what recomputeTiers gives.
@@ -18,9 +19,11 @@ import { openCliDatabase } from './open-database';
 import { runCli } from './run-cli';
 
 const CITY_CODE = 'S-C01';
-const STREETS = 10;
-const VILLAGES_PER_STREET = 10;
+// A city grows by more grids, villages and streets, not by fuller ones: a street's screens then cost
+// the same in a city of 100,000 as in one of 1,000,000 (issue 23).
+const PERSONS_PER_GRID = 1000;
 const GRIDS_PER_VILLAGE = 4;
+const VILLAGES_PER_STREET = 10;
 const BATCH = 5000;
 const PASSWORD = 'concord-scale-2026';
 const DAY = 24 * 3600 * 1000;
@@ -342,7 +345,18 @@ async function insertInBatches<T>(
   return rows.length;
 }
 
-async function ensureJurisdictions(dataSource: DataSource): Promise<void> {
+/** The streets a city of `persons` has: how many villages each holds and grids each village holds. */
+export function cityShape(persons: number): { villagesPerStreet: number[]; gridsPerVillage: number } {
+  const grids = Math.max(GRIDS_PER_VILLAGE, Math.round(persons / PERSONS_PER_GRID));
+  const villages = Math.ceil(grids / GRIDS_PER_VILLAGE);
+  const streets = Math.ceil(villages / VILLAGES_PER_STREET);
+  const villagesPerStreet = Array.from({ length: streets }, (_, s) =>
+    Math.min(VILLAGES_PER_STREET, villages - s * VILLAGES_PER_STREET),
+  );
+  return { villagesPerStreet, gridsPerVillage: GRIDS_PER_VILLAGE };
+}
+
+async function ensureJurisdictions(dataSource: DataSource, persons: number): Promise<void> {
   const existing: unknown[] = await dataSource.query('SELECT 1 FROM jurisdictions WHERE code = $1', [
     CITY_CODE,
   ]);
@@ -353,14 +367,15 @@ async function ensureJurisdictions(dataSource: DataSource): Promise<void> {
   const rows: { id: string; code: string; name: string; level: string; parentId: string | null }[] = [];
   const cityId = randomUUID();
   rows.push({ id: cityId, code: CITY_CODE, name: faker.location.city(), level: 'CITY', parentId: null });
-  for (let s = 1; s <= STREETS; s++) {
+  const shape = cityShape(persons);
+  for (let s = 1; s <= shape.villagesPerStreet.length; s++) {
     const street = { id: randomUUID(), code: `${CITY_CODE}.S${pad(s, 2)}` };
     rows.push({ ...street, name: `${faker.location.street()}街道`, level: 'STREET', parentId: cityId });
-    for (let v = 1; v <= VILLAGES_PER_STREET; v++) {
+    for (let v = 1; v <= (shape.villagesPerStreet[s - 1] ?? 0); v++) {
       const village = { id: randomUUID(), code: `${street.code}.V${pad(v, 2)}` };
       const villageName = `${faker.location.street()}${rand() < 0.5 ? '村' : '社区'}`;
       rows.push({ ...village, name: villageName, level: 'VILLAGE', parentId: street.id });
-      for (let g = 1; g <= GRIDS_PER_VILLAGE; g++) {
+      for (let g = 1; g <= shape.gridsPerVillage; g++) {
         const name = `${villageName}第${g}网格`;
         rows.push({
           id: randomUUID(),
@@ -710,7 +725,7 @@ export async function seedScale(
   sealer?: SecretSealer,
 ): Promise<{ persons: number; households: number; disputes: number; assessments: number }> {
   faker.seed(20261129);
-  await ensureJurisdictions(dataSource);
+  await ensureJurisdictions(dataSource, personCount);
   await ensureUsers(dataSource, sealer);
   const grids = await loadGrids(dataSource);
   console.log(`grids: ${grids.length}, generating ${personCount} persons…`);

@@ -1,7 +1,7 @@
 // seed:scale sets every tier in one SQL statement, for speed at 100 000 persons; the tier rule lives in
 // risk/rules.ts. A small city seeded the same way must hold, for every person, the tier, explanation
 // and review date that the rule (recomputeTiers, reviewByDate) gives on the same data.
-import { seedScale } from '../../src/cli/seed-scale';
+import { cityShape, seedScale } from '../../src/cli/seed-scale';
 import { Tier } from '../../src/domain/risk/risk.enums';
 import { nameSearchKey } from '../../src/domain/people/rules';
 import { reviewByDate } from '../../src/domain/risk/rules';
@@ -93,4 +93,17 @@ test('every seeded person is found by name search, in characters and in pinyin',
       WHERE j.path LIKE 'S-C01.%'`,
   );
   expect(rows.filter((row) => row.name_search !== nameSearchKey(row.name))).toEqual([]);
+});
+
+test('the city grows by streets, not by fuller streets: a street holds 40 grids of about 1,000 persons', () => {
+  const shape = (persons: number) => {
+    const { villagesPerStreet, gridsPerVillage } = cityShape(persons);
+    return { streets: villagesPerStreet.length, villagesPerStreet, gridsPerVillage };
+  };
+  expect(shape(100_000)).toEqual({ streets: 3, villagesPerStreet: [10, 10, 5], gridsPerVillage: 4 });
+  const million = shape(1_000_000);
+  expect(million.streets).toBe(25);
+  expect(million.villagesPerStreet.every((villages) => villages === 10)).toBe(true);
+  // A small test city still has one village of grids to spread its persons over.
+  expect(shape(300)).toEqual({ streets: 1, villagesPerStreet: [1], gridsPerVillage: 4 });
 });

@@ -14,6 +14,21 @@ export function parseLsn(text: string): bigint | undefined {
   return (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`);
 }
 
+/** What a client says when its Concord-Min-LSN header is no position. */
+export const MIN_LSN_REFUSAL =
+  'Concord-Min-LSN must be the Concord-LSN a mutation answered, such as 0/16B3748';
+
+/**
+ * The commit a request asks to read after, from its `Concord-Min-LSN` header: undefined without the
+ * header, 'invalid' when it is no position (the request is refused: it must not read what it cannot
+ * name).
+ */
+export function requestedMinLsn(header: string | string[] | undefined): bigint | undefined | 'invalid' {
+  if (header === undefined) return undefined;
+  const lsn = typeof header === 'string' ? parseLsn(header) : undefined;
+  return lsn ?? 'invalid';
+}
+
 /**
  * The primary's WAL position once everything committed so far is flushed: asked after a mutation
  * committed, it is at or past that commit, so a replica that replayed it sees the write. The flush

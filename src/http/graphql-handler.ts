@@ -6,7 +6,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
 import type { ServerRequestContext } from '../context';
-import { parseLsn } from '../database/read-replica';
+import { MIN_LSN_REFUSAL, requestedMinLsn } from '../database/read-replica';
 import type { RequestLifecycle } from '../graphql/lifecycle';
 import type { IncomingOperation } from '../graphql/trusted-documents';
 import { sendJson } from './respond';
@@ -110,16 +110,10 @@ export function graphqlHandler(
         body = text;
       }
     }
-    const minLsnHeader = request.headers['concord-min-lsn'];
-    const minLsn = typeof minLsnHeader === 'string' ? parseLsn(minLsnHeader) : undefined;
-    if (minLsnHeader !== undefined && minLsn === undefined) {
+    const minLsn = requestedMinLsn(request.headers['concord-min-lsn']);
+    if (minLsn === 'invalid') {
       sendJson(response, 400, {
-        errors: [
-          {
-            message: 'Concord-Min-LSN must be the Concord-LSN a mutation answered, such as 0/16B3748',
-            extensions: { code: 'BAD_USER_INPUT' },
-          },
-        ],
+        errors: [{ message: MIN_LSN_REFUSAL, extensions: { code: 'BAD_USER_INPUT' } }],
       });
       return;
     }

@@ -184,6 +184,35 @@ test('the audit entry of a sensitive read the replica served is written on the p
   }
 });
 
+test('an export reads from the replica as a query does: after the commit its caller names', async () => {
+  const exportNamed = async (name: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(
+      new URL(
+        `/export/persons.ndjson?filter=${encodeURIComponent(JSON.stringify({ nameContains: name }))}`,
+        url,
+      ),
+      { headers: { authorization: `Bearer ${await login('grid.worker')}`, ...headers } },
+    );
+    expect(response.status).toBe(200);
+    return (await response.text()).split('\n').filter((line) => line.trim() !== '').length;
+  };
+  await standby.pauseReplay();
+  try {
+    const written = await register('副本导出');
+    const lsn = written.body.extensions?.lsn as string;
+    // Served by the standby, which has not replayed the registration.
+    expect(await exportNamed('副本导出')).toBe(0);
+    // With the position sent back, the export waits for the replica, then reads the primary.
+    expect(await exportNamed('副本导出', { 'concord-min-lsn': lsn })).toBe(1);
+    const refused = await fetch(new URL('/export/persons.ndjson', url), {
+      headers: { authorization: `Bearer ${await login('grid.worker')}`, 'concord-min-lsn': 'yesterday' },
+    });
+    expect(refused.status).toBe(400);
+  } finally {
+    await standby.resumeReplay();
+  }
+});
+
 test('a Concord-Min-LSN that is no position is refused and reads nothing', async () => {
   const answer = await post(COUNT_BY_NAME, { name: '副本甲' }, await login('grid.worker'), {
     'concord-min-lsn': 'yesterday',

@@ -7,6 +7,7 @@
 // whose entry cannot be written is cut off, never completed), or as soon as the client goes away,
 // naming the rows sent until then.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MIN_LSN_REFUSAL, requestedMinLsn } from '../../database/read-replica';
 import { ErrorCode } from '../../graphql/errors';
 import { sendJson } from '../../http/respond';
 import { EXPORT_FORMATS, EXPORT_KINDS, parseExportName } from './export-columns';
@@ -76,9 +77,16 @@ export function exportHandler(services: ExportServices): ExportHandler {
       refuse(response, 400, ErrorCode.BAD_USER_INPUT, filtered);
       return;
     }
+    // As a query does: with a read replica, the pages come from it, after the commit the caller names.
+    const minLsn = requestedMinLsn(request.headers['concord-min-lsn']);
+    if (minLsn === 'invalid') {
+      refuse(response, 400, ErrorCode.BAD_USER_INPUT, MIN_LSN_REFUSAL);
+      return;
+    }
     const credential = {
       authorization: request.headers.authorization,
       clientAddress: request.socket.remoteAddress ?? 'unknown',
+      minLsn,
     };
     let run: ExportRun;
     try {

@@ -4,7 +4,7 @@
 // value filters as over GraphQL — so no permission rule is restated here. Only the pages the transport
 // has sent are counted, and the whole file is audited as one READ entry (`finish`).
 //
-// It takes the request lifecycle's steps itself (admit, openContext, the sign-in gate, masking) rather
+// It takes the request lifecycle's steps itself (admit, openContext, the sign-in gate, read routing, masking) rather
 // than calling `execute`, because `execute` writes an audit entry per operation, and an export is one
 // read with one entry. The sensitive reads the shield notes per page are gathered, not dropped: they
 // go into that entry.
@@ -276,6 +276,7 @@ export class ExportRun {
     );
     if (gate) throw refusal(lifecycle.mask([gate]));
     await this.drawOnBudget(context.identity, counting);
+    await lifecycle.routeReads(context);
     const result = await execute({
       schema,
       document: this.admitted.document,

@@ -25,23 +25,19 @@ import {
   signIn,
   startServer,
   databaseServerPid,
-  type Credentials,
-  type DriveSettings,
+  type RunSettings,
   type Figures,
   type Scenario,
   type Server,
 } from './bench-kit';
 import { runCli } from './run-cli';
 
-interface Options extends Credentials, DriveSettings {
+interface Options extends RunSettings {
+  /** The data directories of the two seeded cities. */
   small: string;
   large: string;
-  street: string;
   /** A user of the whole city (seed:scale's CITY_CENTER leader), for the screens over the city. */
   cityUser: string;
-  rounds: number;
-  warmUp: number;
-  out: string;
 }
 
 function options(): Options {

@@ -25,6 +25,18 @@ export interface DriveSettings {
   connections: number;
 }
 
+/** What a benchmark run measures, as whom, how often, and where its figures go. */
+export interface RunSettings extends Credentials, DriveSettings {
+  /** The street whose screens are measured (a jurisdiction code). */
+  street: string;
+  /** Seconds each process is driven before it is measured (V8 optimises the hot paths meanwhile). */
+  warmUp: number;
+  /** How many times the compared processes are measured in turns (at least 1). */
+  rounds: number;
+  /** Where the results go (bench/results.json unless --out PATH). */
+  out: string;
+}
+
 export interface Server {
   url: string;
   process: ChildProcess;

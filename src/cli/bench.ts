@@ -33,8 +33,7 @@ import {
   signIn,
   startServer,
   statementsOf,
-  type Credentials,
-  type DriveSettings,
+  type RunSettings,
   type Figures,
   type Scenario,
   type Server,
@@ -43,17 +42,10 @@ import { balancedOrders } from './bench-order';
 import { SERVER_NODE_FLAGS } from './node-flags';
 import { runCli } from './run-cli';
 
-interface Options extends Credentials, DriveSettings {
-  street: string;
+interface Options extends RunSettings {
   inPlace: boolean;
-  /** Seconds each process is driven before it is measured (V8 optimises the hot paths meanwhile). */
-  warmUp: number;
-  /** How many times the dashboard's builds and the floor are measured in turns (at least 1). */
-  rounds: number;
   /** Replicas for the extra dashboard measurement of API and floor (SPEC §6); below 2, skipped. */
   replicas: number;
-  /** Where results.json goes (bench/results.json unless --out PATH). */
-  out: string;
 }
 
 function options(): Options {

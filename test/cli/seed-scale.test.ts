@@ -1,7 +1,7 @@
 // seed:scale sets every tier in one SQL statement, for speed at 100 000 persons; the tier rule lives in
 // risk/rules.ts. A small city seeded the same way must hold, for every person, the tier, explanation
 // and review date that the rule (recomputeTiers, reviewByDate) gives on the same data.
-import { cityShape, seedScale } from '../../src/cli/seed-scale';
+import { cityShape, gridPopulations, seedScale } from '../../src/cli/seed-scale';
 import { Tier } from '../../src/domain/risk/risk.enums';
 import { nameSearchKey } from '../../src/domain/people/rules';
 import { reviewByDate } from '../../src/domain/risk/rules';
@@ -106,4 +106,34 @@ test('the city grows by streets, not by fuller streets: a street holds 40 grids 
   expect(million.villagesPerStreet.every((villages) => villages === 10)).toBe(true);
   // A small test city still has one village of grids to spread its persons over.
   expect(shape(300)).toEqual({ streets: 1, villagesPerStreet: [1], gridsPerVillage: 4 });
+});
+
+test('a street holds the same persons, grid by grid, in a city of 100,000 and one of 1,000,000', () => {
+  const codesOf = (persons: number) => {
+    const { villagesPerStreet, gridsPerVillage } = cityShape(persons);
+    const two = (n: number) => String(n).padStart(2, '0');
+    return villagesPerStreet.flatMap((villages, s) =>
+      Array.from({ length: villages }, (_, v) =>
+        Array.from(
+          { length: gridsPerVillage },
+          (_, g) => `S-C01.S${two(s + 1)}.V${two(v + 1)}.G${two(g + 1)}`,
+        ),
+      ).flat(),
+    );
+  };
+  const firstStreet = (persons: number) => {
+    const codes = codesOf(persons);
+    const counts = gridPopulations(codes, persons);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(persons);
+    return codes.flatMap((code, index) => (code.startsWith('S-C01.S01.') ? [counts[index] ?? 0] : []));
+  };
+  const small = firstStreet(100_000);
+  const large = firstStreet(1_000_000);
+  expect(small).toHaveLength(40);
+  expect(large).toHaveLength(40);
+  small.forEach((count, grid) => expect(Math.abs(count - (large[grid] ?? 0))).toBeLessThanOrEqual(1));
+  expect(Math.abs(small.reduce((a, b) => a + b, 0) - 40_000)).toBeLessThanOrEqual(40);
+  // Grids differ as real ones do: the weights spread them between half and one and a half times 1,000.
+  expect(Math.min(...small)).toBeLessThan(800);
+  expect(Math.max(...small)).toBeGreaterThan(1200);
 });

@@ -2,16 +2,13 @@
 // incident as that account may read it — Markdown with the timeline as an inline SVG — under reports/.
 // Opening it is audited as the account's read, as through the API.
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAuditEntries } from '../audit/audit-log';
-import { loadUserIdentity } from '../auth/identity-store';
 import { loadConfig } from '../config';
-import { ServerRequestContext } from '../context';
 import { caseReview } from '../domain/accountability/case-review.service';
 import { reviewMarkdown } from '../domain/accountability/review-document';
-import { createLogger } from '../logger';
+import { contextAs } from './cli-context';
 import { openCliDatabase } from './open-database';
 import { runCli } from './run-cli';
 
@@ -32,30 +29,13 @@ async function main(): Promise<void> {
   const config = { ...loadConfig(), loadDemoData: false };
   const database = await openCliDatabase(config);
   try {
-    const [user]: { id: string }[] = await database.dataSource.query(
-      `SELECT id FROM users WHERE username = $1 AND active`,
-      [username],
-    );
-    const identity = user ? await loadUserIdentity(database.dataSource, user.id) : null;
-    if (!identity) throw new Error(`no active account ${username}`);
-    const context = new ServerRequestContext(
-      {
-        config,
-        dataSource: database.dataSource,
-        tokens: undefined as never,
-        clock: () => new Date(),
-        logger: createLogger('warn'),
-      },
-      `cli-review-${randomUUID()}`,
-      identity,
-      'cli',
-    );
+    const context = await contextAs(config, database, username, 'review');
     const review = await caseReview(context, incidentId);
     // The review leaves only once its reads are in the audit trail.
     await database.dataSource.transaction((tx) =>
       writeAuditEntries(
         tx,
-        { requestId: context.requestId, identity },
+        { requestId: context.requestId, identity: context.user },
         context.takeSensitiveReads('caseReview'),
       ),
     );

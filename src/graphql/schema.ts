@@ -28,6 +28,7 @@ import { WebhookResolver } from '../domain/webhooks/webhook.resolver';
 import { BreakGlassResolver } from '../domain/break-glass/break-glass.resolver';
 import { IncidentResolver } from '../domain/police/incident.resolver';
 import { CaseReviewResolver } from '../domain/accountability/case-review.resolver';
+import { AccountabilityCriteriaResolver } from '../domain/accountability/criteria.resolver';
 import { QuarterlyFollowUpResolver } from '../domain/accountability/quarterly.resolver';
 import { AccessReportResolver } from '../domain/access/access-report.resolver';
 import { applyPermissions } from '../permissions/shield';
@@ -67,6 +68,7 @@ export const resolvers = [
   IncidentResolver,
   CaseReviewResolver,
   QuarterlyFollowUpResolver,
+  AccountabilityCriteriaResolver,
   AccessReportResolver,
 ] as const;
 

@@ -139,6 +139,8 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'ReviewEntry.actor': 'an entry the system made (an alert raised by a hazardous purchase) has no actor',
   'ReviewGap.closedAt': 'a gap not made good before the incident',
   'Shortfall.value': 'a figure with nothing to measure in the quarter (no managed person, nothing closed)',
+  'YearlyScore.score': 'withheld from a reader who sees small cells suppressed: made of the exact figures',
+  'YearlyScore.rank': 'withheld with the score it is made of',
   'LoginPayload.token': 'a refused sign-in, or one waiting for its second factor',
   'LoginPayload.expiresAt': 'no token',
   'LoginPayload.secondFactorChallenge': 'a sign-in that needs no second factor',
@@ -167,6 +169,7 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'WebhookDelivery.lastResponseStatus': 'a delivery with no answer yet (or a connection that failed)',
   'WebhookDelivery.deliveredAt': 'a delivery not delivered yet',
   'RegisterWebhookPayload.signingSecret': 'a refused registration',
+  'SetAccountabilityThresholdPayload.criteria': 'a refused edit',
 };
 
 /** A mutation's answer: the record it returns is absent when it answers with userErrors instead. */

@@ -90,10 +90,10 @@ export async function unitFigures(
   };
 }
 
-const shownCountOf = (value: number, view: FigureView) =>
+export const shownCountOf = (value: number, view: FigureView) =>
   Object.assign(new FigureCount(), shownCount(value, view));
 /** A share the reader sees only when exact: its parts are not all counts the reader could check. */
-const shownShareOf = (value: number | null, view: FigureView) =>
+export const shownShareOf = (value: number | null, view: FigureView) =>
   Object.assign(
     new FigureShare(),
     view.exact ? { share: value, suppressed: false } : { share: null, suppressed: true },

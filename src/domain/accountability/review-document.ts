@@ -2,9 +2,9 @@
 // of entry, gaps in red). Pure: the review as its reader got it in, text out.
 import type { CaseReview } from './case-review.type';
 
-const escapeXml = (text: string) =>
+export const escapeXml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 export function timelineSvg(review: CaseReview): string {

@@ -106,3 +106,31 @@ export function fallsShort(criterion: Criterion, value: number | null): boolean 
   if (value === null) return false;
   return criterion.direction === 'AT_LEAST' ? value < criterion.threshold : value > criterion.threshold;
 }
+
+/**
+ * How far a unit met one criterion, from 0 to 1: an AT_LEAST figure by its share of the threshold, an
+ * AT_MOST figure as 1 / (1 + the excess over it); a figure with nothing to measure (null) meets it.
+ */
+export function achievement(criterion: Criterion, value: number | null): number {
+  if (value === null) return 1;
+  if (criterion.direction === 'AT_LEAST') {
+    return criterion.threshold <= 0 ? 1 : Math.min(1, value / criterion.threshold);
+  }
+  return 1 / (1 + Math.max(0, value - criterion.threshold));
+}
+
+/** The yearly score (一年一考核) from 0 to 100: the criteria's achievements weighted by their weights. */
+export function yearlyScore(criteria: readonly Criterion[], valueOf: Record<string, number | null>): number {
+  const total = criteria.reduce((sum, criterion) => sum + criterion.weight, 0);
+  if (total <= 0) return 100;
+  const earned = criteria.reduce(
+    (sum, criterion) => sum + criterion.weight * achievement(criterion, valueOf[criterion.figure] ?? null),
+    0,
+  );
+  return Math.round((earned / total) * 1000) / 10;
+}
+
+/** Ranks by score, highest first; equal scores share a rank (1, 2, 2, 4). */
+export function ranksOf(scores: readonly number[]): number[] {
+  return scores.map((score) => 1 + scores.filter((other) => other > score).length);
+}

@@ -12,8 +12,12 @@ import {
   fallsShort,
   overdueFollowUps,
   quarterMonths,
+  ranksOf,
   reviewsOverdue,
+  yearlyScore,
 } from '../../../src/domain/accountability/rules';
+import { yearlyMarkdown } from '../../../src/domain/accountability/yearly-document';
+import type { YearlyAssessment } from '../../../src/domain/accountability/yearly.type';
 import { IncidentKind } from '../../../src/domain/police/incident.entity';
 import { Tier } from '../../../src/domain/risk/risk.enums';
 
@@ -89,4 +93,44 @@ test('the review document lists the gaps with their dates and draws the timeline
   expect(text).toContain('<svg');
   expect(text).toContain('YELLOW &lt;x&gt;');
   expect(text.match(/<circle/g)).toHaveLength(1);
+});
+
+test('the yearly score weighs each criterion by how far it was met; equal scores share a rank', () => {
+  const criteria = [
+    { figure: 'FOLLOW_UP_COMPLIANCE', direction: 'AT_LEAST' as const, threshold: 0.9, weight: 0.5 },
+    { figure: 'UNACKNOWLEDGED_ALERTS', direction: 'AT_MOST' as const, threshold: 0, weight: 0.5 },
+  ];
+  expect(yearlyScore(criteria, { FOLLOW_UP_COMPLIANCE: 0.9, UNACKNOWLEDGED_ALERTS: 0 })).toBe(100);
+  // 0.45 of 0.9 is half met; one alert over the threshold of none is half met: 50.
+  expect(yearlyScore(criteria, { FOLLOW_UP_COMPLIANCE: 0.45, UNACKNOWLEDGED_ALERTS: 1 })).toBe(50);
+  // Nothing to measure meets the criterion.
+  expect(yearlyScore(criteria, { FOLLOW_UP_COMPLIANCE: null, UNACKNOWLEDGED_ALERTS: 3 })).toBe(62.5);
+  expect(ranksOf([50, 100, 50, 20])).toEqual([2, 1, 2, 4]);
+});
+
+test('the yearly scorecard document: a bar per score, none for a withheld one, names escaped', () => {
+  const count = (value: number | null) => ({ count: value, suppressed: value === null });
+  const share = (value: number | null) => ({ share: value, suppressed: value === null });
+  const unit = (name: string, score: number | null, rank: number | null) => ({
+    unit: { name, code: `C01.S01.${name}` },
+    score,
+    rank,
+    followUpCompliance: share(score === null ? null : 0.9),
+    overdueReviews: count(0),
+    unacknowledgedAlerts: count(score === null ? null : 1),
+    resolutionRate: share(0.8),
+    multiFatalityIncidents: count(0),
+  });
+  const assessment = {
+    jurisdiction: { name: '南街<道>' },
+    year: 2026,
+    multiFatalityIncidents: count(1),
+    units: [unit('东村', 90, 1), unit('西村', 50, 2), unit('北村', null, null)],
+  } as unknown as YearlyAssessment;
+  const text = yearlyMarkdown(assessment, 'comprehensive_governance.leader');
+  expect(text).toContain('# 南街<道> 2026 年度考核');
+  expect(text.match(/<rect/g)).toHaveLength(2);
+  expect(text).toContain('| 1 | 东村 (C01.S01.东村) | 90 | 90% | 0 | 1 | 80% | 0 |');
+  expect(text).toContain('| — | 北村 (C01.S01.北村) | — | <5 | 0 | <5 | 80% | 0 |');
+  expect(text).toContain('more than one death in the year: **1**');
 });

@@ -92,16 +92,42 @@ test('一季一约谈: the villages below a threshold, with figures matching an 
     expect(unit?.trend.map((month) => month.month)).toEqual(['2026-10', '2026-11', '2026-12']);
   }
 
-  // The thresholds are reference data: raised above the count, the village is no longer short on it.
-  await api.dataSource.query(
-    `UPDATE accountability_criteria SET threshold = 100 WHERE figure = 'UNACKNOWLEDGED_ALERTS'`,
+  // The thresholds are reference data an ADMIN sets: raised above the count, the village is no longer
+  // short on it. The edit is audited with the value it replaced; a share above 1, a fractional count
+  // or a non-admin changes nothing.
+  const SET = `mutation($input: SetAccountabilityThresholdInput!) { setAccountabilityThreshold(input: $input) {
+    criteria { figure threshold } userErrors { field code } } }`;
+  const admin = await api.login('admin');
+  const setTo = (figure: string, threshold: number, token = admin) =>
+    api.gql(SET, { input: { figure, threshold, reason: '本季度调整' } }, token);
+  expect((await setTo('RESOLUTION_RATE', 1.5)).data?.setAccountabilityThreshold.userErrors).toEqual([
+    { field: 'input.threshold', code: 'BAD_USER_INPUT' },
+  ]);
+  expect((await setTo('UNACKNOWLEDGED_ALERTS', 2.5)).data?.setAccountabilityThreshold.userErrors).toEqual([
+    { field: 'input.threshold', code: 'BAD_USER_INPUT' },
+  ]);
+  expect(errorCodes(await setTo('UNACKNOWLEDGED_ALERTS', 100, leader))).toEqual({
+    setAccountabilityThreshold: 'FORBIDDEN',
+  });
+  const raisedThreshold = await setTo('UNACKNOWLEDGED_ALERTS', 100);
+  expect(raisedThreshold.data?.setAccountabilityThreshold.userErrors).toEqual([]);
+  expect(raisedThreshold.data?.setAccountabilityThreshold.criteria).toContainEqual({
+    figure: 'UNACKNOWLEDGED_ALERTS',
+    threshold: 100,
+  });
+  const audited: { record_ids: string[]; detail: Record<string, unknown> }[] = await api.dataSource.query(
+    `SELECT record_ids, detail FROM audit_entries WHERE operation = 'setAccountabilityThreshold' ORDER BY seq`,
   );
+  expect(audited).toEqual([
+    {
+      record_ids: ['UNACKNOWLEDGED_ALERTS'],
+      detail: expect.objectContaining({ threshold: 100, previousThreshold: 0, reason: '本季度调整' }),
+    },
+  ]);
   const relaxed = await api.gql(QUARTERLY, { j: street }, leader);
   for (const unit of relaxed.data?.quarterlyFollowUp.units ?? [])
     expect(unit.shortfalls.map((s: { figure: string }) => s.figure)).not.toContain('UNACKNOWLEDGED_ALERTS');
-  await api.dataSource.query(
-    `UPDATE accountability_criteria SET threshold = 0 WHERE figure = 'UNACKNOWLEDGED_ALERTS'`,
-  );
+  expect((await setTo('UNACKNOWLEDGED_ALERTS', 0)).data?.setAccountabilityThreshold.userErrors).toEqual([]);
 
   expect(errorCodes(await api.gql(QUARTERLY, { j: street }, worker))).toEqual({
     quarterlyFollowUp: 'FORBIDDEN',
@@ -112,4 +138,80 @@ test('一季一约谈: the villages below a threshold, with figures matching an 
     leader,
   );
   expect(errorCodes(bad)).toEqual({ quarterlyFollowUp: 'BAD_USER_INPUT' });
+});
+
+test('一年一考核: every village scored by the weights and ranked, matching scores computed here from an independent count', async () => {
+  const worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '年度考核对象', gridId: await api.node('gridA') });
+  await recordAssessment(api, worker, person, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
+  await api.gql(
+    `mutation($input: RaiseAlertInput!) { raiseAlert(input: $input) { alert { id } } }`,
+    { input: { personId: person, description: '扬言报复' } },
+    worker,
+  );
+  // Only the unacknowledged alerts weigh: then a village's score is 100 / (1 + its count) exactly.
+  await api.dataSource.query(
+    `UPDATE accountability_criteria SET weight = CASE figure WHEN 'UNACKNOWLEDGED_ALERTS' THEN 1 ELSE 0 END`,
+  );
+  try {
+    const YEARLY = `query($j: ID!) { yearlyAssessment(jurisdictionId: $j, year: 2026) {
+      year multiFatalityIncidents { count }
+      units { unit { code } score rank unacknowledgedAlerts { count } multiFatalityIncidents { count } } } }`;
+    const street = await api.node('street');
+    const leader = await api.login('comprehensive_governance.leader');
+    const answer = await api.gql(YEARLY, { j: street }, leader);
+    expect(answer.errors).toBeUndefined();
+    const units = answer.data?.yearlyAssessment.units as {
+      unit: { code: string };
+      score: number;
+      rank: number;
+      unacknowledgedAlerts: { count: number };
+    }[];
+    const counted: { code: string; n: number }[] = await api.dataSource.query(
+      `SELECT v.code, count(DISTINCT a.id) FILTER (WHERE r.acknowledged_at IS NULL)::int AS n
+         FROM jurisdictions v JOIN jurisdictions s ON s.id = v.parent_id
+         LEFT JOIN jurisdictions g ON g.path LIKE v.path || '.%'
+         LEFT JOIN alerts a ON a.grid_id = g.id
+              AND a.raised_at >= '2025-12-31T16:00:00Z' AND a.raised_at < '2026-12-31T16:00:00Z'
+         LEFT JOIN alert_recipients r ON r.alert_id = a.id
+        WHERE s.id = $1 GROUP BY v.code ORDER BY v.code`,
+      [street],
+    );
+    expect(units.map((u) => u.unit.code).sort()).toEqual(counted.map((c) => c.code));
+    expect(counted.some((c) => c.n > 0)).toBe(true);
+    const expectedScore = (n: number) => Math.round((100 / (1 + n)) * 10) / 10;
+    for (const { code, n } of counted) {
+      const unit = units.find((candidate) => candidate.unit.code === code);
+      expect(unit?.unacknowledgedAlerts.count).toBe(n);
+      expect(unit?.score).toBe(expectedScore(n));
+      expect(unit?.rank).toBe(
+        1 + counted.filter((other) => expectedScore(other.n) > expectedScore(n)).length,
+      );
+    }
+    // Listed by rank, best first.
+    expect(units.map((u) => u.rank)).toEqual([...units.map((u) => u.rank)].sort((a, b) => a - b));
+  } finally {
+    await api.dataSource.query(`
+      UPDATE accountability_criteria SET weight = CASE figure WHEN 'FOLLOW_UP_COMPLIANCE' THEN 0.35
+        WHEN 'OVERDUE_REVIEWS' THEN 0.2 WHEN 'UNACKNOWLEDGED_ALERTS' THEN 0.2 ELSE 0.25 END`);
+  }
+  const street = await api.node('street');
+  expect(
+    errorCodes(
+      await api.gql(
+        `query($j: ID!) { yearlyAssessment(jurisdictionId: $j, year: 2026) { year } }`,
+        { j: street },
+        worker,
+      ),
+    ),
+  ).toEqual({ yearlyAssessment: 'FORBIDDEN' });
+  expect(
+    errorCodes(
+      await api.gql(
+        `query($j: ID!) { yearlyAssessment(jurisdictionId: $j, year: 1900) { year } }`,
+        { j: street },
+        await api.login('comprehensive_governance.leader'),
+      ),
+    ),
+  ).toEqual({ yearlyAssessment: 'BAD_USER_INPUT' });
 });

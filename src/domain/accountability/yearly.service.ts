@@ -20,9 +20,10 @@ export async function yearlyAssessment(
   jurisdictionId: string,
   year: number,
 ): Promise<YearlyAssessment> {
+  // The jurisdiction first: an id out of scope is answered as an unknown one, whatever the year.
+  const node = await nodeInScope(context, jurisdictionId);
   const months = yearMonths(year);
   if (!months) throw badUserInput('year must be a year such as 2026', 'year');
-  const node = await nodeInScope(context, jurisdictionId);
   const view = figureViewOf(context.user);
   const criteria = await loadCriteria(context.dataSource);
   const scored = [];

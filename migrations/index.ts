@@ -29,6 +29,7 @@ import { Accountability1766600000000 } from './1766600000000-Accountability';
 import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesByMonth';
 import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
 import { DisputeStatusNotes1767000000000 } from './1767000000000-DisputeStatusNotes';
+import { ReturnVisitMethod1767100000000 } from './1767100000000-ReturnVisitMethod';
 
 export const migrations = [
   Foundation1764400000000,
@@ -61,4 +62,5 @@ export const migrations = [
   AuditEntriesByMonth1766700000000,
   DropUnusedNameTrigramIndex1766900000000,
   DisputeStatusNotes1767000000000,
+  ReturnVisitMethod1767100000000,
 ];

@@ -5,6 +5,7 @@ import type { RequestContext } from '../request-scope';
 import { badUserInput } from '../graphql/errors';
 import { pageSize } from '../database/paging';
 import { isUuid } from '../graphql/validation';
+import { DepartmentCode } from '../domain/organisation/organisation.enums';
 
 @ObjectType({ description: '审计记录 / Audit entry (append-only, hash-chained)' })
 export class AuditEntry {
@@ -20,7 +21,7 @@ export class AuditEntry {
   @Field(() => ID, { nullable: true, description: '主体 / Account' })
   actorId: string | null;
 
-  @Field(() => String, { nullable: true, description: '主体部门 / Department of the account' })
+  @Field(() => DepartmentCode, { nullable: true, description: '主体部门 / Department of the account' })
   actorDepartment: string | null;
 
   @Field({ description: '请求编号 / Request id' })

@@ -13,6 +13,7 @@ import { badUserInput } from '../graphql/errors';
 import { bilingualEnum } from '../graphql/enums';
 import { isUuid } from '../graphql/validation';
 import { explainAccess, type AccessOutcome } from '../permissions/explain';
+import { DepartmentCode } from '../domain/organisation/organisation.enums';
 
 enum ExplainedOutcome {
   READ = 'READ',
@@ -32,7 +33,7 @@ export class ExplainedAccount {
   @Field({ description: '用户名 / Username' })
   username: string;
 
-  @Field({ description: '部门 / Department' })
+  @Field(() => DepartmentCode, { description: '部门 / Department' })
   department: string;
 
   @Field({ description: '职位 / Position' })

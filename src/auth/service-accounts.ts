@@ -11,6 +11,7 @@ import { UserError } from '../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../graphql/mutation';
 import { NAME_MAX, UUID_MESSAGE } from '../graphql/validation';
 import { generateApiKey } from './api-keys';
+import { DepartmentCode } from '../domain/organisation/organisation.enums';
 
 @InputType({ description: '创建对接账号 / Create a service account for a department integration' })
 export class CreateServiceAccountInput {
@@ -25,8 +26,7 @@ export class CreateServiceAccountInput {
   @MaxLength(NAME_MAX)
   displayName: string;
 
-  @Field({ description: '部门编码 / Department code' })
-  @Matches(/^[A-Z_]{1,64}$/, { message: 'departmentCode must be a department code' })
+  @Field(() => DepartmentCode, { description: '部门编码 / Department code' })
   departmentCode: string;
 
   @Field(() => ID, { description: '辖区根节点 / Root of what the integration may see' })

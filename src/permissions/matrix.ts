@@ -658,7 +658,8 @@ export function renderMarkdown(
     );
   }
   out.push('', '## Structure', '', 'Every field of these types is readable by the audience named:', '');
-  out.push(table(['type', 'audience'], Object.entries(matrix.structuralTypes)));
+  const byAudience = groupBy(Object.keys(matrix.structuralTypes), (type) => matrix.structuralTypes[type] ?? '');
+  out.push(table(['audience', 'types'], [...byAudience].map(([label, types]) => [label, types.join(', ')])));
   return `${out.join('\n')}\n`;
 }
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 const PUBLISH = `mutation($input: PublishIndicatorCatalogInput!) { publishIndicatorCatalog(input: $input) {
   catalog { version current notes indicators { code category nameZh } } userErrors { field message code } } }`;
 const RECORD = `mutation($input: RecordAssessmentInput!) { recordAssessment(input: $input) {
-  assessment { id catalogVersion indicators { indicatorCode category } } userErrors { field message code } } }`;
+  assessment { id catalogVersion indicators { code category } } userErrors { field message code } } }`;
 const EXPLAIN = `query($id: ID!) { person(id: $id) { tier tierExplanation { catalogVersion categories summary
   indicators { code category nameZh nameEn } } } }`;
 

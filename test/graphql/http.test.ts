@@ -52,7 +52,7 @@ test('a query whose estimated cost is too high is refused; a 100-person nested p
   expect(costly.errors?.[0]?.message).toMatch(/cost/);
   const page = await api.gql(
     `query($first: Int!) { persons(first: $first) { totalCount edges { node { id name tier
-       disputes { id status parties { role person { id name } } } assessments { tier indicators { indicatorCode } } } } } }`,
+       disputes { id status parties { role person { id name } } } assessments { tier indicators { code } } } } } }`,
     { first: 100 },
     token,
   );

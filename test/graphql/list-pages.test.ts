@@ -349,3 +349,60 @@ test('my alerts are a connection: oldest first on request, each once across page
   );
   expect(mixed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
+
+test('a person’s assessments page newest first, each once, with the total', async () => {
+  const worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '评估分页', gridId: gridA });
+  const recorded: string[] = [];
+  for (const codes of [['WITHDRAWN'], ['DEPRESSED'], ['WITHDRAWN', 'DEPRESSED']]) {
+    recorded.push(await recordAssessment(api, worker, person, codes));
+    api.clock.advanceDays(0.01);
+  }
+  const PAGE = `query($p: ID!, $after: String) { assessments(personId: $p, first: 2, after: $after) {
+    totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 5; page += 1) {
+    const result: any = await api.gql(PAGE, { p: person, after }, worker);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.assessments.totalCount).toBe(3);
+    seen.push(...result.data.assessments.edges.map((edge: any) => edge.node.id));
+    if (!result.data.assessments.pageInfo.hasNextPage) break;
+    after = result.data.assessments.pageInfo.endCursor;
+  }
+  expect(seen).toEqual([...recorded].reverse());
+  // A forged cursor is refused, and a page larger than the limit too, each as BAD_USER_INPUT.
+  const forged: any = await api.gql(PAGE, { p: person, after: 'bm90LWEtY3Vyc29y' }, worker);
+  expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('tier change requests page newest first with the total', async () => {
+  const worker = await api.login('grid.worker');
+  const requested: string[] = [];
+  for (const name of ['申请分页甲', '申请分页乙', '申请分页丙']) {
+    const person = await registerPerson(api, worker, { name, gridId: gridA });
+    const result: any = await api.gql(
+      `mutation($input: RequestTierChangeInput!) { requestTierChange(input: $input) { request { id } userErrors { message } } }`,
+      { input: { personId: person, toTier: 'YELLOW', reason: '近期多次扬言' } },
+      worker,
+    );
+    requested.push(result.data.requestTierChange.request.id);
+    api.clock.advanceDays(0.01);
+  }
+  const PAGE = `query($after: String) { tierChangeRequests(status: PENDING, first: 2, after: $after) {
+    totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
+  const seen: string[] = [];
+  let after: string | null = null;
+  let total = 0;
+  for (let page = 0; page < 50; page += 1) {
+    const result: any = await api.gql(PAGE, { after }, worker);
+    expect(result.errors).toBeUndefined();
+    total = result.data.tierChangeRequests.totalCount;
+    seen.push(...result.data.tierChangeRequests.edges.map((edge: any) => edge.node.id));
+    if (!result.data.tierChangeRequests.pageInfo.hasNextPage) break;
+    after = result.data.tierChangeRequests.pageInfo.endCursor;
+  }
+  expect(seen).toHaveLength(total);
+  expect(new Set(seen).size).toBe(seen.length);
+  expect(seen.slice(0, 3)).toEqual([...requested].reverse());
+});

@@ -61,7 +61,7 @@ const NESTED = `query($first: Int!) { persons(first: $first) { totalCount edges 
   id name tier grid { name } household { address members { id } }
   tierExplanation { summary }
   disputes { id status parties { role person { id name } } grid { code } }
-  assessments { tier indicators { indicatorCode } }
+  assessments { tier indicators { code } }
   currentAssignment { id } lastFollowUp { occurredAt }
 } } } }`;
 
@@ -77,7 +77,7 @@ test('persons(first: 10) and persons(first: 100) with nested relations run the s
   expect(small.data?.persons.edges).toHaveLength(10);
   expect(large.data?.persons.edges).toHaveLength(100);
   expect(large.data?.persons.edges[0].node.assessments[0].indicators).toEqual([
-    { indicatorCode: 'WITHDRAWN' },
+    { code: 'WITHDRAWN' },
   ]);
   expect(large.data?.persons.edges.some((e: any) => e.node.disputes.length > 0)).toBe(true);
   expect(small.extensions?.sqlStatements).toBeGreaterThan(0);

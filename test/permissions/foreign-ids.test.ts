@@ -247,7 +247,7 @@ const READS = [
   `query { disputes(first: 100) { edges { node { ${DISPUTE} } } } }`,
   `query { assignments(first: 100) { edges { node { personId disputeId person { id } } } } }`,
   `query { myAlerts { edges { node { alert { personId } } } } }`,
-  `query { tierChangeRequests { personId } }`,
+  `query { tierChangeRequests(first: 100) { edges { node { personId } } } }`,
   `query { changes(first: 100) { edges { node {
      dispute { ${DISPUTE} } assessment { personId } assignment { personId disputeId } followUp { personId }
      referral { personId sourceAssessmentId } tierChangeRequest { personId } alert { personId }

@@ -124,7 +124,7 @@ test('ECONOMIC_DEVELOPMENT reads the LABOR_WAGES dispute and not the marriage on
 });
 
 const INDICATORS = `query($id: ID!) { person(id: $id) {
-  tier assessments { indicators { indicatorCode category } } tierExplanation { indicators { code } } } }`;
+  tier assessments { indicators { code category } } tierExplanation { indicators { code } } } }`;
 
 test('POLICE read behaviour indicators; CIVIL_AFFAIRS read none; SOCIAL_AFFAIRS read character ones', async () => {
   const police = await api.login('police.leader');
@@ -132,7 +132,7 @@ test('POLICE read behaviour indicators; CIVIL_AFFAIRS read none; SOCIAL_AFFAIRS 
   const asPolice = await api.gql(INDICATORS, { id: ids.a1 }, police);
   expect(asPolice.errors).toBeUndefined();
   expect(asPolice.data?.person.assessments[0].indicators).toEqual([
-    { indicatorCode: 'THREATENED_HARM', category: 'BEHAVIOR' },
+    { code: 'THREATENED_HARM', category: 'BEHAVIOR' },
   ]);
   expect(asPolice.data?.person.tierExplanation.indicators).toEqual([{ code: 'THREATENED_HARM' }]);
 
@@ -151,7 +151,7 @@ test('POLICE read behaviour indicators; CIVIL_AFFAIRS read none; SOCIAL_AFFAIRS 
   const social = await api.login('social_affairs.worker');
   const asSocial = await api.gql(INDICATORS, { id: ids.a1 }, social);
   expect(asSocial.data?.person.assessments[0].indicators).toEqual([
-    { indicatorCode: 'VOLATILE_TEMPER', category: 'CHARACTER' },
+    { code: 'VOLATILE_TEMPER', category: 'CHARACTER' },
   ]);
 });
 

@@ -2,6 +2,7 @@
 // never a value of the person's data.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../../graphql/connection';
+import { DepartmentCode } from '../organisation/organisation.enums';
 
 @ObjectType({ description: '访问记录 / One read or change of the person’s records, from the audit' })
 export class PersonAccessEntry {
@@ -38,7 +39,7 @@ export class PersonAccessEntry {
   @Field(() => String, { nullable: true, description: '账号名 / Username of the account' })
   accountUsername: string | null;
 
-  @Field(() => String, { nullable: true, description: '部门 / Department of the account at the time' })
+  @Field(() => DepartmentCode, { nullable: true, description: '部门 / Department of the account at the time' })
   department: string | null;
 
   @Field(() => String, { nullable: true, description: '职务 / WORKER or LEADER' })

@@ -6,6 +6,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { UUID_MESSAGE } from '../../graphql/validation';
+import { DepartmentCode } from '../organisation/organisation.enums';
 
 /** The largest capacity or refill rate an ADMIN may set: within a 32-bit GraphQL Int. */
 export const BUDGET_MAX = 1_000_000_000;
@@ -61,7 +62,7 @@ export class ServiceAccount {
   @Field({ description: '显示名称 / Display name' })
   displayName: string;
 
-  @Field({ description: '部门编码 / Department code' })
+  @Field(() => DepartmentCode, { description: '部门编码 / Department code' })
   departmentCode: string;
 
   @Field(() => ID, { description: '辖区根节点 / Root of what the integration may see' })

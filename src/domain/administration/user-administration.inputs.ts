@@ -4,13 +4,12 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, NAME_MAX, UUID_MESSAGE } from '../../graphql/validation';
-import { Capability, Position } from '../organisation/organisation.enums';
+import { Capability, DepartmentCode, Position } from '../organisation/organisation.enums';
 import { User } from '../organisation/user.entity';
 
 /** Usernames: lowercase letters, digits and . _ -, 3 to 63 of them (as service accounts). */
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,62}$/;
 export const USERNAME_MESSAGE = 'username must be 3–63 lowercase letters, digits, . _ -';
-const DEPARTMENT_CODE_PATTERN = /^[A-Z_]{1,64}$/;
 
 @InputType({ description: '创建账号 / Create a user account' })
 export class CreateUserInput {
@@ -23,8 +22,7 @@ export class CreateUserInput {
   @MaxLength(NAME_MAX)
   displayName: string;
 
-  @Field({ description: '部门编码 / Department code' })
-  @Matches(DEPARTMENT_CODE_PATTERN, { message: 'departmentCode must be a department code' })
+  @Field(() => DepartmentCode, { description: '部门编码 / Department code' })
   departmentCode: string;
 
   @Field(() => Position, { description: '职务 / Position' })
@@ -65,9 +63,8 @@ export class UpdateUserInput {
   @MaxLength(NAME_MAX)
   displayName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => DepartmentCode, { nullable: true })
   @IsOptional()
-  @Matches(DEPARTMENT_CODE_PATTERN, { message: 'departmentCode must be a department code' })
   departmentCode?: string | null;
 
   @Field(() => Position, { nullable: true })
@@ -131,7 +128,7 @@ export class ImportUsersInput {
 
 @InputType({ description: '账号筛选 / Filter users' })
 export class UserFilter {
-  @Field(() => String, { nullable: true, description: '部门编码 / Department code' })
+  @Field(() => DepartmentCode, { nullable: true, description: '部门编码 / Department code' })
   departmentCode?: string | null;
 
   @Field(() => Position, { nullable: true })

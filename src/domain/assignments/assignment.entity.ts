@@ -13,6 +13,7 @@ import {
 } from 'typeorm';
 import { Tier } from '../risk/risk.enums';
 import { FollowUpMethod } from './assignments.enums';
+import { DepartmentCode } from '../organisation/organisation.enums';
 
 @ObjectType({ description: '包干责任 / Assignment of responsibility (三定责任制)' })
 @AlwaysReads('id', 'personId')
@@ -36,7 +37,7 @@ export class Assignment {
   @Column('uuid', { nullable: true })
   leadLeaderId: string | null;
 
-  @Field({ description: '责任部门 / Responsible department' })
+  @Field(() => DepartmentCode, { description: '责任部门 / Responsible department' })
   @Index()
   @Column('text')
   responsibleDepartmentCode: string;

@@ -1,5 +1,5 @@
 // GraphQL inputs, filters and payloads of the responsibility area.
-import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsUUID, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Person } from '../people/person.entity';
 import { ConnectionType, OrderByInput } from '../../graphql/connection';
@@ -8,6 +8,7 @@ import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Assignment, FollowUp } from './assignment.entity';
 import { FollowUpMethod } from './assignments.enums';
+import { DepartmentCode } from '../organisation/organisation.enums';
 
 @InputType({ description: '落实包干责任 / Assign responsibility for a person or an escalated dispute' })
 export class AssignInput {
@@ -26,8 +27,7 @@ export class AssignInput {
   @IsUUID('all', { message: `leadLeaderId ${UUID_MESSAGE}` })
   leadLeaderId?: string | null;
 
-  @Field({ description: '责任部门编码 / Responsible department code' })
-  @Matches(/^[A-Z_]{1,64}$/, { message: 'responsibleDepartmentCode must be a department code' })
+  @Field(() => DepartmentCode, { description: '责任部门编码 / Responsible department code' })
   responsibleDepartmentCode: string;
 
   @Field(() => ID, { description: '责任人 / Responsible person (a user)' })

@@ -3,6 +3,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { bilingualEnum } from '../../graphql/enums';
+import { DepartmentCode } from '../organisation/organisation.enums';
 
 export enum BreakGlassReviewStatus {
   PENDING = 'PENDING',
@@ -38,7 +39,7 @@ export class BreakGlassGrant {
   @Column('uuid')
   accountId: string;
 
-  @Field({ description: '申请部门 / Its department at the time' })
+  @Field(() => DepartmentCode, { description: '申请部门 / Its department at the time' })
   @Column('text')
   accountDepartment: string;
 

@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { FollowUpMethod } from '../assignments/assignments.enums';
 import {
   DisputeCategory,
   DisputeLevel,
@@ -226,9 +227,9 @@ export class ReturnVisit {
   @Column('uuid')
   byId: string;
 
-  @Field({ description: '方式 / Method' })
+  @Field(() => FollowUpMethod, { description: '方式 / Method' })
   @Column('text')
-  method: string;
+  method: FollowUpMethod;
 
   @Field(() => String, { nullable: true, description: '回访情况 / Notes' })
   @Column('text', { default: '' })

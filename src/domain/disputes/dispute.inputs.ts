@@ -16,6 +16,7 @@ import { ConnectionType, OrderByInput } from '../../graphql/connection';
 import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, SHORT_TEXT_MAX, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
+import { FollowUpMethod } from '../assignments/assignments.enums';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
 import {
   DisputeCategory,
@@ -238,9 +239,9 @@ export class RecordReturnVisitInput {
   @Min(1)
   sequence: number;
 
-  @Field({ description: '方式 / Method, e.g. VISIT or PHONE' })
-  @Matches(/^[A-Z_]{2,20}$/, { message: 'method must be VISIT, PHONE, VIDEO or OTHER' })
-  method: string;
+  @Field(() => FollowUpMethod, { description: '方式 / Method' })
+  @IsEnum(FollowUpMethod)
+  method: FollowUpMethod;
 
   @Field({ defaultValue: '', description: '回访情况 / Notes' })
   @MaxLength(TEXT_MAX)
@@ -288,3 +289,9 @@ export class ReturnVisitDue {
   @Field({ description: '是否逾期 / Past its due date' })
   overdue: boolean;
 }
+
+export const ReturnVisitDueConnection = ConnectionType(
+  ReturnVisitDue,
+  'ReturnVisitDue',
+  '待回访 / Return visits due or overdue, oldest first',
+);

@@ -22,7 +22,7 @@ import {
   RecordReturnVisitPayload,
   RegisterDisputeInput,
   RegisterDisputePayload,
-  ReturnVisitDue,
+  ReturnVisitDueConnection,
 } from './dispute.inputs';
 import {
   changeDisputeStatus,
@@ -122,16 +122,17 @@ export class DisputeResolver {
     return { returnVisit: result, userErrors };
   }
 
-  @Query(() => [ReturnVisitDue], {
+  @Query(() => ReturnVisitDueConnection, {
     nullable: true,
     description: '待回访（含逾期） / Return visits due within `withinDays` or overdue, oldest first',
   })
   returnVisitsDue(
     @Ctx() context: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('withinDays', () => Int, { defaultValue: 7 }) withinDays = 7,
   ) {
-    return listReturnVisitsDue(context, first, Math.max(0, Math.min(withinDays, 90)));
+    return listReturnVisitsDue(context, first, after, Math.max(0, Math.min(withinDays, 90)));
   }
 
   @FieldResolver(() => Jurisdiction, { description: '所属网格 / Grid' })

@@ -3,7 +3,7 @@
 import type { RequestContext } from '../../request-scope';
 import { ErrorCode } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
-import { pageSize } from '../../database/paging';
+import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
 import { disputeScope } from '../../permissions/scope';
 import { Dispute, MediationSession, ReturnVisit } from './dispute.entity';
 import { requireVisibleDispute } from './dispute.service';
@@ -140,12 +140,15 @@ export function recordReturnVisit(
 export async function listReturnVisitsDue(
   context: RequestContext,
   first: number | null | undefined,
+  after: string | null | undefined,
   horizonDays: number,
-): Promise<ReturnVisitDue[]> {
+): Promise<Connection<ReturnVisitDue>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const position = after ? decodeCursor(after) : null;
   const scope = disputeScope(context.user, 'd');
   const now = context.now();
-  const rows: { dispute_id: string; sequence: number; due_at: Date }[] = await context.dataSource
+  const dueAt = `d.closed_at + visit.days * interval '1 day'`;
+  const query = context.dataSource
     .getRepository(Dispute)
     .createQueryBuilder('d')
     .innerJoin(
@@ -155,32 +158,41 @@ export async function listReturnVisitsDue(
     )
     .select('d.id', 'dispute_id')
     .addSelect('visit.sequence', 'sequence')
-    .addSelect(`d.closed_at + visit.days * interval '1 day'`, 'due_at')
+    .addSelect(dueAt, 'due_at')
     .where(`d.status = 'RESOLVED'`)
     .andWhere(scope.sql, scope.params)
-    .andWhere(`d.closed_at + visit.days * interval '1 day' <= :horizon`, {
-      horizon: new Date(now.getTime() + horizonDays * 86400000),
-    })
+    .andWhere(`${dueAt} <= :horizon`, { horizon: new Date(now.getTime() + horizonDays * 86400000) })
     .andWhere(
       `NOT EXISTS (SELECT 1 FROM return_visits rv WHERE rv.dispute_id = d.id AND rv.sequence = visit.sequence)`,
     )
-    .setParameters({ sequences: RETURN_VISIT_DAYS.map((_, i) => i + 1), days: [...RETURN_VISIT_DAYS] })
+    .setParameters({ sequences: RETURN_VISIT_DAYS.map((_, i) => i + 1), days: [...RETURN_VISIT_DAYS] });
+  // A dispute's visits fall due on different days, so (due date, dispute) names one visit.
+  const [countSql, countParameters] = query.getQueryAndParameters();
+  const [counted]: { count: string }[] = await context.dataSource.query(
+    `SELECT COUNT(*) AS count FROM (${countSql}) due`,
+    countParameters,
+  );
+  if (position) {
+    query.andWhere(`(${dueAt}, d.id) > (:afterAt, :afterId)`, { afterAt: position.at, afterId: position.id });
+  }
+  const rows: { dispute_id: string; sequence: number; due_at: Date }[] = await query
     .orderBy('due_at', 'ASC')
     .addOrderBy('d.id', 'ASC')
-    .limit(size)
+    .limit(size + 1)
     .getRawMany();
   const disputes = await context.loaders.disputes.disputeById.loadMany(rows.map((row) => row.dispute_id));
-  return rows.flatMap((row, index) => {
+  const items = rows.flatMap((row, index) => {
     const dispute = disputes[index];
     if (!dispute || dispute instanceof Error) return [];
-    const dueAt = new Date(row.due_at);
+    const due = new Date(row.due_at);
     return [
       Object.assign(new ReturnVisitDueType(), {
         dispute,
         sequence: row.sequence,
-        dueAt,
-        overdue: dueAt < now,
+        dueAt: due,
+        overdue: due < now,
       }),
     ];
   });
+  return toConnection(items, size, Number(counted?.count ?? 0), (item) => ({ at: item.dueAt, id: item.dispute.id }));
 }

@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsEnum,
-  IsIn,
   IsPositive,
   IsUUID,
   Matches,
@@ -12,6 +11,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../graphql/connection';
+import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
 import {
   IdempotencyKey,
@@ -20,7 +21,7 @@ import {
   SHORT_TEXT_MAX,
   UUID_MESSAGE,
 } from '../../graphql/validation';
-import { HazardActivity, HazardBusiness } from './hazard.entity';
+import { HazardActivity, HazardBusiness, HazardSale } from './hazard.entity';
 import { LICENSE_NUMBER_NOT_ACCEPTED } from './rules';
 
 /**
@@ -118,17 +119,24 @@ export class RecordHazardSalesInput {
   sales: HazardSaleInput[];
 }
 
+export enum SalesDocumentFormat {
+  CSV = 'CSV',
+  JSON = 'JSON',
+}
+bilingualEnum(SalesDocumentFormat, 'SalesDocumentFormat', '销售记录文件格式 / Format of a sales document', {
+  CSV: 'CSV，表头 receiptNumber,buyerName,buyerIdNumber,item,quantity,unit,soldAt / CSV with that header row',
+  JSON: 'JSON 数组，每项一条销售 / A JSON array of sales',
+});
+
 @InputType({ description: '批量导入销售记录 / Import sales from a CSV or JSON document' })
 export class ImportHazardSalesInput {
   @Field(() => ID)
   @IsUUID('all', { message: `businessId ${UUID_MESSAGE}` })
   businessId: string;
 
-  @Field({
-    description: 'CSV（表头 receiptNumber,buyerName,buyerIdNumber,item,quantity,unit,soldAt）或 JSON 数组',
-  })
-  @IsIn(['CSV', 'JSON'])
-  format: string;
+  @Field(() => SalesDocumentFormat, { description: '文件格式 / Format of the document' })
+  @IsEnum(SalesDocumentFormat)
+  format: SalesDocumentFormat;
 
   @Field({ description: '文件内容 / The document' })
   @MaxLength(2_000_000)
@@ -161,3 +169,15 @@ export class HazardSalesPayload {
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+export const HazardBusinessConnection = ConnectionType(
+  HazardBusiness,
+  'HazardBusiness',
+  '危险物品经营单位 / Hazardous-goods businesses, newest first',
+);
+
+export const HazardSaleConnection = ConnectionType(
+  HazardSale,
+  'HazardSale',
+  '实名销售记录 / Real-name sales of a business, newest first',
+);

@@ -1,8 +1,10 @@
 // GraphQL entry points of the hazardous-goods area: thin — arguments in, service call, result out.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../request-scope';
-import { HazardBusiness, HazardSale } from './hazard.entity';
+import { HazardBusiness } from './hazard.entity';
 import {
+  HazardBusinessConnection,
+  HazardSaleConnection,
   HazardBusinessPayload,
   HazardSalesPayload,
   ImportHazardSalesInput,
@@ -21,18 +23,19 @@ const NOTHING = { added: 0, skipped: 0 };
 
 @Resolver(() => HazardBusiness)
 export class HazardResolver {
-  @Query(() => [HazardBusiness], {
+  @Query(() => HazardBusinessConnection, {
     nullable: true,
-    description: '危险物品经营单位 / Hazardous-goods businesses in your jurisdiction',
+    description: '危险物品经营单位（新到旧） / Hazardous-goods businesses in your jurisdiction, newest first',
   })
   hazardBusinesses(
     @Ctx() context: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listHazardBusinesses(context, first);
+    return listHazardBusinesses(context, first, after);
   }
 
-  @Query(() => [HazardSale], {
+  @Query(() => HazardSaleConnection, {
     nullable: true,
     description: '实名销售记录（新到旧） / Real-name sales of a business, newest first',
   })
@@ -40,8 +43,9 @@ export class HazardResolver {
     @Arg('businessId', () => ID) businessId: string,
     @Ctx() context: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listHazardSales(context, businessId, first);
+    return listHazardSales(context, businessId, first, after);
   }
 
   @Mutation(() => HazardBusinessPayload, {

@@ -5,8 +5,9 @@
 import { plainToInstance } from '../../graphql/instances';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
-import { pageSize } from '../../database/paging';
-import { userError, UserInputProblem, type UserError } from '../../graphql/errors';
+import { keysetPage, pageSize, type Connection } from '../../database/paging';
+import { isUuid } from '../../graphql/validation';
+import { badUserInput, notFound, userError, UserInputProblem, type UserError } from '../../graphql/errors';
 import {
   constraintMessageZh,
   createIdempotently,
@@ -193,7 +194,7 @@ export function importHazardSales(
 ): Promise<MutationResult<SalesOutcome>> {
   return runMutation(context, input, async (tx) => {
     const business = await businessInScope(tx, context, input.businessId);
-    const parsed = parseSalesDocument(input.format as 'CSV' | 'JSON', input.content);
+    const parsed = parseSalesDocument(input.format, input.content);
     if ('error' in parsed) throw problem('input.content', { zh: '销售文件无法读取', en: parsed.error });
     const sales = parsed.records.map((record) => plainToInstance(HazardSaleInput, record));
     const problems: UserError[] = [];
@@ -213,27 +214,31 @@ export function importHazardSales(
 export async function listHazardBusinesses(
   context: RequestContext,
   first: number | null | undefined,
-): Promise<HazardBusiness[]> {
+  after: string | null | undefined,
+): Promise<Connection<HazardBusiness>> {
   const size = pageSize(first, context.app.config.limits.maxPageSize);
   const scope = gridInScope(context.user, 'b.grid_id');
-  return context.dataSource
+  const query = context.dataSource
     .getRepository(HazardBusiness)
     .createQueryBuilder('b')
-    .where(scope.sql, scope.params)
-    .orderBy('b.created_at', 'DESC')
-    .limit(size)
-    .getMany();
+    .where(scope.sql, scope.params);
+  return keysetPage(query, 'b', 'created_at', size, after, (business) => business.createdAt);
 }
 
+/** A business's sales, newest first; another jurisdiction's business is answered as a random id is. */
 export async function listHazardSales(
   context: RequestContext,
   businessId: string,
   first: number | null | undefined,
-): Promise<HazardSale[]> {
-  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  after: string | null | undefined,
+): Promise<Connection<HazardSale>> {
+  if (!isUuid(businessId)) throw badUserInput(`${businessId} is not an ID this API issued`, 'businessId');
   const business = await businessInScope(context.dataSource.manager, context, businessId).catch(() => null);
-  if (!business) return [];
-  return context.dataSource
+  if (!business) throw notFound('HazardBusiness');
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const query = context.dataSource
     .getRepository(HazardSale)
-    .find({ where: { businessId: business.id }, order: { soldAt: 'DESC' }, take: size });
+    .createQueryBuilder('s')
+    .where('s.business_id = :businessId', { businessId: business.id });
+  return keysetPage(query, 's', 'sold_at', size, after, (sale) => sale.soldAt);
 }

@@ -1,11 +1,12 @@
 // A department (部门): reference data loaded by the reference-data loader, never hard-coded.
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { DepartmentCode } from './organisation.enums';
 
 @ObjectType({ description: '部门 / Department' })
 @Entity('departments')
 export class Department {
-  @Field({ description: '编码 / Code' })
+  @Field(() => DepartmentCode, { description: '编码 / Code' })
   @PrimaryColumn('text')
   code: string;
 

@@ -1,5 +1,7 @@
-// Enumerations of the organisation: jurisdiction levels, positions and capabilities (SPEC §2).
+// Enumerations of the organisation: jurisdiction levels, positions, capabilities and departments (SPEC §2).
+import departments from '../../database/reference-data/departments.json';
 import { bilingualEnum } from '../../graphql/enums';
+import { DEPARTMENTS, type DepartmentCode as DepartmentCodeValue } from '../../permissions/policy';
 
 export enum JurisdictionLevel {
   CITY = 'CITY',
@@ -74,3 +76,24 @@ bilingualEnum(ReorganisationKind, 'ReorganisationKind', '辖区调整 / Kind of 
   MOVE_GRID: '网格划转到另一村/社区 / A grid moved to another village',
   MERGE_GRIDS: '网格合并 / A grid merged into another grid',
 });
+
+/**
+ * The departments (SPEC §2), as the permission table names them; their labels come from the same
+ * reference data that fills the `departments` table.
+ */
+export const DepartmentCode = Object.fromEntries(DEPARTMENTS.map((code) => [code, code])) as {
+  readonly [K in DepartmentCodeValue]: K;
+};
+export type DepartmentCode = DepartmentCodeValue;
+bilingualEnum(
+  DepartmentCode,
+  'DepartmentCode',
+  '部门编码 / Department code',
+  Object.fromEntries(
+    DEPARTMENTS.map((code) => {
+      const department = departments.find((entry) => entry.code === code);
+      if (!department) throw new Error(`departments.json has no department ${code}`);
+      return [code, `${department.nameZh} / ${department.nameEn}`];
+    }),
+  ) as Record<DepartmentCodeValue, string>,
+);

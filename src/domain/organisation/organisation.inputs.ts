@@ -5,7 +5,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, UUID_MESSAGE } from '../../graphql/validation';
 import { Jurisdiction } from './jurisdiction.entity';
-import { AddedJurisdictionLevel, DisputeRouteMatch, ReorganisationKind } from './organisation.enums';
+import { AddedJurisdictionLevel, DepartmentCode, DisputeRouteMatch, ReorganisationKind } from './organisation.enums';
 
 /** A node's own part of its code: the full code is the parent's code, a dot, and this. */
 const LOCAL_CODE = /^[A-Z0-9]{1,16}$/;
@@ -187,7 +187,7 @@ export class DisputeRouteEntry {
   @Field({ description: '类别、来源或场所的值 / The category, source or venue, e.g. LAND_FOREST' })
   matchValue: string;
 
-  @Field(() => [String], {
+  @Field(() => [DepartmentCode], {
     description:
       '分流到的部门编码 / Departments the dispute is routed to (COMPREHENSIVE_GOVERNANCE, GRID and CITY_CENTER see every dispute and are not listed)',
   })
@@ -224,9 +224,8 @@ export class SetDisputeRouteInput {
   })
   matchValue: string;
 
-  @Field(() => [String], { description: '部门编码（可为空） / Department codes; empty routes it to none' })
+  @Field(() => [DepartmentCode], { description: '部门编码（可为空） / Department codes; empty routes it to none' })
   @ArrayMaxSize(20)
-  @Matches(/^[A-Z_]{1,64}$/, { each: true, message: 'departmentCodes must be department codes' })
   departmentCodes: string[];
 
   @Field(() => Int, { description: '读取时的分流版本 / The routing version this edit was made against' })

@@ -3,7 +3,7 @@
 // second-factor state, no capabilities: those stay on `User`, which only ADMIN lists).
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
-import { Position } from './organisation.enums';
+import { DepartmentCode, Position } from './organisation.enums';
 
 @ObjectType({
   description:
@@ -16,7 +16,7 @@ export class StaffMember {
   @Field({ description: '姓名 / Display name' })
   displayName: string;
 
-  @Field({ description: '部门编码 / Department code' })
+  @Field(() => DepartmentCode, { description: '部门编码 / Department code' })
   departmentCode: string;
 
   @Field(() => Position, { description: '职务 / Position' })
@@ -37,7 +37,7 @@ export const STAFF_MEMBER_COLUMNS = [
 
 @InputType({ description: '工作人员筛选 / Filter the staff directory' })
 export class StaffFilter {
-  @Field(() => String, { nullable: true, description: '部门编码 / Department code' })
+  @Field(() => DepartmentCode, { nullable: true, description: '部门编码 / Department code' })
   departmentCode?: string | null;
 
   @Field(() => Position, { nullable: true, description: '职务 / Position' })

@@ -3,7 +3,7 @@
 // recovery codes' hashes never leave the server.
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Capability, Position } from './organisation.enums';
+import { Capability, DepartmentCode, Position } from './organisation.enums';
 
 @ObjectType({ description: '账号 / User account' })
 @Entity('users')
@@ -26,7 +26,7 @@ export class User {
   @Column('text')
   displayName: string;
 
-  @Field({ description: '部门编码 / Department code' })
+  @Field(() => DepartmentCode, { description: '部门编码 / Department code' })
   @Column('text')
   departmentCode: string;
 

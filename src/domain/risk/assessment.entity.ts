@@ -50,9 +50,9 @@ export class AssessmentIndicator {
   @PrimaryColumn('uuid')
   assessmentId: string;
 
-  @Field({ description: '要素编码 / Indicator code' })
-  @PrimaryColumn('text')
-  indicatorCode: string;
+  @Field({ description: '要素编码 / Indicator code, as in the catalog' })
+  @PrimaryColumn('text', { name: 'indicator_code' })
+  code: string;
 
   @Field(() => IndicatorCategory, { description: '类别 / Category' })
   @Column('text')

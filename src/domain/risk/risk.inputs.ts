@@ -1,6 +1,7 @@
 // GraphQL inputs and payloads of the risk area.
 import { ArrayMaxSize, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../graphql/connection';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, TEXT_MAX, UUID_MESSAGE } from '../../graphql/validation';
 import { Assessment } from './assessment.entity';
@@ -42,3 +43,9 @@ export class RecordAssessmentPayload {
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+export const AssessmentConnection = ConnectionType(
+  Assessment,
+  'Assessment',
+  '风险评估 / A person’s assessments, newest first',
+);

@@ -7,14 +7,15 @@ import { selectedColumns } from '../../graphql/selection';
 import type { RequestContext } from '../../request-scope';
 import { Assessment, AssessmentIndicator } from './assessment.entity';
 import { IndicatorCatalogVersion } from './indicator.entity';
-import { RecordAssessmentInput, RecordAssessmentPayload } from './risk.inputs';
+import { AssessmentConnection, RecordAssessmentInput, RecordAssessmentPayload } from './risk.inputs';
 import { assessmentsOf, indicatorCatalog, recordAssessment } from './risk.service';
-import { TierChangeRequest, TierChangeStatus } from './tier-change.entity';
+import { TierChangeStatus } from './tier-change.entity';
 import {
   DecideTierChangeInput,
   OverdueReviewConnection,
   RequestTierChangeInput,
   TierChangePayload,
+  TierChangeRequestConnection,
 } from './tier-change.inputs';
 import {
   decideTierChange,
@@ -25,12 +26,17 @@ import {
 
 @Resolver(() => Assessment)
 export class AssessmentResolver {
-  @Query(() => [Assessment], {
+  @Query(() => AssessmentConnection, {
     nullable: true,
-    description: '某人的风险评估（新到旧） / A person’s assessments',
+    description: '某人的风险评估（新到旧） / A person’s assessments, newest first',
   })
-  assessments(@Arg('personId', () => ID) personId: string, @Ctx() context: RequestContext) {
-    return assessmentsOf(context, personId);
+  assessments(
+    @Arg('personId', () => ID) personId: string,
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return assessmentsOf(context, personId, first, after);
   }
 
   @Query(() => IndicatorCatalogVersion, { description: '识别要素目录（默认现行版本） / Indicator catalog' })
@@ -78,16 +84,18 @@ export class AssessmentResolver {
     return { request: result, userErrors };
   }
 
-  @Query(() => [TierChangeRequest], {
+  @Query(() => TierChangeRequestConnection, {
     nullable: true,
-    description: '变更申请（新到旧，最多100） / Tier change requests, newest first',
+    description: '变更申请（新到旧） / Tier change requests, newest first',
   })
   tierChangeRequests(
     @Ctx() context: RequestContext,
     @Arg('personId', () => ID, { nullable: true }) personId?: string,
     @Arg('status', () => TierChangeStatus, { nullable: true }) status?: TierChangeStatus,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return listTierChangeRequests(context, personId, status);
+    return listTierChangeRequests(context, personId, status, first, after);
   }
 
   @Query(() => OverdueReviewConnection, {

@@ -1,6 +1,7 @@
 // The risk area: record assessments against the current indicator catalog and recompute the tier in
 // the same transaction; read a person's assessments and the catalog.
 import type { RequestContext } from '../../request-scope';
+import { keysetPage, pageSize, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, notFound } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
@@ -67,7 +68,7 @@ export async function recordAssessment(
         await tx.getRepository(AssessmentIndicator).insert(
           input.indicators.map((observed) => ({
             assessmentId,
-            indicatorCode: observed.code,
+            code: observed.code,
             category: byCode.get(observed.code)?.category,
             note: observed.note.trim(),
           })),
@@ -112,11 +113,21 @@ export async function recordAssessment(
   });
 }
 
-export async function assessmentsOf(context: RequestContext, personId: string): Promise<Assessment[]> {
+export async function assessmentsOf(
+  context: RequestContext,
+  personId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<Assessment>> {
   if (!isUuid(personId)) throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
   const person = await context.loaders.people.person.load(personId);
   if (!person) throw notFound('Person');
-  return context.loaders.risk.assessmentsByPersonId.load(personId);
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
+  const query = context.dataSource
+    .getRepository(Assessment)
+    .createQueryBuilder('a')
+    .where('a.person_id = :personId', { personId: person.id });
+  return keysetPage(query, 'a', 'assessed_at', size, after, (assessment) => assessment.assessedAt);
 }
 
 export async function indicatorCatalog(

@@ -86,3 +86,9 @@ export const OverdueReviewConnection = ConnectionType(
   'OverdueReview',
   '逾期未复核 / Overdue reviews, most overdue first',
 );
+
+export const TierChangeRequestConnection = ConnectionType(
+  TierChangeRequest,
+  'TierChangeRequest',
+  '变更申请 / Tier change requests, newest first',
+);

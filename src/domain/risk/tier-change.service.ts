@@ -2,7 +2,7 @@
 // tiers involved; an approved override sets the effective tier until the next assessment. The
 // overdue-review list: persons whose latest assessment is past its review-by date.
 import type { RequestContext } from '../../request-scope';
-import { decodeCursor, pageSize, toConnection, type Connection } from '../../database/paging';
+import { decodeCursor, keysetPage, pageSize, toConnection, type Connection } from '../../database/paging';
 import { isUuid } from '../../graphql/validation';
 import { badUserInput, ErrorCode, notFound, staleVersion } from '../../graphql/errors';
 import { createIdempotently, problem, runMutation, type MutationResult } from '../../graphql/mutation';
@@ -137,9 +137,12 @@ export async function listTierChangeRequests(
   context: RequestContext,
   personId: string | null | undefined,
   status: TierChangeStatus | null | undefined,
-): Promise<TierChangeRequest[]> {
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<TierChangeRequest>> {
   if (personId && !isUuid(personId))
     throw badUserInput(`${personId} is not an ID this API issued`, 'personId');
+  const size = pageSize(first, context.app.config.limits.maxPageSize);
   const scope = personScope(context.user, 'p', context.now());
   const query = context.dataSource
     .getRepository(TierChangeRequest)
@@ -148,7 +151,7 @@ export async function listTierChangeRequests(
     .where(scope.sql, scope.params);
   if (personId) query.andWhere('r.person_id = :personId', { personId });
   if (status) query.andWhere('r.status = :status', { status });
-  return query.orderBy('r.requested_at', 'DESC').limit(context.app.config.limits.maxPageSize).getMany();
+  return keysetPage(query, 'r', 'requested_at', size, after, (request) => request.requestedAt);
 }
 
 export async function listOverdueReviews(

@@ -136,11 +136,16 @@ test('REPORTED → ACCEPTED (grid leader) → IN_MEDIATION → session → RESOL
     userErrors: [{ message: expect.stringMatching(/allowed: none/) }],
   });
 
-  const DUE = `{ returnVisitsDue(withinDays: 0) { sequence overdue dispute { id } } }`;
-  expect((await api.gql(DUE, {}, worker)).data?.returnVisitsDue).toEqual([]);
+  const DUE = `{ returnVisitsDue(withinDays: 0) { totalCount edges { node { sequence overdue dispute { id } } } } }`;
+  const due = async () => {
+    const page = (await api.gql(DUE, {}, worker)).data?.returnVisitsDue;
+    expect(page.totalCount).toBe(page.edges.length);
+    return page.edges.map((edge: any) => edge.node);
+  };
+  expect(await due()).toEqual([]);
   api.clock.advanceDays(31);
   worker = await api.login('grid.worker');
-  expect((await api.gql(DUE, {}, worker)).data?.returnVisitsDue).toEqual([
+  expect(await due()).toEqual([
     { sequence: 1, overdue: true, dispute: { id } },
   ]);
   const visit = await api.gql(
@@ -149,10 +154,10 @@ test('REPORTED → ACCEPTED (grid leader) → IN_MEDIATION → session → RESOL
     worker,
   );
   expect(visit.data?.recordReturnVisit.returnVisit).toEqual({ sequence: 1 });
-  expect((await api.gql(DUE, {}, worker)).data?.returnVisitsDue).toEqual([]);
+  expect(await due()).toEqual([]);
   api.clock.advanceDays(60);
   worker = await api.login('grid.worker');
-  expect((await api.gql(DUE, {}, worker)).data?.returnVisitsDue).toEqual([
+  expect(await due()).toEqual([
     { sequence: 2, overdue: true, dispute: { id } },
   ]);
   api.clock.advanceDays(-91);

@@ -199,17 +199,17 @@ test('a bad row is named by its line and nothing of the file is written', async 
 });
 
 test('the register stays with its departments: others are refused, EMERGENCY_MANAGEMENT sees buyer IDs masked', async () => {
-  const SALES = `query($b: ID!) { hazardSales(businessId: $b) { receiptNumber buyerIdNumber } }`;
+  const SALES = `query($b: ID!) { hazardSales(businessId: $b) { edges { node { receiptNumber buyerIdNumber } } } }`;
   const police = await api.login('police.leader');
   expect(errorCodes(await api.gql(SALES, { b: businessId }, police))).toEqual({ hazardSales: 'FORBIDDEN' });
   const emergency = await api.login('emergency_management.worker');
   const masked = await api.gql(SALES, { b: businessId }, emergency);
-  expect(masked.data?.hazardSales.find((s: any) => s.receiptNumber === 'R-001').buyerIdNumber).toBe(
+  expect(masked.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber).toBe(
     '**************1234',
   );
   const market = await api.login('market_supervision.worker');
   const full = await api.gql(SALES, { b: businessId }, market);
-  expect(full.data?.hazardSales.find((s: any) => s.receiptNumber === 'R-001').buyerIdNumber).toBe(ORANGE_ID);
+  expect(full.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber).toBe(ORANGE_ID);
 });
 
 test('a licence already on record is refused exactly as a malformed one, and nothing is written', async () => {

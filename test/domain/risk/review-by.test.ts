@@ -94,11 +94,11 @@ test('an ORANGE override ends at its review-by date: flagged, then the computed 
     tierExplanation: { tier: 'NONE', computedTier: 'NONE', override: null },
   });
   const history = await api.gql(
-    `query($id: ID!) { tierChangeRequests(personId: $id) { id status } }`,
+    `query($id: ID!) { tierChangeRequests(personId: $id) { edges { node { id status } } } }`,
     { id: personId },
     reader,
   );
-  expect(history.data?.tierChangeRequests).toEqual([{ id: requestId, status: 'EXPIRED' }]);
+  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([{ id: requestId, status: 'EXPIRED' }]);
   // The feed carries both: the person's tier and the request's status changed, in one commit.
   const changed = (await api.dataSource.query(
     `SELECT c.record_type, c.changed FROM record_changes c JOIN record_change_commits k ON k.xid = c.xid
@@ -196,11 +196,11 @@ test('the decider of the override’s level renews it before the date; nobody el
   const renewalId: string = renewed.data?.renewTierOverride.request.id;
   const renewedAt = api.clock.now.getTime();
   const history = await api.gql(
-    `query($id: ID!) { tierChangeRequests(personId: $id) { id status } }`,
+    `query($id: ID!) { tierChangeRequests(personId: $id) { edges { node { id status } } } }`,
     { id: personId },
     streetLeader,
   );
-  expect(history.data?.tierChangeRequests).toEqual(
+  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual(
     expect.arrayContaining([
       { id: renewalId, status: 'APPROVED' },
       { id: requestId, status: 'SUPERSEDED' },

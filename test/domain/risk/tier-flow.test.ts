@@ -53,7 +53,7 @@ test('one CHARACTER + one BEHAVIOR indicator + an open dispute is RED; resolving
 
   const assessment = await api.gql(
     `mutation($input: RecordAssessmentInput!) { recordAssessment(input: $input) {
-       assessment { tier reviewBy indicators { indicatorCode category note } } userErrors { field message } } }`,
+       assessment { tier reviewBy indicators { code category note } } userErrors { field message } } }`,
     {
       input: {
         personId: respondent,

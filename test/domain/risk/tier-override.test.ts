@@ -69,11 +69,11 @@ test('ORANGE override: refused for the grid leader, approved by the street leade
   );
   expect(trail.map((e) => e.operation)).toEqual(['requestTierChange', 'decideTierChange']);
   const history = await api.gql(
-    `query($id: ID!) { tierChangeRequests(personId: $id) { status } }`,
+    `query($id: ID!) { tierChangeRequests(personId: $id) { edges { node { status } } } }`,
     { id: person },
     worker,
   );
-  expect(history.data?.tierChangeRequests).toEqual([{ status: 'APPROVED' }]);
+  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([{ status: 'APPROVED' }]);
 
   await recordAssessment(api, worker, person, ['WITHDRAWN']);
   const afterAssessment = await api.gql(

@@ -169,7 +169,7 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'WebhookDelivery.lastResponseStatus': 'a delivery with no answer yet (or a connection that failed)',
   'WebhookDelivery.deliveredAt': 'a delivery not delivered yet',
   'RegisterWebhookPayload.signingSecret': 'a refused registration',
-  'SetAccountabilityThresholdPayload.criteria': 'a refused edit',
+  'AccountabilityCriteriaPayload.criteria': 'a refused edit',
 };
 
 /** A mutation's answer: the record it returns is absent when it answers with userErrors instead. */

@@ -363,7 +363,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   DisputeRouting: SIGNED_IN,
   DisputeRouteEntry: SIGNED_IN,
   SetDisputeRoutePayload: ADMINS,
-  SetAccountabilityThresholdPayload: ADMINS,
+  AccountabilityCriteriaPayload: ADMINS,
   AddJurisdictionPayload: ADMINS,
   ReorganisationPayload: ADMINS,
   Reorganisation: ADMINS,
@@ -455,7 +455,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   QuarterlyFollowUp: SCORECARD_READERS,
   YearlyAssessment: SCORECARD_READERS,
   YearlyScore: SCORECARD_READERS,
-  // Only the ADMIN's edit answers it (setAccountabilityThreshold).
+  // Only the ADMIN's edits answer it (setAccountabilityThreshold, setAccountabilityWeight).
   AccountabilityCriterion: ADMINS,
   QuarterlyUnit: SCORECARD_READERS,
   Shortfall: SCORECARD_READERS,
@@ -912,6 +912,7 @@ export const OPERATION_POLICY: Readonly<Record<string, Audience>> = {
   'Mutation.reorganiseMergeGrids': ADMINS,
   'Mutation.setDisputeRoute': ADMINS,
   'Mutation.setAccountabilityThreshold': ADMINS,
+  'Mutation.setAccountabilityWeight': ADMINS,
   'Mutation.publishIndicatorCatalog': ADMINS,
   'Query.person': STAFF,
   'Query.persons': STAFF,

@@ -43,6 +43,7 @@ const NOT_CREATING: Readonly<Record<string, string>> = {
   setServiceAccountBudget: 'sets an account’s budget; repeating it changes nothing',
   setDisputeRoute: 'sets reference data; repeating it changes nothing',
   setAccountabilityThreshold: 'sets reference data; repeating it changes nothing (a userError)',
+  setAccountabilityWeight: 'sets reference data; repeating it changes nothing (a userError)',
   reorganiseMoveGrid: 'moves a grid; a retry finds it moved',
   reorganiseMergeGrids: 'retires a grid into another; a retry finds it retired',
   recordPoliceCounts: 'sets the counts of a jurisdiction and month (an upsert)',

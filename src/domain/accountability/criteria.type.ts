@@ -1,6 +1,6 @@
 // The thresholds of the scorecards (accountability_criteria, reference data) as GraphQL types, and the
 // ADMIN's edit of one (criteria.service.ts).
-import { Matches, MaxLength, Min } from 'class-validator';
+import { Matches, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, InputType, ObjectType } from 'type-graphql';
 import { bilingualEnum } from '../../graphql/enums';
 import { UserError } from '../../graphql/errors';
@@ -52,8 +52,26 @@ export class SetAccountabilityThresholdInput {
   reason: string;
 }
 
-@ObjectType()
-export class SetAccountabilityThresholdPayload {
+@InputType({ description: '修改考核权重 / Set the weight of one figure in the yearly score' })
+export class SetAccountabilityWeightInput {
+  @Field(() => AccountabilityFigure)
+  figure: AccountabilityFigure;
+
+  @Field(() => Float, {
+    description: '新权重 / The new weight; a score is the weighted mean of the figures, so weights need not sum to 1',
+  })
+  @Min(0, { message: 'weight must not be negative' })
+  @Max(100, { message: 'weight must be at most 100' })
+  weight: number;
+
+  @Field({ description: '修改原因 / Why, for the audit trail' })
+  @Matches(/\S/, { message: 'reason must not be empty' })
+  @MaxLength(REASON_MAX)
+  reason: string;
+}
+
+@ObjectType({ description: '考核阈值或权重修改结果 / The criteria after an edit of a threshold or weight' })
+export class AccountabilityCriteriaPayload {
   @Field(() => [AccountabilityCriterion], {
     nullable: true,
     description: '修改后的全部阈值 / Every criterion after the edit',

@@ -149,11 +149,40 @@ test('一年一考核: every village scored by the weights and ranked, matching 
     { input: { personId: person, description: '扬言报复' } },
     worker,
   );
-  // Only the unacknowledged alerts weigh: then a village's score is 100 / (1 + its count) exactly.
-  await api.dataSource.query(
-    `UPDATE accountability_criteria SET weight = CASE figure WHEN 'UNACKNOWLEDGED_ALERTS' THEN 1 ELSE 0 END`,
-  );
+  // The weights are reference data an ADMIN sets. Only the unacknowledged alerts weigh: then a
+  // village's score is 100 / (1 + its count) exactly.
+  const admin = await api.login('admin');
+  const SET_WEIGHT = `mutation($input: SetAccountabilityWeightInput!) { setAccountabilityWeight(input: $input) {
+    criteria { figure weight } userErrors { field code } } }`;
+  const weigh = (figure: string, weight: number, token = admin) =>
+    api.gql(SET_WEIGHT, { input: { figure, weight, reason: '年度考核只看预警签收' } }, token);
   try {
+    expect(errorCodes(await weigh('UNACKNOWLEDGED_ALERTS', 1, worker))).toEqual({
+      setAccountabilityWeight: 'FORBIDDEN',
+    });
+    expect((await weigh('UNACKNOWLEDGED_ALERTS', 1)).data?.setAccountabilityWeight.userErrors).toEqual([]);
+    for (const figure of ['FOLLOW_UP_COMPLIANCE', 'OVERDUE_REVIEWS', 'RESOLUTION_RATE'])
+      expect((await weigh(figure, 0)).data?.setAccountabilityWeight.userErrors).toEqual([]);
+    // The last figure that weighs cannot be set to 0, and a weight it already has is refused: nothing changes.
+    const weightsBefore = await api.dataSource.query(`SELECT figure, weight FROM accountability_criteria`);
+    expect((await weigh('UNACKNOWLEDGED_ALERTS', 0)).data?.setAccountabilityWeight).toEqual({
+      criteria: null,
+      userErrors: [{ field: 'input.weight', code: 'BAD_USER_INPUT' }],
+    });
+    expect((await weigh('RESOLUTION_RATE', 0)).data?.setAccountabilityWeight.userErrors).toEqual([
+      { field: 'input.weight', code: 'BAD_USER_INPUT' },
+    ]);
+    expect(await api.dataSource.query(`SELECT figure, weight FROM accountability_criteria`)).toEqual(
+      weightsBefore,
+    );
+    const weightAudit: { record_ids: string[]; detail: Record<string, unknown> }[] = await api.dataSource.query(
+      `SELECT record_ids, detail FROM audit_entries WHERE operation = 'setAccountabilityWeight' ORDER BY seq`,
+    );
+    expect(weightAudit[0]).toEqual({
+      record_ids: ['UNACKNOWLEDGED_ALERTS'],
+      detail: expect.objectContaining({ weight: 1, previousWeight: 0.2, reason: '年度考核只看预警签收' }),
+    });
+    expect(weightAudit).toHaveLength(4);
     const YEARLY = `query($j: ID!) { yearlyAssessment(jurisdictionId: $j, year: 2026) {
       year multiFatalityIncidents { count }
       units { unit { code } score rank unacknowledgedAlerts { count } multiFatalityIncidents { count } } } }`;

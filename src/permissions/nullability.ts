@@ -170,6 +170,10 @@ export const ABSENT_VALUES: Readonly<Record<string, string>> = {
   'WebhookDelivery.deliveredAt': 'a delivery not delivered yet',
   'RegisterWebhookPayload.signingSecret': 'a refused registration',
   'AccountabilityCriteriaPayload.criteria': 'a refused edit',
+  'QuarterlyUnit.unit': 'a department’s row (it names the department instead)',
+  'QuarterlyUnit.department': 'a village’s row (it names the village instead)',
+  'YearlyScore.unit': 'a department’s row (it names the department instead)',
+  'YearlyScore.department': 'a village’s row (it names the village instead)',
 };
 
 /** A mutation's answer: the record it returns is absent when it answers with userErrors instead. */

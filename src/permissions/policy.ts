@@ -455,6 +455,9 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   QuarterlyFollowUp: SCORECARD_READERS,
   YearlyAssessment: SCORECARD_READERS,
   YearlyScore: SCORECARD_READERS,
+  // The year's incidents as the scorecard lists them: when, what, how many, where (the unit), and the
+  // id the case review opens by (its readers include SCORECARD_READERS). No place, summary or person.
+  YearIncident: SCORECARD_READERS,
   // Only the ADMIN's edits answer it (setAccountabilityThreshold, setAccountabilityWeight).
   AccountabilityCriterion: ADMINS,
   QuarterlyUnit: SCORECARD_READERS,

@@ -12,7 +12,7 @@ export interface SqlPredicate {
 }
 
 /** LIKE pattern matching the paths of a node's descendants (wildcards in the path escaped). */
-function descendantsPattern(path: string): string {
+export function descendantsPattern(path: string): string {
   return `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
 }
 

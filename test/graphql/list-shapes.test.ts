@@ -38,7 +38,8 @@ const BOUNDED: Record<string, string> = {
   'Person.referrals': 'one person’s referrals within the retention period',
   'PersonAccessReport.edges': 'a page of the access report, sized by `first` and continued by its own cursor',
   'PersonCorrection.changes': 'the fields one correction changed',
-  'QuarterlyFollowUp.units': 'the villages and departments of one street',
+  'QuarterlyFollowUp.units': 'the villages of one street',
+  'QuarterlyFollowUp.departments': 'about twenty departments',
   'QuarterlyUnit.shortfalls': 'one per threshold of the quarterly list',
   'QuarterlyUnit.trend': 'the three months of one quarter',
   'Reorganisation.moved': 'one count per kind of record moved',
@@ -47,7 +48,9 @@ const BOUNDED: Record<string, string> = {
   'Viewer.operations': 'one entry per operation of the schema',
   'Viewer.types': 'one entry per type of the schema',
   'ViewerType.fields': 'the fields of one type',
-  'YearlyAssessment.units': 'the villages and departments of one jurisdiction',
+  'YearlyAssessment.units': 'the villages of one jurisdiction',
+  'YearlyAssessment.departments': 'about twenty departments',
+  'YearlyAssessment.incidents': 'the year’s extreme-violence incidents in one jurisdiction: a few',
 };
 
 const schema = buildSchema(readFileSync(path.join(__dirname, '../../schema/schema.graphql'), 'utf8'));

@@ -55,7 +55,14 @@ export function setAccountabilityThreshold(
         en: `${input.figure} is a count: its threshold is a whole number`,
       });
     }
-    return setCriterion(tx, 'setAccountabilityThreshold', input.figure, 'threshold', input.threshold, input.reason);
+    return setCriterion(
+      tx,
+      'setAccountabilityThreshold',
+      input.figure,
+      'threshold',
+      input.threshold,
+      input.reason,
+    );
   });
 }
 

@@ -58,7 +58,8 @@ export class SetAccountabilityWeightInput {
   figure: AccountabilityFigure;
 
   @Field(() => Float, {
-    description: '新权重 / The new weight; a score is the weighted mean of the figures, so weights need not sum to 1',
+    description:
+      '新权重 / The new weight; a score is the weighted mean of the figures, so weights need not sum to 1',
   })
   @Min(0, { message: 'weight must not be negative' })
   @Max(100, { message: 'weight must be at most 100' })

@@ -1,16 +1,19 @@
 // The quarterly list (一季一约谈): for each village under a jurisdiction, its figures of the quarter
 // from the monthly figures (the same computation as the bulletin) and the unacknowledged alerts,
 // compared with the thresholds of accountability_criteria (reference data); the units that fall
-// short, with their month-by-month trend. Counts follow the reader's view of the small-cell rule.
+// short, with their month-by-month trend; and the departments that fall short on their work under
+// the jurisdiction (department-figures.ts). Counts follow the reader's view of the small-cell rule.
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../request-scope';
 import { badUserInput } from '../../graphql/errors';
+import { descendantsPattern } from '../../permissions/scope';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { computeMonthlyFigures, figureViewOf, nodeInScope } from '../reports/monthly-figures.service';
 import { FigureCount, FigureShare, type MonthlyFigures } from '../reports/monthly-figures.type';
 import { parseMonth, ratio, shownCount, type FigureView } from '../reports/rules';
+import { departmentFigures } from './department-figures';
 import { QuarterlyFollowUp, QuarterlyUnit, Shortfall } from './quarterly.type';
-import { fallsShort, quarterMonths, type Criterion } from './rules';
+import { fallsShort, quarterMonths, type Criterion, type Figures } from './rules';
 
 export async function loadCriteria(dataSource: DataSource): Promise<Criterion[]> {
   const rows: { figure: string; direction: 'AT_LEAST' | 'AT_MOST'; threshold: string; weight: string }[] =
@@ -30,17 +33,10 @@ export async function unitsOf(dataSource: DataSource, node: Jurisdiction): Promi
     .getMany();
 }
 
-/** A unit's exact figures over some months: the values the thresholds and weights apply to. */
-export interface UnitFigures {
+/** A unit's figures, with the monthly figures they were made of. */
+export interface UnitFigures extends Figures {
   unit: Jurisdiction;
   months: MonthlyFigures[];
-  followUpCompliance: number | null;
-  overdueReviews: number;
-  unacknowledgedAlerts: number;
-  resolved: number;
-  closed: number;
-  resolutionRate: number | null;
-  valueOf: Record<string, number | null>;
 }
 
 /** Alerts raised in the period under `unit` that some recipient had not acknowledged by its end. */
@@ -49,7 +45,7 @@ async function unacknowledgedAlerts(dataSource: DataSource, unit: Jurisdiction, 
     `SELECT count(DISTINCT a.id)::int AS n FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id
       WHERE a.grid_id IN (SELECT id FROM jurisdictions WHERE path = $1 OR path LIKE $2)
         AND a.raised_at >= $3 AND a.raised_at < $4 AND (r.acknowledged_at IS NULL OR r.acknowledged_at >= $4)`,
-    [unit.path, `${unit.path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`, start, end],
+    [unit.path, descendantsPattern(unit.path), start, end],
   );
   return row?.n ?? 0;
 }
@@ -109,10 +105,8 @@ export async function quarterlyFollowUp(
   const node = await nodeInScope(context, jurisdictionId);
   const view = figureViewOf(context.user);
   const criteria = await loadCriteria(context.dataSource);
-  const units: QuarterlyUnit[] = [];
-  for (const unit of await unitsOf(context.dataSource, node)) {
-    const figures = await unitFigures(context.dataSource, unit, months);
-    const shortfalls = criteria
+  const shortfallsOf = (figures: Figures) =>
+    criteria
       .filter((criterion) => fallsShort(criterion, figures.valueOf[criterion.figure] ?? null))
       .map((criterion) =>
         Object.assign(new Shortfall(), {
@@ -122,21 +116,32 @@ export async function quarterlyFollowUp(
           value: figures.valueOf[criterion.figure] ?? null,
         }),
       );
+  const row = (figures: Figures, shortfalls: Shortfall[], trend: MonthlyFigures[]) =>
+    Object.assign(new QuarterlyUnit(), {
+      unit: null,
+      department: null,
+      shortfalls,
+      followUpCompliance: shownShareOf(figures.followUpCompliance, view),
+      overdueReviews: shownCountOf(figures.overdueReviews, view),
+      unacknowledgedAlerts: shownCountOf(figures.unacknowledgedAlerts, view),
+      resolutionRate: shownShareOf(figures.resolutionRate, view),
+      trend,
+    });
+  const units: QuarterlyUnit[] = [];
+  for (const unit of await unitsOf(context.dataSource, node)) {
+    const figures = await unitFigures(context.dataSource, unit, months);
+    const shortfalls = shortfallsOf(figures);
     if (shortfalls.length === 0) continue;
     const trend: MonthlyFigures[] = [];
     for (const month of months)
       trend.push(await computeMonthlyFigures(context.dataSource, unit, month, view));
-    units.push(
-      Object.assign(new QuarterlyUnit(), {
-        unit,
-        shortfalls,
-        followUpCompliance: shownShareOf(figures.followUpCompliance, view),
-        overdueReviews: shownCountOf(figures.overdueReviews, view),
-        unacknowledgedAlerts: shownCountOf(figures.unacknowledgedAlerts, view),
-        resolutionRate: shownShareOf(figures.resolutionRate, view),
-        trend,
-      }),
-    );
+    units.push(Object.assign(row(figures, shortfalls, trend), { unit }));
   }
-  return Object.assign(new QuarterlyFollowUp(), { jurisdiction: node, quarter, units });
+  const departments: QuarterlyUnit[] = [];
+  for (const figures of await departmentFigures(context.dataSource, node, months)) {
+    const shortfalls = shortfallsOf(figures);
+    if (shortfalls.length > 0)
+      departments.push(Object.assign(row(figures, shortfalls, []), { department: figures.department }));
+  }
+  return Object.assign(new QuarterlyFollowUp(), { jurisdiction: node, quarter, units, departments });
 }

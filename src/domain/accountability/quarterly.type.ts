@@ -1,6 +1,8 @@
 // The quarterly list (一季一约谈): the villages whose figures fell short of the thresholds in the
-// quarter, each with its figures and the month-by-month trend, for the leader who holds the talks.
+// quarter, each with its figures and the month-by-month trend, and the departments that fell short on
+// their work under the jurisdiction, for the leader who holds the talks.
 import { Field, Float, ObjectType } from 'type-graphql';
+import { Department } from '../organisation/department.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { FigureCount, FigureShare, MonthlyFigures } from '../reports/monthly-figures.type';
 
@@ -21,10 +23,18 @@ export class Shortfall {
   value: number | null;
 }
 
-@ObjectType({ description: '约谈对象 / A unit that fell short, with its figures of the quarter' })
+@ObjectType({
+  description: '约谈对象 / A village or a department that fell short, with its figures of the quarter',
+})
 export class QuarterlyUnit {
-  @Field(() => Jurisdiction)
-  unit: Jurisdiction;
+  @Field(() => Jurisdiction, {
+    nullable: true,
+    description: '下级单位 / The village (null on a department’s row)',
+  })
+  unit: Jurisdiction | null;
+
+  @Field(() => Department, { nullable: true, description: '部门 / The department (null on a village’s row)' })
+  department: Department | null;
 
   @Field(() => [Shortfall])
   shortfalls: Shortfall[];
@@ -45,7 +55,9 @@ export class QuarterlyUnit {
   @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the quarter' })
   resolutionRate: FigureShare;
 
-  @Field(() => [MonthlyFigures], { description: '逐月趋势 / The monthly figures of the quarter' })
+  @Field(() => [MonthlyFigures], {
+    description: '逐月趋势 / A village’s monthly figures of the quarter (a department’s row has none)',
+  })
   trend: MonthlyFigures[];
 }
 
@@ -57,6 +69,11 @@ export class QuarterlyFollowUp {
   @Field({ description: '季度 / Quarter, YYYY-Qn (China Standard Time)' })
   quarter: string;
 
-  @Field(() => [QuarterlyUnit], { description: '未达标的下级单位 / Units below a threshold' })
+  @Field(() => [QuarterlyUnit], { description: '未达标的下级单位 / Villages below a threshold' })
   units: QuarterlyUnit[];
+
+  @Field(() => [QuarterlyUnit], {
+    description: '未达标的部门 / Departments below a threshold on their work under the jurisdiction',
+  })
+  departments: QuarterlyUnit[];
 }

@@ -93,6 +93,17 @@ export function quarterMonths(quarter: string): string[] | null {
   return [0, 1, 2].map((offset) => `${match[1]}-${String(first + offset).padStart(2, '0')}`);
 }
 
+/** Exact figures over some months: the values the thresholds and weights apply to. */
+export interface Figures {
+  followUpCompliance: number | null;
+  overdueReviews: number;
+  unacknowledgedAlerts: number;
+  resolved: number;
+  closed: number;
+  resolutionRate: number | null;
+  valueOf: Record<string, number | null>;
+}
+
 /** A threshold of the scorecards (reference data: accountability_criteria). */
 export interface Criterion {
   figure: string;

@@ -12,7 +12,7 @@ import { badUserInput, notFound, UserError } from '../../graphql/errors';
 import { problem, runMutation, type MutationResult } from '../../graphql/mutation';
 import { UUID_MESSAGE, isUuid } from '../../graphql/validation';
 import { rowAccess } from '../../permissions/policy';
-import { subtreeNodesSql, subtreeParams } from '../../permissions/scope';
+import { descendantsPattern, subtreeNodesSql, subtreeParams } from '../../permissions/scope';
 import { FOLLOW_UP_CADENCE_DAYS } from '../assignments/rules';
 import { AlertKind } from '../alerts/alert.entity';
 import { DisputeCategory, DisputeLevel, DisputeStatus } from '../disputes/disputes.enums';
@@ -140,7 +140,7 @@ export async function computeMonthlyFigures(
   const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
     .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
     .join(' ');
-  const descendants = `${node.path.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+  const descendants = descendantsPattern(node.path);
   const [row] = (await dataSource.query(
     `WITH grids AS MATERIALIZED (
        SELECT array_agg(id) AS ids FROM jurisdictions WHERE path = $1 OR path LIKE $2),

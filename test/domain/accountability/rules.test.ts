@@ -108,7 +108,7 @@ test('the yearly score weighs each criterion by how far it was met; equal scores
   expect(ranksOf([50, 100, 50, 20])).toEqual([2, 1, 2, 4]);
 });
 
-test('the yearly scorecard document: a bar per score, none for a withheld one, names escaped', () => {
+test('the yearly scorecard document: a bar per score (villages and departments), none for a withheld one, names escaped, the incidents with their review command', () => {
   const count = (value: number | null) => ({ count: value, suppressed: value === null });
   const share = (value: number | null) => ({ share: value, suppressed: value === null });
   const unit = (name: string, score: number | null, rank: number | null) => ({
@@ -126,10 +126,31 @@ test('the yearly scorecard document: a bar per score, none for a withheld one, n
     year: 2026,
     multiFatalityIncidents: count(1),
     units: [unit('东村', 90, 1), unit('西村', 50, 2), unit('北村', null, null)],
+    departments: [
+      {
+        ...unit('x', 75, 1),
+        unit: null,
+        department: { code: 'POLICE', nameZh: '派出所', nameEn: 'Police Station' },
+      },
+    ],
+    incidents: [
+      {
+        incidentId: '6f1c2f7e-0000-4000-8000-000000000001',
+        occurredAt: new Date('2026-05-01T02:00:00Z'),
+        kind: 'HOMICIDE',
+        deaths: 2,
+        injuries: 1,
+        unit: { name: '西村', code: 'C01.S01.西村' },
+      },
+    ],
   } as unknown as YearlyAssessment;
   const text = yearlyMarkdown(assessment, 'comprehensive_governance.leader');
   expect(text).toContain('# 南街<道> 2026 年度考核');
-  expect(text.match(/<rect/g)).toHaveLength(2);
+  expect(text.match(/<rect/g)).toHaveLength(3);
+  expect(text).toContain('| 1 | 派出所 Police Station | 75 | 90% | 0 | 1 | 80% | 0 |');
+  expect(text).toContain(
+    '| 2026-05-01T02:00:00.000Z | 西村 | HOMICIDE | 2 | 1 | `npm run review -- --incident 6f1c2f7e-0000-4000-8000-000000000001` |',
+  );
   expect(text).toContain('| 1 | 东村 (C01.S01.东村) | 90 | 90% | 0 | 1 | 80% | 0 |');
   expect(text).toContain('| — | 北村 (C01.S01.北村) | — | <5 | 0 | <5 | 80% | 0 |');
   expect(text).toContain('more than one death in the year: **1**');

@@ -2,7 +2,7 @@
 // list names the villages below the thresholds — reference data, not code — with figures that match
 // counts computed here independently.
 import { startTestApi, type TestApi } from '../../support/api';
-import { errorCodes, recordAssessment, registerPerson } from '../../support/fixtures';
+import { assignToGridLeader, errorCodes, recordAssessment, registerPerson } from '../../support/fixtures';
 
 let api: TestApi;
 
@@ -175,9 +175,10 @@ test('一年一考核: every village scored by the weights and ranked, matching 
     expect(await api.dataSource.query(`SELECT figure, weight FROM accountability_criteria`)).toEqual(
       weightsBefore,
     );
-    const weightAudit: { record_ids: string[]; detail: Record<string, unknown> }[] = await api.dataSource.query(
-      `SELECT record_ids, detail FROM audit_entries WHERE operation = 'setAccountabilityWeight' ORDER BY seq`,
-    );
+    const weightAudit: { record_ids: string[]; detail: Record<string, unknown> }[] =
+      await api.dataSource.query(
+        `SELECT record_ids, detail FROM audit_entries WHERE operation = 'setAccountabilityWeight' ORDER BY seq`,
+      );
     expect(weightAudit[0]).toEqual({
       record_ids: ['UNACKNOWLEDGED_ALERTS'],
       detail: expect.objectContaining({ weight: 1, previousWeight: 0.2, reason: '年度考核只看预警签收' }),
@@ -243,4 +244,213 @@ test('一年一考核: every village scored by the weights and ranked, matching 
       ),
     ),
   ).toEqual({ yearlyAssessment: 'BAD_USER_INPUT' });
+});
+
+/** The end of a month (China Standard Time, as the figures count), as an instant. */
+function monthEnd(year: number, month: number): Date {
+  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+  return new Date(`${next}-01T00:00:00+08:00`);
+}
+
+/**
+ * Each department's figures under `street` in `year`, computed here from the rows themselves: the
+ * responsible department of a managed person is that of their latest assignment made before a month's
+ * end; a dispute is a department's when routed to it or assigned to it.
+ */
+async function departmentsCountedHere(street: string, year: number) {
+  const months = Array.from({ length: 12 }, (_, index) => index + 1);
+  const start = new Date(`${year}-01-01T00:00:00+08:00`);
+  const end = monthEnd(year, 12);
+  const under = `(SELECT g.id FROM jurisdictions g, jurisdictions s
+                   WHERE s.id = $1 AND (g.path = s.path OR g.path LIKE s.path || '.%'))`;
+  const q = (sql: string, parameters: unknown[] = [street]) => api.dataSource.query(sql, parameters);
+  const assessments: {
+    person_id: string;
+    id: string;
+    tier: string;
+    assessed_at: Date;
+    review_by: Date | null;
+  }[] = await q(`SELECT a.person_id, a.id, a.tier, a.assessed_at, a.review_by FROM assessments a
+               JOIN persons p ON p.id = a.person_id WHERE p.grid_id IN ${under}`);
+  const assignments: { person_id: string; id: string; department: string; created_at: Date }[] = await q(
+    `SELECT person_id, id, responsible_department_code AS department, created_at FROM assignments WHERE person_id IS NOT NULL`,
+    [],
+  );
+  const followUps: { person_id: string; occurred_at: Date }[] = await q(
+    `SELECT person_id, occurred_at FROM follow_ups`,
+    [],
+  );
+  const latest = <T extends { id: string }>(rows: T[], at: (row: T) => Date, before: Date) =>
+    rows
+      .filter((row) => at(row) < before)
+      .sort((a, b) => at(b).getTime() - at(a).getTime() || (b.id > a.id ? 1 : -1))[0];
+  const persons = [...new Set(assessments.map((a) => a.person_id))];
+  const monthly = months.map((month) => {
+    const from = month === 1 ? start : monthEnd(year, month - 1);
+    const to = monthEnd(year, month);
+    const byDepartment = new Map<string, { managed: number; followed: number; overdue: number }>();
+    for (const person of persons) {
+      const assessment = latest(
+        assessments.filter((a) => a.person_id === person),
+        (a) => a.assessed_at,
+        to,
+      );
+      if (!assessment || assessment.tier === 'NONE') continue;
+      const assignment = latest(
+        assignments.filter((a) => a.person_id === person),
+        (a) => a.created_at,
+        to,
+      );
+      if (!assignment) continue;
+      const counts = byDepartment.get(assignment.department) ?? { managed: 0, followed: 0, overdue: 0 };
+      counts.managed += 1;
+      if (followUps.some((f) => f.person_id === person && f.occurred_at >= from && f.occurred_at < to))
+        counts.followed += 1;
+      if (assessment.review_by && assessment.review_by < to) counts.overdue += 1;
+      byDepartment.set(assignment.department, counts);
+    }
+    return byDepartment;
+  });
+  const alerts: { department: string; n: number }[] = await q(
+    `SELECT u.department_code AS department,
+            count(DISTINCT a.id) FILTER (WHERE r.acknowledged_at IS NULL OR r.acknowledged_at >= $3)::int AS n
+       FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id JOIN users u ON u.id = r.user_id
+      WHERE a.grid_id IN ${under} AND a.raised_at >= $2 AND a.raised_at < $3 GROUP BY u.department_code`,
+    [street, start, end],
+  );
+  const closed: { id: string; status: string; category: string; source: string; venue: string | null }[] =
+    await q(
+      `SELECT id, status, category, source, venue FROM disputes
+      WHERE grid_id IN ${under} AND closed_at >= $2 AND closed_at < $3`,
+      [street, start, end],
+    );
+  const routes: { match_kind: string; match_value: string; department_code: string }[] = await q(
+    `SELECT match_kind, match_value, department_code FROM dispute_routes`,
+    [],
+  );
+  const disputeAssignments: { dispute_id: string; department: string }[] = await q(
+    `SELECT dispute_id, responsible_department_code AS department FROM assignments WHERE dispute_id IS NOT NULL`,
+    [],
+  );
+  const departmentsOf = (d: (typeof closed)[number]) =>
+    new Set([
+      ...routes
+        .filter(
+          (r) =>
+            (r.match_kind === 'CATEGORY' && r.match_value === d.category) ||
+            (r.match_kind === 'SOURCE' && r.match_value === d.source) ||
+            (r.match_kind === 'VENUE' && r.match_value === d.venue),
+        )
+        .map((r) => r.department_code),
+      ...disputeAssignments.filter((a) => a.dispute_id === d.id).map((a) => a.department),
+    ]);
+  const codes = new Set([
+    ...monthly.flatMap((m) => [...m.keys()]),
+    ...alerts.map((a) => a.department),
+    ...closed.flatMap((d) => [...departmentsOf(d)]),
+  ]);
+  return new Map(
+    [...codes].map((code) => {
+      const shares = monthly
+        .map((m) => m.get(code))
+        .filter((c): c is { managed: number; followed: number; overdue: number } =>
+          Boolean(c && c.managed > 0),
+        )
+        .map((c) => c.followed / c.managed);
+      const mine = closed.filter((d) => departmentsOf(d).has(code));
+      return [
+        code,
+        {
+          followUpCompliance: shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : null,
+          overdueReviews: monthly[11]?.get(code)?.overdue ?? 0,
+          unacknowledgedAlerts: alerts.find((a) => a.department === code)?.n ?? 0,
+          resolutionRate: mine.length
+            ? mine.filter((d) => d.status === 'RESOLVED').length / mine.length
+            : null,
+        },
+      ];
+    }),
+  );
+}
+
+test('一年一考核 and 一季一约谈 judge departments as villages: figures match a count made here, ranked among departments; the year’s incidents open their reviews', async () => {
+  const worker = await api.login('grid.worker');
+  const person = await registerPerson(api, worker, { name: '部门考核对象', gridId: await api.node('gridA') });
+  await recordAssessment(api, worker, person, ['VOLATILE_TEMPER', 'THREATENED_HARM']);
+  await assignToGridLeader(api, person);
+  const street = await api.node('street');
+  const leader = await api.login('comprehensive_governance.leader');
+  const YEARLY = `query($j: ID!) { yearlyAssessment(jurisdictionId: $j, year: 2026) {
+    departments { unit { code } department { code } score rank followUpCompliance { share } overdueReviews { count }
+                  unacknowledgedAlerts { count } resolutionRate { share } }
+    incidents { incidentId kind deaths unit { code } } } }`;
+  const answer = await api.gql(YEARLY, { j: street }, leader);
+  expect(answer.errors).toBeUndefined();
+  const rows = answer.data?.yearlyAssessment.departments as {
+    unit: null;
+    department: { code: string };
+    score: number;
+    rank: number;
+    followUpCompliance: { share: number | null };
+    overdueReviews: { count: number };
+    unacknowledgedAlerts: { count: number };
+    resolutionRate: { share: number | null };
+  }[];
+  const counted = await departmentsCountedHere(street, 2026);
+  expect(rows.map((row) => row.department.code).sort()).toEqual([...counted.keys()].sort());
+  expect(counted.has('GRID')).toBe(true);
+  for (const row of rows) {
+    const expected = counted.get(row.department.code);
+    expect(row.unit).toBeNull();
+    for (const [shown, here] of [
+      [row.followUpCompliance.share, expected?.followUpCompliance],
+      [row.resolutionRate.share, expected?.resolutionRate],
+    ]) {
+      if (shown === null || here === null || here === undefined) expect(shown).toBe(here ?? null);
+      else expect(shown).toBeCloseTo(here, 3);
+    }
+    expect([row.department.code, row.overdueReviews.count, row.unacknowledgedAlerts.count]).toEqual([
+      row.department.code,
+      expected?.overdueReviews,
+      expected?.unacknowledgedAlerts,
+    ]);
+    expect(row.rank).toBe(1 + rows.filter((other) => other.score > row.score).length);
+  }
+
+  // The quarterly list names exactly the departments whose quarter falls short of a threshold.
+  const QUARTERLY = `query($j: ID!) { quarterlyFollowUp(jurisdictionId: $j, quarter: "2026-Q4") {
+    departments { department { code } unit { code } shortfalls { figure } trend { month } } } }`;
+  const quarterly = await api.gql(QUARTERLY, { j: street }, leader);
+  expect(quarterly.errors).toBeUndefined();
+  const listed = quarterly.data?.quarterlyFollowUp.departments as {
+    department: { code: string };
+    unit: null;
+    shortfalls: { figure: string }[];
+    trend: unknown[];
+  }[];
+  expect(listed.length).toBeGreaterThan(0);
+  for (const row of listed) {
+    expect([row.unit, row.trend, row.shortfalls.length > 0]).toEqual([null, [], true]);
+  }
+  const grid = listed.find((row) => row.department.code === 'GRID');
+  // The person assigned to GRID this month has had no follow-up: GRID's compliance is below 0.9.
+  expect(grid?.shortfalls.map((s) => s.figure)).toContain('FOLLOW_UP_COMPLIANCE');
+
+  // The year's incidents under the street, each opening its case review for the leader.
+  const incidents = answer.data?.yearlyAssessment.incidents as { incidentId: string; deaths: number }[];
+  const recorded: { id: string }[] = await api.dataSource.query(
+    `SELECT i.id FROM incidents i JOIN jurisdictions g ON g.id = i.grid_id, jurisdictions s
+      WHERE s.id = $1 AND g.path LIKE s.path || '.%'
+        AND i.occurred_at >= '2025-12-31T16:00:00Z' AND i.occurred_at < '2026-12-31T16:00:00Z'
+      ORDER BY i.occurred_at, i.id`,
+    [street],
+  );
+  expect(incidents.map((incident) => incident.incidentId)).toEqual(recorded.map((row) => row.id));
+  expect(incidents.length).toBeGreaterThan(0);
+  const review = await api.gql(
+    `query($id: ID!) { caseReview(incidentId: $id) { id deaths } }`,
+    { id: incidents[0]?.incidentId },
+    leader,
+  );
+  expect(review.data?.caseReview).toEqual({ id: incidents[0]?.incidentId, deaths: incidents[0]?.deaths });
 });

@@ -658,8 +658,16 @@ export function renderMarkdown(
     );
   }
   out.push('', '## Structure', '', 'Every field of these types is readable by the audience named:', '');
-  const byAudience = groupBy(Object.keys(matrix.structuralTypes), (type) => matrix.structuralTypes[type] ?? '');
-  out.push(table(['audience', 'types'], [...byAudience].map(([label, types]) => [label, types.join(', ')])));
+  const byAudience = groupBy(
+    Object.keys(matrix.structuralTypes),
+    (type) => matrix.structuralTypes[type] ?? '',
+  );
+  out.push(
+    table(
+      ['audience', 'types'],
+      [...byAudience].map(([label, types]) => [label, types.join(', ')]),
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -59,7 +59,8 @@ const schema = buildSchema(readFileSync(path.join(__dirname, '../../schema/schem
 function objectLists(): string[] {
   const found: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__') || /(Connection|Payload)$/.test(type.name)) continue;
+    if (!isObjectType(type) || type.name.startsWith('__') || /(Connection|Payload)$/.test(type.name))
+      continue;
     if (type === schema.getMutationType()) continue;
     for (const field of Object.values(type.getFields())) {
       const listed = getNullableType(field.type);

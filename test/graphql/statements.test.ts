@@ -76,9 +76,7 @@ test('persons(first: 10) and persons(first: 100) with nested relations run the s
   expect(large.errors).toBeUndefined();
   expect(small.data?.persons.edges).toHaveLength(10);
   expect(large.data?.persons.edges).toHaveLength(100);
-  expect(large.data?.persons.edges[0].node.assessments[0].indicators).toEqual([
-    { code: 'WITHDRAWN' },
-  ]);
+  expect(large.data?.persons.edges[0].node.assessments[0].indicators).toEqual([{ code: 'WITHDRAWN' }]);
   expect(large.data?.persons.edges.some((e: any) => e.node.disputes.length > 0)).toBe(true);
   expect(small.extensions?.sqlStatements).toBeGreaterThan(0);
   expect(large.extensions?.sqlStatements).toBe(small.extensions?.sqlStatements);

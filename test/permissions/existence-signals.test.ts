@@ -567,9 +567,12 @@ async function sees(account: Account, kind: RecordKind): Promise<boolean> {
       return Boolean(data?.assignments?.edges.some((edge: any) => edge.node.id === id));
     }
     case 'tierChangeRequest': {
-      const data = await ask(`query($p: ID!) { tierChangeRequests(personId: $p, first: 100) { edges { node { id } } } }`, {
-        p: records.person,
-      });
+      const data = await ask(
+        `query($p: ID!) { tierChangeRequests(personId: $p, first: 100) { edges { node { id } } } }`,
+        {
+          p: records.person,
+        },
+      );
       return Boolean(data?.tierChangeRequests?.edges.some((edge: any) => edge.node.id === id));
     }
     case 'alert': {

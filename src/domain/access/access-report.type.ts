@@ -39,7 +39,10 @@ export class PersonAccessEntry {
   @Field(() => String, { nullable: true, description: '账号名 / Username of the account' })
   accountUsername: string | null;
 
-  @Field(() => DepartmentCode, { nullable: true, description: '部门 / Department of the account at the time' })
+  @Field(() => DepartmentCode, {
+    nullable: true,
+    description: '部门 / Department of the account at the time',
+  })
   department: string | null;
 
   @Field(() => String, { nullable: true, description: '职务 / WORKER or LEADER' })

@@ -194,5 +194,8 @@ export async function listReturnVisitsDue(
       }),
     ];
   });
-  return toConnection(items, size, Number(counted?.count ?? 0), (item) => ({ at: item.dueAt, id: item.dispute.id }));
+  return toConnection(items, size, Number(counted?.count ?? 0), (item) => ({
+    at: item.dueAt,
+    id: item.dispute.id,
+  }));
 }

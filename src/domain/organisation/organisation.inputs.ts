@@ -5,7 +5,12 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../graphql/errors';
 import { IdempotencyKey, UUID_MESSAGE } from '../../graphql/validation';
 import { Jurisdiction } from './jurisdiction.entity';
-import { AddedJurisdictionLevel, DepartmentCode, DisputeRouteMatch, ReorganisationKind } from './organisation.enums';
+import {
+  AddedJurisdictionLevel,
+  DepartmentCode,
+  DisputeRouteMatch,
+  ReorganisationKind,
+} from './organisation.enums';
 
 /** A node's own part of its code: the full code is the parent's code, a dot, and this. */
 const LOCAL_CODE = /^[A-Z0-9]{1,16}$/;
@@ -224,7 +229,9 @@ export class SetDisputeRouteInput {
   })
   matchValue: string;
 
-  @Field(() => [DepartmentCode], { description: '部门编码（可为空） / Department codes; empty routes it to none' })
+  @Field(() => [DepartmentCode], {
+    description: '部门编码（可为空） / Department codes; empty routes it to none',
+  })
   @ArrayMaxSize(20)
   departmentCodes: string[];
 

@@ -145,9 +145,7 @@ test('REPORTED → ACCEPTED (grid leader) → IN_MEDIATION → session → RESOL
   expect(await due()).toEqual([]);
   api.clock.advanceDays(31);
   worker = await api.login('grid.worker');
-  expect(await due()).toEqual([
-    { sequence: 1, overdue: true, dispute: { id } },
-  ]);
+  expect(await due()).toEqual([{ sequence: 1, overdue: true, dispute: { id } }]);
   const visit = await api.gql(
     `mutation($input: RecordReturnVisitInput!) { recordReturnVisit(input: $input) { returnVisit { sequence } userErrors { message } } }`,
     { input: { disputeId: id, sequence: 1, method: 'VISIT', notes: '双方已和好' } },
@@ -157,9 +155,7 @@ test('REPORTED → ACCEPTED (grid leader) → IN_MEDIATION → session → RESOL
   expect(await due()).toEqual([]);
   api.clock.advanceDays(60);
   worker = await api.login('grid.worker');
-  expect(await due()).toEqual([
-    { sequence: 2, overdue: true, dispute: { id } },
-  ]);
+  expect(await due()).toEqual([{ sequence: 2, overdue: true, dispute: { id } }]);
   api.clock.advanceDays(-91);
 });
 

@@ -204,12 +204,14 @@ test('the register stays with its departments: others are refused, EMERGENCY_MAN
   expect(errorCodes(await api.gql(SALES, { b: businessId }, police))).toEqual({ hazardSales: 'FORBIDDEN' });
   const emergency = await api.login('emergency_management.worker');
   const masked = await api.gql(SALES, { b: businessId }, emergency);
-  expect(masked.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber).toBe(
-    '**************1234',
-  );
+  expect(
+    masked.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber,
+  ).toBe('**************1234');
   const market = await api.login('market_supervision.worker');
   const full = await api.gql(SALES, { b: businessId }, market);
-  expect(full.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber).toBe(ORANGE_ID);
+  expect(
+    full.data?.hazardSales.edges.find((e: any) => e.node.receiptNumber === 'R-001').node.buyerIdNumber,
+  ).toBe(ORANGE_ID);
 });
 
 test('a licence already on record is refused exactly as a malformed one, and nothing is written', async () => {

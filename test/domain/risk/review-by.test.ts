@@ -98,7 +98,9 @@ test('an ORANGE override ends at its review-by date: flagged, then the computed 
     { id: personId },
     reader,
   );
-  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([{ id: requestId, status: 'EXPIRED' }]);
+  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([
+    { id: requestId, status: 'EXPIRED' },
+  ]);
   // The feed carries both: the person's tier and the request's status changed, in one commit.
   const changed = (await api.dataSource.query(
     `SELECT c.record_type, c.changed FROM record_changes c JOIN record_change_commits k ON k.xid = c.xid

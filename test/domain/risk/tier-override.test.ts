@@ -73,7 +73,9 @@ test('ORANGE override: refused for the grid leader, approved by the street leade
     { id: person },
     worker,
   );
-  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([{ status: 'APPROVED' }]);
+  expect(history.data?.tierChangeRequests.edges.map((edge: any) => edge.node)).toEqual([
+    { status: 'APPROVED' },
+  ]);
 
   await recordAssessment(api, worker, person, ['WITHDRAWN']);
   const afterAssessment = await api.gql(

@@ -64,6 +64,10 @@ const NOT_ROW_SCOPED: Readonly<Record<string, readonly string[]>> = {
   // street held the person at the grant, and the AUDITOR reads the trail that names it anyway; once
   // the grant expires the requester reads it only in breakGlass's own answer.
   BREAK_GLASS: ['BreakGlassGrant.personId'],
+  // The yearly assessment lists the year's incidents under the reader's jurisdiction by the id their
+  // case review opens by: incidents are police records no list serves by id, and caseReview answers an
+  // incident outside the reader's jurisdiction as a random id (NOT_FOUND).
+  INCIDENT: ['YearIncident.incidentId'],
 };
 
 test('every id-valued field names a row-scoped record its policy declares, or a kind listed as not row-scoped', async () => {

@@ -30,6 +30,7 @@ import { AuditEntriesByMonth1766700000000 } from './1766700000000-AuditEntriesBy
 import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnusedNameTrigramIndex';
 import { DisputeStatusNotes1767000000000 } from './1767000000000-DisputeStatusNotes';
 import { ReturnVisitMethod1767100000000 } from './1767100000000-ReturnVisitMethod';
+import { FeedPruning1767200000000 } from './1767200000000-FeedPruning';
 
 export const migrations = [
   Foundation1764400000000,
@@ -63,4 +64,5 @@ export const migrations = [
   DropUnusedNameTrigramIndex1766900000000,
   DisputeStatusNotes1767000000000,
   ReturnVisitMethod1767100000000,
+  FeedPruning1767200000000,
 ];

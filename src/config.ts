@@ -109,6 +109,9 @@ export interface Config {
   trustedDocumentsFile: string | undefined;
   /** Closed disputes and persons at NONE with no open matter for this many years are anonymised (src/domain/access/retention.service.ts). */
   retentionYears: number;
+  /** Days of change feed and of finished webhook outbox kept (src/domain/changes/prune.ts). */
+  changeFeedDays: number;
+  outboxDays: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -242,5 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     breakGlassHours: positive('BREAK_GLASS_HOURS', env.BREAK_GLASS_HOURS, 4),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined,
     retentionYears: positive('RETENTION_YEARS', env.RETENTION_YEARS, 3),
+    changeFeedDays: positive('CHANGE_FEED_DAYS', env.CHANGE_FEED_DAYS, 30),
+    outboxDays: positive('OUTBOX_DAYS', env.OUTBOX_DAYS, 30),
   };
 }

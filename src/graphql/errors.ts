@@ -13,6 +13,7 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   INVALID_STATE = 'INVALID_STATE',
   NOT_ALLOWED = 'NOT_ALLOWED',
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
 }
 bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
   UNAUTHENTICATED: '未登录或凭证无效 / Not signed in, or the credential is not valid',
@@ -27,6 +28,8 @@ bilingualEnum(ErrorCode, 'ErrorCode', '错误代码 / Error code', {
     '当前状态不允许此步骤 / The record’s current state does not allow this step (a userError: already done, closed, at the top level)',
   NOT_ALLOWED:
     '业务规则不允许 / A business rule refuses it for this record (a userError: e.g. only the leader of the dispute’s own grid)',
+  CURSOR_EXPIRED:
+    '游标已过期 / The change-feed cursor points before the oldest change kept (CHANGE_FEED_DAYS): read the records afresh, then follow the feed from its start',
 });
 
 /**

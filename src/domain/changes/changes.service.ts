@@ -29,11 +29,11 @@
 // for any query. Loaded, it is CREATED or UPDATED; not loadable any more (moved out, rerouted, merged
 // away) it is LEFT_SCOPE with its id only.
 import type { GraphQLSchema } from 'graphql';
-import { isObjectType } from 'graphql';
+import { GraphQLError, isObjectType } from 'graphql';
 import { principalOf, type Identity } from '../../auth/identity';
 import { queryPrepared } from '../../database/prepared';
 import { pageSize } from '../../database/paging';
-import { badUserInput } from '../../graphql/errors';
+import { badUserInput, ErrorCode } from '../../graphql/errors';
 import { readsOf } from '../../graphql/selection';
 import { decideField, FIELD_POLICY, rowAccess, type Principal } from '../../permissions/policy';
 import { disputeScope, gridInScope, personScope, type SqlPredicate } from '../../permissions/scope';
@@ -284,6 +284,8 @@ function insideSql(identity: Identity, now: Date, row: string, keys: string): Sq
 
 interface FeedRow {
   frontier: string;
+  /** The highest commit number pruned (prune.ts): a cursor at or before it is expired. */
+  pruned: string;
   scanned: string;
   last_seq: string | null;
   last_type: string | null;
@@ -329,9 +331,11 @@ function feedStatement(
           SELECT CASE WHEN s.scope_before IS NULL THEN false ELSE coalesce(${before.sql}, false) END AS inside_before,
                  CASE WHEN s.scope_after IS NULL THEN false ELSE coalesce(${after.sql}, false) END AS inside_after) v
        WHERE s.record_type = ANY(:feedTypes))
-    SELECT f.frontier, t.scanned, l.seq AS last_seq, l.record_type AS last_type, l.record_id AS last_id,
+    SELECT f.frontier, f.pruned, t.scanned, l.seq AS last_seq, l.record_type AS last_type, l.record_id AS last_id,
            p.seq, p.committed_at, p.record_type, p.record_id, p.operation
-      FROM (SELECT coalesce(max(seq), 0) AS frontier FROM record_change_commits) f
+      FROM (SELECT greatest(coalesce((SELECT max(seq) FROM record_change_commits), 0), h.pruned_seq) AS frontier,
+                   h.pruned_seq AS pruned
+              FROM record_change_head h) f
      CROSS JOIN (SELECT count(*) AS scanned FROM scanned) t
       LEFT JOIN LATERAL (
         SELECT seq, record_type, record_id FROM scanned
@@ -404,6 +408,13 @@ export async function readChanges(
   if (!summary) throw new Error('the change feed statement returned no row');
   if (compareSeq(summary.frontier, position.seq) < 0) {
     throw badUserInput('The cursor is ahead of this feed (was the database restored?): start again', 'after');
+  }
+  const prunedPast = compareSeq(position.seq, summary.pruned);
+  if (after && (prunedPast < 0 || (prunedPast === 0 && position.after !== null))) {
+    throw new GraphQLError(
+      'The cursor points before the oldest change kept (CHANGE_FEED_DAYS): read the records afresh, then follow the feed without a cursor',
+      { extensions: { code: ErrorCode.CURSOR_EXPIRED, field: 'after' } },
+    );
   }
   const shown = rows.filter((row) => row.record_id !== null);
   const page = shown.slice(0, size);

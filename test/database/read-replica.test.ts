@@ -222,6 +222,54 @@ test('a Concord-Min-LSN that is no position is refused and reads nothing', async
   expect(answer.body.data).toBeUndefined();
 });
 
+test('the change feed reads the replica: a cursor from a fresher read is "nothing new yet" on a lagging replica, never refused, and nothing is repeated once it replays', async () => {
+  const FEED = `query($after: String) { changes(after: $after, first: 100) {
+    edges { node { recordId } } pageInfo { hasNextPage endCursor } } }`;
+  const token = await login('grid.worker');
+  const follow = async (after: string | null, headers: Record<string, string> = {}) => {
+    const ids: string[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await post(FEED, { after: cursor }, token, headers);
+      expect(page.body.errors).toBeUndefined();
+      ids.push(
+        ...page.body.data.changes.edges.map((edge: { node: { recordId: string } }) => edge.node.recordId),
+      );
+      cursor = page.body.data.changes.pageInfo.endCursor as string;
+      if (!page.body.data.changes.pageInfo.hasNextPage) return { ids, cursor };
+    }
+  };
+  await standby.catchUp();
+  const start = await follow(null);
+  await standby.pauseReplay();
+  let fresh: { ids: string[]; cursor: string };
+  let personId: string;
+  try {
+    const written = await register('副本变更流');
+    personId = written.body.data.registerPerson.person.id as string;
+    const lsn = written.body.extensions?.lsn as string;
+    // With the position sent back the primary answers: the new person, and a cursor past the replica.
+    fresh = await follow(start.cursor, { 'concord-min-lsn': lsn });
+    expect(fresh.ids).toContain(personId);
+    // The replica has not replayed it: that cursor there is "nothing new yet", the same cursor back.
+    const lagging = await post(FEED, { after: fresh.cursor }, token);
+    expect(lagging.body.errors).toBeUndefined();
+    expect(lagging.body.data.changes).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: fresh.cursor },
+    });
+    // And from the older cursor the replica does not know the change yet.
+    expect((await follow(start.cursor)).ids).not.toContain(personId);
+  } finally {
+    await standby.resumeReplay();
+  }
+  await standby.catchUp();
+  // Replayed: the replica reads on from the fresher cursor without repeating the change, and from the
+  // older one it now has it.
+  expect((await follow(fresh.cursor)).ids).not.toContain(personId);
+  expect((await follow(start.cursor)).ids).toContain(personId);
+});
+
 test('while the replica is down, queries read from the primary', async () => {
   await standby.stop();
   // The routing notices at its next probe, at most a second later.

@@ -407,6 +407,11 @@ export async function readChanges(
   const summary = rows[0];
   if (!summary) throw new Error('the change feed statement returned no row');
   if (compareSeq(summary.frontier, position.seq) < 0) {
+    // A read replica that has not replayed as far as the cursor's read (the primary, or a fresher
+    // replica): nothing new yet, as far as it knows; the reader keeps its cursor and asks again.
+    if (context.dataSource !== context.app.dataSource) {
+      return { edges: [], pageInfo: { hasNextPage: false, endCursor: after ?? sealPosition(key, START) } };
+    }
     throw badUserInput('The cursor is ahead of this feed (was the database restored?): start again', 'after');
   }
   const prunedPast = compareSeq(position.seq, summary.pruned);

@@ -28,13 +28,26 @@ export interface ChainVerification {
   firstBroken: { seq: string; reason: string } | null;
   /** Everything found wrong, in words; empty when the log is intact. */
   findings: AuditFinding[];
-  /** The checkpoint the log was checked against, when there was one with a valid signature. */
+  /** The latest checkpoint the log was checked against, when there was one with a valid signature. */
   checkedAgainst: AuditCheckpoint | null;
+  /** Every checkpoint with a valid signature the log was checked against (one per witness at most). */
+  checkedAgainstAll: AuditCheckpoint[];
+}
+
+/** The latest checkpoint of one checkpoint file (one per API replica: each appends to its own). */
+export interface CheckpointWitness {
+  file: string;
+  latest: LatestCheckpoint | null;
 }
 
 export interface VerifyOptions {
   /** The latest checkpoint (readLatestCheckpoint); null or absent checks the database alone. */
   latest?: LatestCheckpoint | null;
+  /**
+   * The latest checkpoint of each of several files, instead of `latest`: every one is checked, so a
+   * tail cut after the checkpoint one replica took is named even when another replica's is older.
+   */
+  witnesses?: readonly CheckpointWitness[];
   /** The checkpoint key; without it a checkpoint's signature cannot be checked, which is a finding. */
   key?: Buffer | null;
 }
@@ -121,19 +134,32 @@ export async function verifyAuditChain(
       });
   }
 
-  const checkedAgainst = await compareWithCheckpoint(
-    dataSource,
-    options,
-    head?.chain_id,
-    summary?.last,
-    findings,
-  );
+  const witnesses: { file: string | null; latest: LatestCheckpoint | null }[] = options.witnesses
+    ? [...options.witnesses]
+    : [{ file: null, latest: options.latest ?? null }];
+  const checkedAgainstAll: AuditCheckpoint[] = [];
+  for (const witness of witnesses) {
+    const checked = await compareWithCheckpoint(
+      dataSource,
+      witness,
+      options.key,
+      head?.chain_id,
+      summary?.last,
+      findings,
+    );
+    if (checked) checkedAgainstAll.push(checked);
+  }
+  const checkedAgainst =
+    [...checkedAgainstAll].sort((a, b) =>
+      BigInt(b.seq) > BigInt(a.seq) ? 1 : BigInt(b.seq) < BigInt(a.seq) ? -1 : 0,
+    )[0] ?? null;
   return {
     entries: Number(summary?.entries ?? 0),
     lastSeq: summary?.last ?? null,
     firstBroken,
     findings,
     checkedAgainst,
+    checkedAgainstAll,
   };
 }
 
@@ -142,30 +168,31 @@ const entriesRemoved = (from: bigint, to: bigint) =>
 
 async function compareWithCheckpoint(
   dataSource: DataSource,
-  options: VerifyOptions,
+  witness: { file: string | null; latest: LatestCheckpoint | null },
+  key: Buffer | null | undefined,
   chainId: string | undefined,
   lastSeq: string | null | undefined,
   findings: AuditFinding[],
 ): Promise<AuditCheckpoint | null> {
-  const latest = options.latest;
+  const latest = witness.latest;
   if (!latest) return null;
   if ('malformed' in latest) {
     findings.push({
       kind: 'BAD_CHECKPOINT',
-      message: `the checkpoint file cannot be read: ${latest.malformed}`,
+      message: `the checkpoint file${witness.file ? ` ${witness.file}` : ''} cannot be read: ${latest.malformed}`,
     });
     return null;
   }
   const checkpoint = latest.checkpoint;
-  const taken = `the checkpoint of ${checkpoint.at}`;
-  if (!options.key) {
+  const taken = `the checkpoint of ${checkpoint.at}${witness.file ? ` in ${witness.file}` : ''}`;
+  if (!key) {
     findings.push({
       kind: 'BAD_CHECKPOINT',
       message: `${taken} cannot be checked: no checkpoint key (AUDIT_CHECKPOINT_KEY, or audit-checkpoint-key in the data directory)`,
     });
     return null;
   }
-  if (!checkpointSignatureValid(options.key, checkpoint)) {
+  if (!checkpointSignatureValid(key, checkpoint)) {
     findings.push({
       kind: 'BAD_CHECKPOINT',
       message: `${taken} has a bad signature: the file was edited, or another key signed it — what it says proves nothing`,

@@ -1,8 +1,11 @@
 // `npm run audit:verify`: checks the audit log's hash chain, its sequence numbers and its head, and
-// compares it with the latest signed checkpoint (src/audit/checkpoint.ts); names every finding and
+// compares it with the latest signed checkpoint (src/audit/checkpoint.ts) of AUDIT_CHECKPOINT_FILE, or
+// of every file named by --checkpoints (one per API replica); names every finding and
 // exits 1 on any. Uses DATABASE_URL, or the embedded database under .data/: the running API's, or
 // one started for the check.
 import 'reflect-metadata';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { readLatestCheckpoint, resolveCheckpointKey } from '../audit/checkpoint';
 import { verifyAuditChain } from '../audit/verify';
 import { loadConfig } from '../config';
@@ -11,11 +14,18 @@ import { runCli } from './run-cli';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const latest = await readLatestCheckpoint(config.auditCheckpointFile);
+  // With several API replicas each appends to its own file: name them all, each is a witness.
+  const { values } = parseArgs({ options: { checkpoints: { type: 'string', multiple: true } } });
+  const files = values.checkpoints?.length
+    ? values.checkpoints.map((file) => path.resolve(file))
+    : [config.auditCheckpointFile];
+  const witnesses = await Promise.all(
+    files.map(async (file) => ({ file, latest: await readLatestCheckpoint(file) })),
+  );
   const key = await resolveCheckpointKey(config, { create: false });
   const database = await openCliDatabase(config);
   try {
-    const result = await verifyAuditChain(database.dataSource, { latest, key });
+    const result = await verifyAuditChain(database.dataSource, { witnesses, key });
     const extent = `${result.entries} entries${result.lastSeq ? `, the last ${result.lastSeq}` : ''}`;
     if (result.findings.length > 0) {
       console.error(`audit log NOT intact (${extent}):`);
@@ -24,12 +34,15 @@ async function main(): Promise<void> {
       return;
     }
     console.log(`audit chain intact: ${extent} verified`);
-    console.log(
-      result.checkedAgainst
-        ? `it agrees with the checkpoint of ${result.checkedAgainst.at} (entry ${result.checkedAgainst.seq}) in ${config.auditCheckpointFile}`
-        : `no checkpoint in ${config.auditCheckpointFile} yet: only the database's own chain was checked ` +
-            `(the API writes one every ${config.auditCheckpointIntervalSeconds} s and on shutdown; npm run audit:checkpoint writes one now)`,
-    );
+    for (const witness of witnesses) {
+      const checked = witness.latest && 'checkpoint' in witness.latest ? witness.latest.checkpoint : null;
+      console.log(
+        checked
+          ? `it agrees with the checkpoint of ${checked.at} (entry ${checked.seq}) in ${witness.file}`
+          : `no checkpoint in ${witness.file} yet: nothing to compare with there ` +
+              `(the API writes one every ${config.auditCheckpointIntervalSeconds} s and on shutdown; npm run audit:checkpoint writes one now)`,
+      );
+    }
   } finally {
     await database.close();
   }
@@ -37,5 +50,5 @@ async function main(): Promise<void> {
 
 runCli(main, {
   failure: 'audit:verify failed',
-  hint: 'It checks the database of DATABASE_URL, or the embedded one under CONCORD_DATA_DIR (default .data/), running or not, against AUDIT_CHECKPOINT_FILE (default .data/audit-checkpoints.jsonl).',
+  hint: 'It checks the database of DATABASE_URL, or the embedded one under CONCORD_DATA_DIR (default .data/), running or not, against AUDIT_CHECKPOINT_FILE (default .data/audit-checkpoints.jsonl), or against every file given with --checkpoints FILE… (one per API replica).',
 });

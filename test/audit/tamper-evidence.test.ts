@@ -252,6 +252,32 @@ describe('against a signed checkpoint, verification names what the superuser did
     });
   });
 
+  test('with several API replicas, each checkpoint file is a witness: a tail cut after the later one is named by it', async () => {
+    await withChain(12, async (chain) => {
+      // A second replica writes three more entries and its own checkpoint, to its own file.
+      for (const index of [13, 14, 15])
+        await chain.superuser.transaction((tx) =>
+          writeAuditEntries(tx, { requestId: `replica-b-${index}`, identity: null }, [entry(`b${index}`)]),
+        );
+      const fileB = path.join(directory, `${path.basename(chain.file, '.jsonl')}-b.jsonl`);
+      const checkpointB = await writeCheckpoint({ dataSource: chain.superuser, key, file: fileB });
+      expect(checkpointB.seq).toBe('15');
+      await tamperAsSuperuser(chain, `DELETE FROM audit_entries WHERE seq > 13`, 14);
+      const witness = async (file: string) => ({ file, latest: await readLatestCheckpoint(file) });
+      // The first replica's file alone saw only up to entry 12, which is intact: it cannot tell.
+      const alone = await verifyAuditChain(chain.superuser, { witnesses: [await witness(chain.file)], key });
+      expect(alone.findings).toEqual([]);
+      const both = await verifyAuditChain(chain.superuser, {
+        witnesses: [await witness(chain.file), await witness(fileB)],
+        key,
+      });
+      expect(both.findings.map((finding) => finding.kind)).toEqual(['REMOVED_TAIL']);
+      expect(both.findings[0]?.message).toContain(`in ${fileB} saw entries up to 15, but the log ends at 13`);
+      expect(both.checkedAgainstAll.map((checkpoint) => checkpoint.seq)).toEqual(['12', '15']);
+      expect(both.checkedAgainst).toEqual(checkpointB);
+    });
+  });
+
   test('the newest 5 deleted, head left alone: the head itself names the removed tail', async () => {
     await withChain(12, async (chain) => {
       await chain.superuser.transaction(async (tx) => {

@@ -15,10 +15,13 @@ import { runCli } from './run-cli';
 async function main(): Promise<void> {
   const config = loadConfig();
   // With several API replicas each appends to its own file: name them all, each is a witness.
-  const { values } = parseArgs({ options: { checkpoints: { type: 'string', multiple: true } } });
-  const files = values.checkpoints?.length
-    ? values.checkpoints.map((file) => path.resolve(file))
-    : [config.auditCheckpointFile];
+  // `--checkpoints A B …` (or `--checkpoints A --checkpoints B`): the files after it are witnesses too.
+  const { values, positionals } = parseArgs({
+    options: { checkpoints: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
+  const named = [...(values.checkpoints ?? []), ...positionals];
+  const files = named.length ? named.map((file) => path.resolve(file)) : [config.auditCheckpointFile];
   const witnesses = await Promise.all(
     files.map(async (file) => ({ file, latest: await readLatestCheckpoint(file) })),
   );

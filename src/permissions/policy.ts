@@ -461,6 +461,7 @@ export const STRUCTURAL_TYPES: Readonly<Record<string, Audience>> = {
   // Only the ADMIN's edits answer it (setAccountabilityThreshold, setAccountabilityWeight).
   AccountabilityCriterion: ADMINS,
   QuarterlyUnit: SCORECARD_READERS,
+  ScorecardMonth: SCORECARD_READERS,
   Shortfall: SCORECARD_READERS,
   PsychologicalFilePayload: departments('SOCIAL_AFFAIRS'),
   AuditTrailPage: AUDITORS,

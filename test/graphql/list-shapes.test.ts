@@ -42,6 +42,7 @@ const BOUNDED: Record<string, string> = {
   'QuarterlyFollowUp.departments': 'about twenty departments',
   'QuarterlyUnit.shortfalls': 'one per threshold of the quarterly list',
   'QuarterlyUnit.trend': 'the three months of one quarter',
+  'QuarterlyUnit.months': 'the three months of one quarter',
   'Reorganisation.moved': 'one count per kind of record moved',
   'ServiceAccount.keys': 'the keys of one service account, a few',
   'TierExplanation.indicators': 'the indicators behind one tier',

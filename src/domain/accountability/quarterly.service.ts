@@ -12,7 +12,7 @@ import { computeMonthlyFigures, figureViewOf, nodeInScope } from '../reports/mon
 import { FigureCount, FigureShare, type MonthlyFigures } from '../reports/monthly-figures.type';
 import { parseMonth, ratio, shownCount, type FigureView } from '../reports/rules';
 import { departmentFigures } from './department-figures';
-import { QuarterlyFollowUp, QuarterlyUnit, Shortfall } from './quarterly.type';
+import { QuarterlyFollowUp, QuarterlyUnit, ScorecardMonth, Shortfall } from './quarterly.type';
 import { fallsShort, quarterMonths, type Criterion, type Figures } from './rules';
 
 export async function loadCriteria(dataSource: DataSource): Promise<Criterion[]> {
@@ -95,6 +95,16 @@ export const shownShareOf = (value: number | null, view: FigureView) =>
     view.exact ? { share: value, suppressed: false } : { share: null, suppressed: true },
   );
 
+const NOTHING_MEASURED: Figures = {
+  followUpCompliance: null,
+  overdueReviews: 0,
+  unacknowledgedAlerts: 0,
+  resolved: 0,
+  closed: 0,
+  resolutionRate: null,
+  valueOf: {},
+};
+
 export async function quarterlyFollowUp(
   context: RequestContext,
   jurisdictionId: string,
@@ -116,15 +126,21 @@ export async function quarterlyFollowUp(
           value: figures.valueOf[criterion.figure] ?? null,
         }),
       );
-  const row = (figures: Figures, shortfalls: Shortfall[], trend: MonthlyFigures[]) =>
+  const shown = (figures: Figures) => ({
+    followUpCompliance: shownShareOf(figures.followUpCompliance, view),
+    overdueReviews: shownCountOf(figures.overdueReviews, view),
+    unacknowledgedAlerts: shownCountOf(figures.unacknowledgedAlerts, view),
+    resolutionRate: shownShareOf(figures.resolutionRate, view),
+  });
+  const row = (figures: Figures, shortfalls: Shortfall[], perMonth: Figures[], trend: MonthlyFigures[]) =>
     Object.assign(new QuarterlyUnit(), {
       unit: null,
       department: null,
       shortfalls,
-      followUpCompliance: shownShareOf(figures.followUpCompliance, view),
-      overdueReviews: shownCountOf(figures.overdueReviews, view),
-      unacknowledgedAlerts: shownCountOf(figures.unacknowledgedAlerts, view),
-      resolutionRate: shownShareOf(figures.resolutionRate, view),
+      ...shown(figures),
+      months: perMonth.map((month, index) =>
+        Object.assign(new ScorecardMonth(), { month: months[index], ...shown(month) }),
+      ),
       trend,
     });
   const units: QuarterlyUnit[] = [];
@@ -133,15 +149,28 @@ export async function quarterlyFollowUp(
     const shortfalls = shortfallsOf(figures);
     if (shortfalls.length === 0) continue;
     const trend: MonthlyFigures[] = [];
-    for (const month of months)
+    const perMonth: Figures[] = [];
+    for (const month of months) {
       trend.push(await computeMonthlyFigures(context.dataSource, unit, month, view));
-    units.push(Object.assign(row(figures, shortfalls, trend), { unit }));
+      perMonth.push(await unitFigures(context.dataSource, unit, [month]));
+    }
+    units.push(Object.assign(row(figures, shortfalls, perMonth, trend), { unit }));
   }
   const departments: QuarterlyUnit[] = [];
+  const departmentMonths = [];
+  for (const month of months)
+    departmentMonths.push(await departmentFigures(context.dataSource, node, [month]));
   for (const figures of await departmentFigures(context.dataSource, node, months)) {
     const shortfalls = shortfallsOf(figures);
-    if (shortfalls.length > 0)
-      departments.push(Object.assign(row(figures, shortfalls, []), { department: figures.department }));
+    if (shortfalls.length === 0) continue;
+    const code = figures.department.code;
+    // A month with nothing to measure for the department: every figure as having nothing to measure.
+    const perMonth = departmentMonths.map(
+      (rows) => rows.find((other) => other.department.code === code) ?? NOTHING_MEASURED,
+    );
+    departments.push(
+      Object.assign(row(figures, shortfalls, perMonth, []), { department: figures.department }),
+    );
   }
   return Object.assign(new QuarterlyFollowUp(), { jurisdiction: node, quarter, units, departments });
 }

@@ -23,6 +23,28 @@ export class Shortfall {
   value: number | null;
 }
 
+@ObjectType({ description: '逐月考核指标 / The four scorecard figures of one month' })
+export class ScorecardMonth {
+  @Field({ description: '月份 / Month, YYYY-MM (China Standard Time)' })
+  month: string;
+
+  @Field(() => FigureShare, { description: '管控率 / Follow-up compliance in the month' })
+  followUpCompliance: FigureShare;
+
+  @Field(() => FigureCount, {
+    description: '月末逾期未复核 / Persons past their review-by date at month end',
+  })
+  overdueReviews: FigureCount;
+
+  @Field(() => FigureCount, {
+    description: '未签收预警 / Alerts raised in the month that a recipient had not acknowledged by its end',
+  })
+  unacknowledgedAlerts: FigureCount;
+
+  @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the month' })
+  resolutionRate: FigureShare;
+}
+
 @ObjectType({
   description: '约谈对象 / A village or a department that fell short, with its figures of the quarter',
 })
@@ -54,6 +76,11 @@ export class QuarterlyUnit {
 
   @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the quarter' })
   resolutionRate: FigureShare;
+
+  @Field(() => [ScorecardMonth], {
+    description: '逐月四项指标 / The four figures month by month, for a village and a department alike',
+  })
+  months: ScorecardMonth[];
 
   @Field(() => [MonthlyFigures], {
     description: '逐月趋势 / A village’s monthly figures of the quarter (a department’s row has none)',

@@ -367,6 +367,11 @@ async function departmentsCountedHere(street: string, year: number) {
           resolutionRate: mine.length
             ? mine.filter((d) => d.status === 'RESOLVED').length / mine.length
             : null,
+          /** Follow-up compliance month by month (January first), null where nobody was managed. */
+          monthlyCompliance: monthly.map((m) => {
+            const counts = m.get(code);
+            return counts && counts.managed > 0 ? counts.followed / counts.managed : null;
+          }),
         },
       ];
     }),
@@ -419,7 +424,8 @@ test('一年一考核 and 一季一约谈 judge departments as villages: figures
 
   // The quarterly list names exactly the departments whose quarter falls short of a threshold.
   const QUARTERLY = `query($j: ID!) { quarterlyFollowUp(jurisdictionId: $j, quarter: "2026-Q4") {
-    departments { department { code } unit { code } shortfalls { figure } trend { month } } } }`;
+    departments { department { code } unit { code } shortfalls { figure } trend { month }
+                  months { month followUpCompliance { share } } } } }`;
   const quarterly = await api.gql(QUARTERLY, { j: street }, leader);
   expect(quarterly.errors).toBeUndefined();
   const listed = quarterly.data?.quarterlyFollowUp.departments as {
@@ -427,10 +433,19 @@ test('一年一考核 and 一季一约谈 judge departments as villages: figures
     unit: null;
     shortfalls: { figure: string }[];
     trend: unknown[];
+    months: { month: string; followUpCompliance: { share: number | null } }[];
   }[];
   expect(listed.length).toBeGreaterThan(0);
   for (const row of listed) {
     expect([row.unit, row.trend, row.shortfalls.length > 0]).toEqual([null, [], true]);
+    // Month by month, as counted here (October to December are months 10–12 of the year).
+    expect(row.months.map((month) => month.month)).toEqual(['2026-10', '2026-11', '2026-12']);
+    const here = counted.get(row.department.code)?.monthlyCompliance.slice(9) ?? [];
+    row.months.forEach((month, index) => {
+      const expected = here[index] ?? null;
+      if (expected === null) expect(month.followUpCompliance.share).toBeNull();
+      else expect(month.followUpCompliance.share).toBeCloseTo(expected, 3);
+    });
   }
   const grid = listed.find((row) => row.department.code === 'GRID');
   // The person assigned to GRID this month has had no follow-up: GRID's compliance is below 0.9.

@@ -31,6 +31,7 @@ import { DropUnusedNameTrigramIndex1766900000000 } from './1766900000000-DropUnu
 import { DisputeStatusNotes1767000000000 } from './1767000000000-DisputeStatusNotes';
 import { ReturnVisitMethod1767100000000 } from './1767100000000-ReturnVisitMethod';
 import { FeedPruning1767200000000 } from './1767200000000-FeedPruning';
+import { AssessmentGrid1767300000000 } from './1767300000000-AssessmentGrid';
 
 export const migrations = [
   Foundation1764400000000,
@@ -65,4 +66,5 @@ export const migrations = [
   DisputeStatusNotes1767000000000,
   ReturnVisitMethod1767100000000,
   FeedPruning1767200000000,
+  AssessmentGrid1767300000000,
 ];

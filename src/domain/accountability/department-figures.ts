@@ -46,7 +46,7 @@ async function monthByDepartment(dataSource: DataSource, node: Jurisdiction, mon
          FROM persons p
          CROSS JOIN LATERAL (
            SELECT a.tier, a.review_by FROM assessments a
-            WHERE a.person_id = p.id AND a.assessed_at < $4
+            WHERE a.grid_id = p.grid_id AND a.person_id = p.id AND a.assessed_at < $4
             ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) a
         WHERE p.grid_id IN (${SUBTREE}) AND a.tier <> 'NONE'),
      responsible AS (SELECT m.*, ${RESPONSIBLE_AT('m.person_id', '$4')} AS department FROM managed m)

@@ -144,13 +144,13 @@ export async function computeMonthlyFigures(
   const [row] = (await dataSource.query(
     `WITH grids AS MATERIALIZED (
        SELECT array_agg(id) AS ids FROM jurisdictions WHERE path = $1 OR path LIKE $2),
-     people AS (SELECT p.id FROM persons p, grids WHERE p.grid_id = ANY(grids.ids)),
+     people AS (SELECT p.id, p.grid_id FROM persons p, grids WHERE p.grid_id = ANY(grids.ids)),
      latest AS (
        SELECT pe.id AS person_id, a.tier, a.assessed_at, a.review_by
          FROM people pe
          CROSS JOIN LATERAL (
            SELECT a.tier, a.assessed_at, a.review_by FROM assessments a
-            WHERE a.person_id = pe.id AND a.assessed_at < $4
+            WHERE a.grid_id = pe.grid_id AND a.person_id = pe.id AND a.assessed_at < $4
             ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) a),
      managed AS (SELECT * FROM latest WHERE tier <> 'NONE'),
      last_follow AS (

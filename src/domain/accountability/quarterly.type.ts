@@ -2,9 +2,9 @@
 // quarter, each with its figures and the month-by-month trend, and the departments that fell short on
 // their work under the jurisdiction, for the leader who holds the talks.
 import { Field, Float, ObjectType } from 'type-graphql';
-import { Department } from '../organisation/department.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
-import { FigureCount, FigureShare, MonthlyFigures } from '../reports/monthly-figures.type';
+import { MonthlyFigures } from '../reports/monthly-figures.type';
+import { ScorecardFigures, UnitScorecard } from './scorecard.type';
 
 @ObjectType({ description: '未达标指标 / A figure that fell short of its threshold' })
 export class Shortfall {
@@ -24,58 +24,17 @@ export class Shortfall {
 }
 
 @ObjectType({ description: '逐月考核指标 / The four scorecard figures of one month' })
-export class ScorecardMonth {
+export class ScorecardMonth extends ScorecardFigures {
   @Field({ description: '月份 / Month, YYYY-MM (China Standard Time)' })
   month: string;
-
-  @Field(() => FigureShare, { description: '管控率 / Follow-up compliance in the month' })
-  followUpCompliance: FigureShare;
-
-  @Field(() => FigureCount, {
-    description: '月末逾期未复核 / Persons past their review-by date at month end',
-  })
-  overdueReviews: FigureCount;
-
-  @Field(() => FigureCount, {
-    description: '未签收预警 / Alerts raised in the month that a recipient had not acknowledged by its end',
-  })
-  unacknowledgedAlerts: FigureCount;
-
-  @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the month' })
-  resolutionRate: FigureShare;
 }
 
 @ObjectType({
   description: '约谈对象 / A village or a department that fell short, with its figures of the quarter',
 })
-export class QuarterlyUnit {
-  @Field(() => Jurisdiction, {
-    nullable: true,
-    description: '下级单位 / The village (null on a department’s row)',
-  })
-  unit: Jurisdiction | null;
-
-  @Field(() => Department, { nullable: true, description: '部门 / The department (null on a village’s row)' })
-  department: Department | null;
-
+export class QuarterlyUnit extends UnitScorecard {
   @Field(() => [Shortfall])
   shortfalls: Shortfall[];
-
-  @Field(() => FigureShare, { description: '管控率 / Follow-up compliance: the mean of the months' })
-  followUpCompliance: FigureShare;
-
-  @Field(() => FigureCount, {
-    description: '季末逾期未复核 / Persons past their review-by date at quarter end',
-  })
-  overdueReviews: FigureCount;
-
-  @Field(() => FigureCount, {
-    description: '未签收预警 / Alerts raised in the quarter that a recipient had not acknowledged by its end',
-  })
-  unacknowledgedAlerts: FigureCount;
-
-  @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the quarter' })
-  resolutionRate: FigureShare;
 
   @Field(() => [ScorecardMonth], {
     description: '逐月四项指标 / The four figures month by month, for a village and a department alike',

@@ -2,22 +2,13 @@
 // weighted by accountability_criteria (reference data), ranked, with the year's incidents with more
 // than one death shown on their own (一确保).
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Department } from '../organisation/department.entity';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { IncidentKind } from '../police/incident.entity';
-import { FigureCount, FigureShare } from '../reports/monthly-figures.type';
+import { FigureCount } from '../reports/monthly-figures.type';
+import { UnitScorecard } from './scorecard.type';
 
 @ObjectType({ description: '年度考核得分 / One village’s or department’s scorecard of the year' })
-export class YearlyScore {
-  @Field(() => Jurisdiction, {
-    nullable: true,
-    description: '下级单位 / The village (null on a department’s row)',
-  })
-  unit: Jurisdiction | null;
-
-  @Field(() => Department, { nullable: true, description: '部门 / The department (null on a village’s row)' })
-  department: Department | null;
-
+export class YearlyScore extends UnitScorecard {
   @Field(() => Float, {
     nullable: true,
     description: '得分（0–100） / Score from 0 to 100, by the weights; withheld where small cells are',
@@ -30,20 +21,6 @@ export class YearlyScore {
       '排名 / Rank among the villages, or among the departments: 1 the best; equal scores share a rank',
   })
   rank: number | null;
-
-  @Field(() => FigureShare, { description: '管控率 / Follow-up compliance: the mean of the months' })
-  followUpCompliance: FigureShare;
-
-  @Field(() => FigureCount, { description: '年末逾期未复核 / Persons past their review-by date at year end' })
-  overdueReviews: FigureCount;
-
-  @Field(() => FigureCount, {
-    description: '未签收预警 / Alerts raised in the year that a recipient had not acknowledged by its end',
-  })
-  unacknowledgedAlerts: FigureCount;
-
-  @Field(() => FigureShare, { description: '化解率 / Resolved share of the disputes closed in the year' })
-  resolutionRate: FigureShare;
 
   @Field(() => FigureCount, {
     description: '一确保：多人死亡案事件 / Incidents with more than one death in the year',

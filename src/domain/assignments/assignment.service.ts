@@ -30,7 +30,7 @@ import {
   type AssignmentSortField,
   type RecordFollowUpInput,
 } from './assignment.inputs';
-import { FOLLOW_UP_CADENCE_DAYS } from './rules';
+import { followUpDueSql } from './rules';
 import { jurisdictionFilter } from '../organisation/organisation.service';
 
 async function requireActiveUsers(tx: EntityManager, ids: string[], field: string): Promise<void> {
@@ -293,22 +293,17 @@ export async function listOverdueFollowUps(
   // (docs/performance.md#subtree-filters).
   const subtree = jurisdictionId ? await jurisdictionFilter(context, jurisdictionId, 'p.grid_id') : null;
   const scope = personScope(context.user, 'p', now);
-  const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
-    .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
-    .join(' ');
   const position = after ? decodeCursor(after) : null;
-  // One statement: each tiered person's last follow-up is on their row (persons.last_follow_up_at,
-  // kept by the database: migration LastFollowUpOfPerson), the overdue ones are kept once, and both
-  // the total and the page are read from them. The total comes even with an empty page, so paging
-  // past the end still says how many there are.
+  // One statement: each tiered person's due date is on their row, indexed by grid (persons.follow_up_due_at,
+  // kept by the database: migrations LastFollowUpOfPerson and FollowUpDueDate), so only the overdue
+  // entries of the scope's grids are read; they are kept once, and both the total and the page are
+  // read from them. The total comes even with an empty page, so paging past the end still says how
+  // many there are.
   const [sql, parameters] = context.dataSource.driver.escapeQueryWithParameters(
     `WITH overdue AS MATERIALIZED (
-       SELECT d.* FROM (
-         SELECT p.id AS person_id, p.last_follow_up_at AS last_at,
-                coalesce(p.last_follow_up_at, p.tier_since) + (CASE p.tier ${cadence} END) * interval '1 day' AS due_at
-           FROM persons p
-          WHERE p.tier <> 'NONE' AND (${scope.sql})${subtree ? ` AND (${subtree.sql})` : ''}) d
-        WHERE d.due_at < :now)
+       SELECT p.id AS person_id, p.last_follow_up_at AS last_at, ${followUpDueSql('p')} AS due_at
+         FROM persons p
+        WHERE ${followUpDueSql('p')} < :now AND (${scope.sql})${subtree ? ` AND (${subtree.sql})` : ''})
      SELECT c.total_count, o.person_id, o.last_at, o.due_at
        FROM (SELECT count(*)::int AS total_count FROM overdue) c
        LEFT JOIN LATERAL (

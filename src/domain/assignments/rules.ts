@@ -16,14 +16,12 @@ export function followUpDue(tier: Tier, since: Date): Date | null {
 }
 
 /**
- * SQL for when a person's next follow-up is due — the same rule as followUpDue over `alias`'s tier,
- * last follow-up (persons.last_follow_up_at) or tier start; NULL at tier NONE.
+ * SQL for when a person's next follow-up is due — followUpDue over `alias`'s tier and last follow-up
+ * (or tier start), NULL at tier NONE: the column the database keeps by that rule (migration
+ * FollowUpDueDate), indexed by grid.
  */
 export function followUpDueSql(alias: string): string {
-  const cadence = Object.entries(FOLLOW_UP_CADENCE_DAYS)
-    .map(([tier, days]) => `WHEN '${tier}' THEN ${Number(days)}`)
-    .join(' ');
-  return `(coalesce(${alias}.last_follow_up_at, ${alias}.tier_since) + (CASE ${alias}.tier ${cadence} END) * interval '1 day')`;
+  return `${alias}.follow_up_due_at`;
 }
 
 export interface DefaultTeam {

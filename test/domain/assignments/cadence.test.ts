@@ -1,5 +1,7 @@
 // Cadence and overdue lists (SPEC §3): YELLOW every 15 days, RED daily, computed in SQL with an
 // injectable clock; assessments past review-by are listed; a person back at NONE leaves the lists.
+import { followUpDue } from '../../../src/domain/assignments/rules';
+import { Tier } from '../../../src/domain/risk/risk.enums';
 import { startTestApi, type TestApi } from '../../support/api';
 import { recordAssessment, registerDispute, registerPerson } from '../../support/fixtures';
 
@@ -143,4 +145,34 @@ test('follow-ups of one person recorded at the same time all land, and the lates
     person,
   ]);
   expect(stored.at.toISOString()).toBe(times[0]?.toISOString());
+});
+
+test('the due date the database stores follows the cadence rule for every tier, whoever changes the row', async () => {
+  // The SQL function behind persons.follow_up_due_at (migration FollowUpDueDate) against the rule in
+  // rules.ts, tier by tier: a change of cadence in one without the other fails here.
+  const since = new Date('2026-03-29T01:30:00.000Z');
+  const last = new Date('2026-10-25T16:45:12.345Z');
+  for (const tier of Object.values(Tier)) {
+    const [row] = (await api.dataSource.query(
+      `SELECT person_follow_up_due($1, NULL, $2) AS from_since, person_follow_up_due($1, $3, $2) AS from_last`,
+      [tier, since, last],
+    )) as { from_since: Date | null; from_last: Date | null }[];
+    expect([tier, row?.from_since?.toISOString() ?? null, row?.from_last?.toISOString() ?? null]).toEqual([
+      tier,
+      followUpDue(tier, since)?.toISOString() ?? null,
+      followUpDue(tier, last)?.toISOString() ?? null,
+    ]);
+  }
+  // Every stored due date is the rule's over the row as it is now, after all the tests above changed
+  // tiers, follow-ups and corrections through the API and by hand.
+  const rows = (await api.dataSource.query(
+    `SELECT tier, tier_since, last_follow_up_at, follow_up_due_at FROM persons`,
+  )) as { tier: Tier; tier_since: Date; last_follow_up_at: Date | null; follow_up_due_at: Date | null }[];
+  expect(rows.length).toBeGreaterThan(0);
+  const drift = rows.filter(
+    (row) =>
+      (row.follow_up_due_at?.toISOString() ?? null) !==
+      (followUpDue(row.tier, row.last_follow_up_at ?? row.tier_since)?.toISOString() ?? null),
+  );
+  expect(drift).toEqual([]);
 });

@@ -14,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import { Department } from '../organisation/department.entity';
 import type { Jurisdiction } from '../organisation/jurisdiction.entity';
 import { parseMonth, ratio } from '../reports/rules';
+import { latestAssessmentsBefore } from '../risk/latest-assessments';
 import { descendantsPattern } from '../../permissions/scope';
 import type { Figures } from './rules';
 
@@ -42,13 +43,8 @@ async function monthByDepartment(dataSource: DataSource, node: Jurisdiction, mon
   if (!bounds) throw new Error(`not a month: ${month}`);
   return (await dataSource.query(
     `WITH managed AS (
-       SELECT p.id AS person_id, a.review_by
-         FROM persons p
-         CROSS JOIN LATERAL (
-           SELECT a.tier, a.review_by FROM assessments a
-            WHERE a.grid_id = p.grid_id AND a.person_id = p.id AND a.assessed_at < $4
-            ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) a
-        WHERE p.grid_id IN (${SUBTREE}) AND a.tier <> 'NONE'),
+       SELECT l.person_id, l.review_by FROM (${latestAssessmentsBefore(`ARRAY(${SUBTREE})`, '$4')}) l
+        WHERE l.tier <> 'NONE'),
      responsible AS (SELECT m.*, ${RESPONSIBLE_AT('m.person_id', '$4')} AS department FROM managed m)
      SELECT department, count(*)::int AS managed,
             count(*) FILTER (WHERE EXISTS (

@@ -14,6 +14,7 @@ import { UUID_MESSAGE, isUuid } from '../../graphql/validation';
 import { rowAccess } from '../../permissions/policy';
 import { descendantsPattern, subtreeNodesSql, subtreeParams } from '../../permissions/scope';
 import { FOLLOW_UP_CADENCE_DAYS } from '../assignments/rules';
+import { latestAssessmentsBefore } from '../risk/latest-assessments';
 import { AlertKind } from '../alerts/alert.entity';
 import { DisputeCategory, DisputeLevel, DisputeStatus } from '../disputes/disputes.enums';
 import { Jurisdiction } from '../organisation/jurisdiction.entity';
@@ -144,14 +145,7 @@ export async function computeMonthlyFigures(
   const [row] = (await dataSource.query(
     `WITH grids AS MATERIALIZED (
        SELECT array_agg(id) AS ids FROM jurisdictions WHERE path = $1 OR path LIKE $2),
-     people AS (SELECT p.id, p.grid_id FROM persons p, grids WHERE p.grid_id = ANY(grids.ids)),
-     latest AS (
-       SELECT pe.id AS person_id, a.tier, a.assessed_at, a.review_by
-         FROM people pe
-         CROSS JOIN LATERAL (
-           SELECT a.tier, a.assessed_at, a.review_by FROM assessments a
-            WHERE a.grid_id = pe.grid_id AND a.person_id = pe.id AND a.assessed_at < $4
-            ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1) a),
+     latest AS (${latestAssessmentsBefore('(SELECT ids FROM grids)::uuid[]', '$4')}),
      managed AS (SELECT * FROM latest WHERE tier <> 'NONE'),
      last_follow AS (
        SELECT m.person_id,
@@ -166,15 +160,13 @@ export async function computeMonthlyFigures(
      SELECT
        ${byKey('latest', 'tier')} AS persons_by_tier,
        (SELECT count(*)::int FROM managed) AS managed,
-       -- a scalar subquery per person keeps this on the (person_id, occurred_at) index
-       (SELECT count(*)::int FROM managed m WHERE (
-          SELECT f.occurred_at FROM follow_ups f WHERE f.person_id = m.person_id AND f.occurred_at >= $3
-             AND f.occurred_at < $4 LIMIT 1) IS NOT NULL) AS followed,
+       -- followed up in the month: the latest follow-up before its end falls within it
+       (SELECT count(*)::int FROM last_follow l WHERE l.at >= $3) AS followed,
        (SELECT count(*)::int FROM managed m LEFT JOIN last_follow l ON l.person_id = m.person_id
          WHERE coalesce(l.at, m.assessed_at) + (CASE m.tier ${cadence} END) * interval '1 day' < $4) AS overdue_follow_ups,
        (SELECT count(*)::int FROM managed m WHERE m.review_by < $4) AS overdue_reviews,
-       (SELECT count(*)::int FROM tier_change_requests r JOIN people pe ON pe.id = r.person_id
-         WHERE r.status = 'EXPIRED' AND ${overrideReviewBySql('r')} >= $3
+       (SELECT count(*)::int FROM tier_change_requests r JOIN persons pe ON pe.id = r.person_id, grids
+         WHERE pe.grid_id = ANY(grids.ids) AND r.status = 'EXPIRED' AND ${overrideReviewBySql('r')} >= $3
            AND ${overrideReviewBySql('r')} < $4) AS overrides_ended,
        (SELECT count(*)::int FROM reported) AS disputes_reported,
        ${byKey('reported', 'category')} AS by_category,

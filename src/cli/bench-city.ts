@@ -7,14 +7,13 @@
 //        [--user NAME --password PW] [--city-user NAME] [--duration 8] [--connections 10] [--rounds 4]
 //        [--warm-up S] [--out PATH]  (default bench/results.json, key citySize)
 import 'reflect-metadata';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '../config';
-import { DEMO_TOTP_SECRET } from '../database/demo-data';
 import { dropDatabase, ensureDatabase, openDatabase, type OpenDatabase } from '../database/database';
 import {
+  argument,
   combine,
   DASHBOARD,
   drive,
@@ -22,8 +21,10 @@ import {
   measure,
   MONTHLY,
   OVERDUE,
+  seededCitySettings,
   signIn,
   startServer,
+  storeResults,
   databaseServerPid,
   type RunSettings,
   type Figures,
@@ -41,26 +42,11 @@ interface Options extends RunSettings {
 }
 
 function options(): Options {
-  const argument = (name: string, fallback?: string): string => {
-    const index = process.argv.indexOf(`--${name}`);
-    const value = index >= 0 ? process.argv[index + 1] : fallback;
-    if (value === undefined) throw new Error(`--${name} is required`);
-    return value;
-  };
-  const duration = Number(argument('duration', '8'));
   return {
+    ...seededCitySettings(),
     small: path.resolve(argument('small')),
     large: path.resolve(argument('large')),
-    street: argument('street', 'S-C01.S01'),
-    user: argument('user', 'scale.s01.comprehensive_governance.leader'),
     cityUser: argument('city-user', 'scale.c01.city_center.leader'),
-    password: argument('password', 'concord-scale-2026'),
-    totpSecret: argument('totp-secret', DEMO_TOTP_SECRET),
-    duration,
-    connections: Number(argument('connections', '10')),
-    rounds: Math.max(1, Number(argument('rounds', '4'))),
-    warmUp: Number(argument('warm-up', String(Math.min(15, 3 * duration)))),
-    out: argument('out', path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json')),
   };
 }
 
@@ -283,13 +269,7 @@ async function main(): Promise<void> {
         );
 
     // Kept under citySize beside `npm run bench`'s figures (which leaves the key in place).
-    await mkdir(path.dirname(settings.out), { recursive: true });
-    const stored = await readFile(settings.out, 'utf8')
-      .then((text) => JSON.parse(text) as Record<string, unknown>)
-      .catch(() => ({}) as Record<string, unknown>);
-    stored.citySize = results;
-    await writeFile(settings.out, `${JSON.stringify(stored, null, 2)}\n`);
-    console.log(`wrote ${path.relative(process.cwd(), settings.out)} (citySize)`);
+    await storeResults(settings.out, 'citySize', results);
     const failed = [...Object.entries(sameStreet), ...Object.entries(byScope)].flatMap(([name, entry]) =>
       Object.entries(entry as Record<string, unknown>)
         .filter(([, f]) => typeof f === 'object' && f !== null && 'errors' in f)

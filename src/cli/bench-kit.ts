@@ -3,11 +3,12 @@
 // statements a request ran. `npm run bench` (bench.ts) and `npm run bench:city` (bench-city.ts) use it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Pool } from 'pg';
 import { totpCode } from '../auth/totp';
+import { DEMO_TOTP_SECRET } from '../database/demo-data';
 import { freePort } from '../database/embedded';
 import { SERVER_NODE_FLAGS } from './node-flags';
 
@@ -35,6 +36,44 @@ export interface RunSettings extends Credentials, DriveSettings {
   rounds: number;
   /** Where the results go (bench/results.json unless --out PATH). */
   out: string;
+}
+
+/** A command-line value: `--name value`, else `fallback`; without either, the option is required. */
+export function argument(name: string, fallback?: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? process.argv[index + 1] : fallback;
+  if (value === undefined) throw new Error(`--${name} is required`);
+  return value;
+}
+
+/**
+ * The settings of a run on a city seeded by seed:scale (bench:city, bench:topology): its street
+ * S-C01.S01 as that street's COMPREHENSIVE_GOVERNANCE leader, unless told otherwise.
+ */
+export function seededCitySettings(): RunSettings {
+  const duration = Number(argument('duration', '8'));
+  return {
+    street: argument('street', 'S-C01.S01'),
+    user: argument('user', 'scale.s01.comprehensive_governance.leader'),
+    password: argument('password', 'concord-scale-2026'),
+    totpSecret: argument('totp-secret', DEMO_TOTP_SECRET),
+    duration,
+    connections: Number(argument('connections', '10')),
+    rounds: Math.max(1, Number(argument('rounds', '4'))),
+    warmUp: Number(argument('warm-up', String(Math.min(15, 3 * duration)))),
+    out: argument('out', path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json')),
+  };
+}
+
+/** Writes `results` under `key` of the results file, keeping what the other bench scripts wrote there. */
+export async function storeResults(out: string, key: string, results: unknown): Promise<void> {
+  await mkdir(path.dirname(out), { recursive: true });
+  const stored = await readFile(out, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}) as Record<string, unknown>);
+  stored[key] = results;
+  await writeFile(out, `${JSON.stringify(stored, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), out)} (${key})`);
 }
 
 export interface Server {

@@ -14,17 +14,17 @@
 //        (default bench/results.json, key topology)
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Pool } from 'pg';
 import { loadConfig } from '../config';
 import { clusterRoles, openDatabase, roleUrl, type OpenDatabase } from '../database/database';
-import { DEMO_TOTP_SECRET } from '../database/demo-data';
 import { pgbouncerBinary, startPgBouncer, type PgBouncer } from '../database/pgbouncer';
 import { startStandby, type Standby } from '../database/standby';
 import {
+  argument,
   combine,
   cpuSeconds,
   DASHBOARD,
@@ -34,8 +34,10 @@ import {
   MONTHLY,
   OVERDUE,
   REGISTER,
+  seededCitySettings,
   signIn,
   startServer,
+  storeResults,
   type Figures,
   type RunSettings,
   type Scenario,
@@ -52,25 +54,7 @@ interface Options extends RunSettings {
 }
 
 function options(): Options {
-  const argument = (name: string, fallback?: string): string => {
-    const index = process.argv.indexOf(`--${name}`);
-    const value = index >= 0 ? process.argv[index + 1] : fallback;
-    if (value === undefined) throw new Error(`--${name} is required`);
-    return value;
-  };
-  const duration = Number(argument('duration', '8'));
-  return {
-    city: path.resolve(argument('city')),
-    street: argument('street', 'S-C01.S01'),
-    user: argument('user', 'scale.s01.comprehensive_governance.leader'),
-    password: argument('password', 'concord-scale-2026'),
-    totpSecret: argument('totp-secret', DEMO_TOTP_SECRET),
-    duration,
-    connections: Number(argument('connections', '10')),
-    rounds: Math.max(1, Number(argument('rounds', '4'))),
-    warmUp: Number(argument('warm-up', String(Math.min(15, 3 * duration)))),
-    out: argument('out', path.resolve(__dirname, '..', '..', '..', 'bench', 'results.json')),
-  };
+  return { ...seededCitySettings(), city: path.resolve(argument('city')) };
 }
 
 /** One way of connecting the API to the database, and the server started that way. */
@@ -309,13 +293,7 @@ async function main(): Promise<void> {
       results.ratios = ratios;
       console.log('ratios', ratios);
 
-      await mkdir(path.dirname(settings.out), { recursive: true });
-      const stored = await readFile(settings.out, 'utf8')
-        .then((text) => JSON.parse(text) as Record<string, unknown>)
-        .catch(() => ({}) as Record<string, unknown>);
-      stored.topology = results;
-      await writeFile(settings.out, `${JSON.stringify(stored, null, 2)}\n`);
-      console.log(`wrote ${path.relative(process.cwd(), settings.out)} (topology)`);
+      await storeResults(settings.out, 'topology', results);
       const failed = Object.entries(byScenario).flatMap(([scenario, entry]) =>
         Object.entries(entry)
           .filter(([, figures]) => figures.errors > 0 || figures.non2xx > 0)

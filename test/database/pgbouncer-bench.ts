@@ -5,7 +5,7 @@
 // (PGBOUNCER_BENCH_SECONDS, PGBOUNCER_BENCH_ROUNDS, PGBOUNCER_BENCH_CONNECTIONS to change the windows).
 // It seeds a small street through the API, then measures three servers on one database in
 // alternating windows of the same run: named statements on (direct), off (direct), off through
-// PgBouncer; figures go to stdout as JSON for docs/performance.md#pgbouncer.
+// PgBouncer; figures go to stdout as JSON (the measure of record is `npm run bench:topology`, docs/performance.md#four-ways-to-the-database).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { clusterRoles, roleUrl } from '../../src/database/database';

@@ -1,4 +1,4 @@
-// A read replica (DATABASE_READ_URL) against a real streaming standby (test/support/standby.ts): queries
+// A read replica (DATABASE_READ_URL) against a real streaming standby (src/database/standby.ts, test/support/standby.ts): queries
 // read from it, a caller that sends back its mutation's Concord-LSN reads its own write even while the
 // standby stands still, and the audit entries of reads the standby served land on the primary.
 import 'reflect-metadata';
